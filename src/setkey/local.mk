@@ -1,0 +1,1 @@
+# src/setkey/local.mk: build fragment of src/setkey (see Makefile.am); empty until its sources land.

@@ -1,0 +1,9 @@
+# tests/fuzz: one libFuzzer harness per parser, built with --enable-fuzzing.
+# Each harness has a seed corpus in tests/fuzz/corpus/<name>/.
+if ENABLE_FUZZING
+FUZZERS += tests/fuzz/fuzz_buf
+tests_fuzz_fuzz_buf_SOURCES = tests/fuzz/fuzz_buf.c
+tests_fuzz_fuzz_buf_LDADD = $(COMMON_LIBS)
+tests_fuzz_fuzz_buf_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+endif
+EXTRA_DIST += tests/fuzz/corpus
