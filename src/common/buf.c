@@ -358,7 +358,7 @@ rbuf_get_hex(struct rbuf *rb, struct wbuf *wb)
 	/* Leave no half-decoded (possibly secret) bytes behind. */
 	if (wb->wb_len > start) {
 		mem_wipe(wb->wb_data + start, wb->wb_len - start);
-		wb->wb_len = start;
+		(void)wbuf_truncate(wb, start);
 	}
 	return -1;
 }
@@ -410,6 +410,17 @@ wbuf_reset(struct wbuf *wb)
 		mem_wipe(wb->wb_data, wb->wb_len);
 	wb->wb_len = 0;
 	wb->wb_failed = 0;
+}
+
+int
+wbuf_truncate(struct wbuf *wb, size_t len)
+{
+	if (len > wb->wb_len)
+		return -1;
+	if (wb->wb_secret)
+		mem_wipe(wb->wb_data + len, wb->wb_len - len);
+	wb->wb_len = len;
+	return 0;
 }
 
 int

@@ -110,6 +110,8 @@ void	 wbuf_set_secret(struct wbuf *);
 /* Wipes (if secret) and frees a heap buffer; safe on a zeroed struct. */
 void	 wbuf_free(struct wbuf *);
 void	 wbuf_reset(struct wbuf *);
+/* Drop bytes past len (wiped if secret); -1 if len is beyond the end. */
+int	 wbuf_truncate(struct wbuf *, size_t);
 int	 wbuf_failed(const struct wbuf *);
 size_t	 wbuf_len(const struct wbuf *);
 uint8_t	*wbuf_data(const struct wbuf *);

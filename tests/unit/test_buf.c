@@ -317,6 +317,23 @@ t_reserve_and_patch(void)
 }
 
 static void
+t_truncate(void)
+{
+	struct wbuf wb;
+
+	ASSERT_INT_EQ(wbuf_init(&wb, 0, 64), 0);
+	wbuf_set_secret(&wb);
+	ASSERT_INT_EQ(wbuf_put_u32(&wb, 0x01020304), 0);
+	ASSERT_INT_EQ(wbuf_truncate(&wb, 5), -1);
+	ASSERT_INT_EQ(wbuf_truncate(&wb, 1), 0);
+	ASSERT_INT_EQ(wbuf_len(&wb), 1);
+	ASSERT_INT_EQ(wbuf_data(&wb)[1], 0);	/* wiped */
+	ASSERT_INT_EQ(wbuf_put_u8(&wb, 9), 0);
+	ASSERT_INT_EQ(wbuf_data(&wb)[1], 9);
+	wbuf_free(&wb);
+}
+
+static void
 t_pad(void)
 {
 	struct wbuf wb;
@@ -381,6 +398,7 @@ main(void)
 	TEST_RUN(t_writer_max);
 	TEST_RUN(t_writer_fixed);
 	TEST_RUN(t_reserve_and_patch);
+	TEST_RUN(t_truncate);
 	TEST_RUN(t_pad);
 	TEST_RUN(t_growth_keeps_data);
 	TEST_RUN(t_wipe_and_compare);
