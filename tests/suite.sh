@@ -33,7 +33,8 @@ pattern=${1:-}
 # What the build and the tests use, by Debian package name.
 packages="autoconf automake make gcc pkg-config libssl-dev libevent-dev
     libnftables-dev libsystemd-dev flex bison clang libclang-rt-14-dev
-    iproute2 nftables tcpdump procps psmisc"
+    iproute2 nftables tcpdump procps psmisc python3-scapy
+    python3-cryptography"
 
 install_packages() {
 	local missing="" p
@@ -132,8 +133,10 @@ for prog in $(make -s -C "$out/fuzz" list-fuzzers 2>/dev/null); do
 	    "$corpus"
 done
 
-# Scripts: build checks, then the namespace scenarios.
-for t in "$top"/tests/build/*.sh "$top"/tests/netns/*.sh; do
+# Scripts: build checks, cross-checks against independent implementations,
+# then the namespace scenarios.
+for t in "$top"/tests/build/*.sh "$top"/tests/xcheck/*.sh \
+    "$top"/tests/netns/*.sh; do
 	[ -f "$t" ] || continue
 	d=${t%/*}
 	run_test "${d##*/}/$(basename "$t" .sh)" bash "$t"

@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 void	 test_run(const char *, void (*)(void));
 int	 test_done(void);
