@@ -1,1 +1,5 @@
-# src/ipsecd/local.mk: build fragment of src/ipsecd (see Makefile.am); empty until its sources land.
+# src/ipsecd/local.mk: ipsecd (the PF_KEY v2 server standing in for the
+# kernel), its man page, the PF_KEY client of the tests, and the unit test
+# of the PF_KEY codec in src/common.
+check_PROGRAMS += tests/unit/test_pfkey
+tests_unit_test_pfkey_LDADD = $(UNIT_LIBS)
