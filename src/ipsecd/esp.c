@@ -23,8 +23,6 @@
  */
 #include <string.h>
 
-#include <openssl/core_names.h>
-#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include "esp.h"
@@ -82,39 +80,6 @@ esp_init_cipher(struct esp *e, const uint8_t *key, size_t keylen,
 	return rc;
 }
 
-static int
-esp_init_mac(struct esp *e, const uint8_t *key, size_t keylen,
-    const char **why)
-{
-	const struct alg *a = e->esp_auth;
-	OSSL_PARAM params[2];
-	EVP_MAC *mac;
-	int rc = -1;
-
-	if (keylen * 8 != a->alg_keymin) {
-		*why = "authentication key length does not fit the algorithm";
-		return -1;
-	}
-	e->esp_icvlen = a->alg_icv;
-	if (a->alg_sadb == SADB_X_AALG_NULL)
-		return 0;
-	if (a->alg_sadb == SADB_X_AALG_AES_XCBC_MAC ||
-	    (mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL) {
-		*why = "authentication algorithm not available";
-		return -1;
-	}
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    (char *)a->alg_ossl, 0);
-	params[1] = OSSL_PARAM_construct_end();
-	if ((e->esp_mac = EVP_MAC_CTX_new(mac)) == NULL ||
-	    EVP_MAC_init(e->esp_mac, key, keylen, params) != 1)
-		*why = "cannot key the HMAC";
-	else
-		rc = 0;
-	EVP_MAC_free(mac);
-	return rc;
-}
-
 int
 esp_init(struct esp *e, const struct alg *enc, const void *ekey,
     size_t ekeylen, const struct alg *auth, const void *akey, size_t akeylen,
@@ -135,14 +100,13 @@ esp_init(struct esp *e, const struct alg *enc, const void *ekey,
 		*why = "an AEAD cipher takes no separate authentication";
 		return -1;
 	}
-	e->esp_auth = auth;
 	if (esp_init_cipher(e, ekey, ekeylen, why) == -1 ||
-	    (auth != NULL && esp_init_mac(e, akey, akeylen, why) == -1)) {
+	    (auth != NULL && icv_init(&e->esp_icv, auth, akey, akeylen,
+	    why) == -1)) {
 		esp_clear(e);
 		return -1;
 	}
-	if (e->esp_aead)
-		e->esp_icvlen = enc->alg_icv;
+	e->esp_icvlen = e->esp_aead ? enc->alg_icv : e->esp_icv.icv_len;
 	/* Counter IVs must never repeat under a key: start anywhere. */
 	if (RAND_bytes((uint8_t *)&e->esp_ivctr, sizeof(e->esp_ivctr)) != 1) {
 		*why = "no randomness";
@@ -157,7 +121,7 @@ esp_clear(struct esp *e)
 {
 	EVP_CIPHER_CTX_free(e->esp_ectx);
 	EVP_CIPHER_CTX_free(e->esp_dctx);
-	EVP_MAC_CTX_free(e->esp_mac);
+	icv_clear(&e->esp_icv);
 	mem_wipe(e, sizeof(*e));
 }
 
@@ -216,20 +180,14 @@ esp_make_iv(struct esp *e, uint8_t *iv)
 	return RAND_bytes(iv, e->esp_ivlen) == 1 ? 0 : -1;
 }
 
-/* HMAC over data, truncated to the ICV length. */
+/* The ICV of an HMAC-protected packet (not AEAD). */
 static int
 esp_icv(struct esp *e, const uint8_t *data, size_t len, uint8_t *icv)
 {
-	uint8_t full[EVP_MAX_MD_SIZE];
-	size_t n;
-
-	if (EVP_MAC_init(e->esp_mac, NULL, 0, NULL) != 1 ||
-	    EVP_MAC_update(e->esp_mac, data, len) != 1 ||
-	    EVP_MAC_final(e->esp_mac, full, &n, sizeof(full)) != 1 ||
-	    n < e->esp_icvlen)
+	if (icv_start(&e->esp_icv) == -1 ||
+	    icv_update(&e->esp_icv, data, len) == -1 ||
+	    icv_finish(&e->esp_icv, icv) == -1)
 		return -1;
-	memcpy(icv, full, e->esp_icvlen);
-	mem_wipe(full, sizeof(full));
 	return 0;
 }
 
@@ -280,7 +238,7 @@ esp_seal(struct esp *e, uint32_t spi, uint32_t seq, uint8_t nh,
 	    esp_encrypt(e, p + start, p + body, wbuf_len(out) - body,
 	    icv) == -1)
 		goto fail;
-	if (e->esp_mac != NULL && esp_icv(e, p + start, wbuf_len(out) - start,
+	if (!e->esp_aead && esp_icv(e, p + start, wbuf_len(out) - start,
 	    icv) == -1)
 		goto fail;
 	if (wbuf_put_bytes(out, icv, e->esp_icvlen) == -1)
@@ -340,7 +298,7 @@ esp_open(struct esp *e, struct rbuf *in, struct wbuf *out, uint8_t *nh,
 	(void)rbuf_get_ref(&r, e->esp_ivlen, &iv);
 	(void)rbuf_get_ref(&r, clen, &ct);
 	(void)rbuf_get_ref(&r, e->esp_icvlen, &icv);
-	if (e->esp_mac != NULL && (esp_icv(e, hdr, total - e->esp_icvlen,
+	if (!e->esp_aead && (esp_icv(e, hdr, total - e->esp_icvlen,
 	    calc) == -1 || mem_cmp_ct(calc, icv, e->esp_icvlen) != 0)) {
 		*why = "ESP ICV mismatch";
 		return -1;

@@ -22,17 +22,17 @@
 
 #include "alg.h"
 #include "buf.h"
+#include "icv.h"
 
 #define ESP_HDRLEN	8	/* SPI and sequence number */
 #define ESP_MAXIV	16
-#define ESP_MAXICV	32
+#define ESP_MAXICV	ICV_MAX
 
 struct esp {
 	const struct alg	*esp_enc;
-	const struct alg	*esp_auth;	/* NULL: AEAD or no integrity */
 	EVP_CIPHER_CTX		*esp_ectx;	/* keyed to encrypt */
 	EVP_CIPHER_CTX		*esp_dctx;	/* keyed to decrypt */
-	EVP_MAC_CTX		*esp_mac;	/* keyed HMAC */
+	struct icv		 esp_icv;	/* unused with AEAD */
 	uint8_t			 esp_salt[4];	/* CTR nonce, GCM salt */
 	uint8_t			 esp_ivlen;
 	uint8_t			 esp_icvlen;

@@ -2,7 +2,7 @@
 /*
  * Unit tests for src/ipsecd/esp.c: every cipher and integrity algorithm
  * seals and opens, sizes match esp_overhead(), tampering and truncation
- * are rejected.  tests/xcheck/esp_scapy.sh checks the bytes against an
+ * are rejected.  tests/xcheck/ipsec_scapy.sh checks the bytes against an
  * independent implementation.
  */
 #include <string.h>

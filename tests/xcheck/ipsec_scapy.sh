@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
-# ESP bytes checked against scapy's independent implementation, both ways.
+# ESP and AH bytes checked against scapy's independent implementation,
+# both ways.
 set -u
-tool=${BUILD:?}/tests/tools/esp_tool
+tool=${BUILD:?}/tests/tools/xform_tool
 [ -x "$tool" ] || { echo "missing $tool"; exit 1; }
 /usr/bin/python3 -c 'import scapy.layers.ipsec' 2>/dev/null ||
     { echo "python3-scapy is not installed"; exit 77; }
-exec /usr/bin/python3 "$TOP/tests/xcheck/esp_scapy.py" "$tool"
+exec /usr/bin/python3 "$TOP/tests/xcheck/ipsec_scapy.py" "$tool"
