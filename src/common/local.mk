@@ -5,7 +5,8 @@ src_common_libcommon_a_SOURCES = \
 	src/common/alg.c src/common/alg.h \
 	src/common/buf.c src/common/buf.h \
 	src/common/log.c src/common/log.h \
-	src/common/pfkey.c src/common/pfkey.h
+	src/common/pfkey.c src/common/pfkey.h \
+	src/common/pfkey_sock.c src/common/pfkey_sock.h
 src_common_libcommon_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 EXTRA_DIST += src/common/README.md
 
