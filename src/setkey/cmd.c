@@ -1,0 +1,774 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * setkey's commands: the structures the grammar fills, the checks that
+ * need a whole statement (what a protocol allows, key lengths from the
+ * algorithm table, policy requests), the names of PF_KEY's numbers, and
+ * the canonical printer behind setkey -C.  The printer writes what the
+ * grammar reads back to the same commands: the golden tests and the fuzz
+ * target rely on that.
+ */
+#include <netinet/in.h>
+
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cmd.h"
+
+#ifndef IPPROTO_ICMPV6
+#define IPPROTO_ICMPV6	58
+#endif
+
+struct cmd_name {
+	int		 cn_val;
+	const char	*cn_name;
+};
+
+static const struct cmd_name cmd_satypes[] = {
+	{ CMD_SATYPE_UNSPEC,	"unspec" },
+	{ CMD_SATYPE_AH,	"ah" },
+	{ CMD_SATYPE_ESP,	"esp" },
+	{ CMD_SATYPE_IPCOMP,	"ipcomp" },
+	{ CMD_SATYPE_TCPSIG,	"tcp" },
+	{ -1, NULL }
+};
+
+static const struct cmd_name cmd_modes[] = {
+	{ CMD_MODE_ANY,		"any" },
+	{ CMD_MODE_TRANSPORT,	"transport" },
+	{ CMD_MODE_TUNNEL,	"tunnel" },
+	{ -1, NULL }
+};
+
+static const struct cmd_name cmd_dirs[] = {
+	{ CMD_DIR_ANY,		"any" },
+	{ CMD_DIR_IN,		"in" },
+	{ CMD_DIR_OUT,		"out" },
+	{ CMD_DIR_FWD,		"fwd" },
+	{ -1, NULL }
+};
+
+static const struct cmd_name cmd_actions[] = {
+	{ CMD_POL_DISCARD,	"discard" },
+	{ CMD_POL_NONE,		"none" },
+	{ CMD_POL_IPSEC,	"ipsec" },
+	{ CMD_POL_ENTRUST,	"entrust" },
+	{ CMD_POL_BYPASS,	"bypass" },
+	{ -1, NULL }
+};
+
+static const struct cmd_name cmd_levels[] = {
+	{ CMD_LEVEL_DEFAULT,	"default" },
+	{ CMD_LEVEL_USE,	"use" },
+	{ CMD_LEVEL_REQUIRE,	"require" },
+	{ CMD_LEVEL_UNIQUE,	"unique" },
+	{ -1, NULL }
+};
+
+static const struct cmd_name cmd_ipprotos[] = {
+	{ IPPROTO_ESP,		"esp" },
+	{ IPPROTO_AH,		"ah" },
+	{ IPPROTO_COMP,		"ipcomp" },
+	{ -1, NULL }
+};
+
+/* Upper-layer names setkey knows beyond /etc/protocols (libipsec's). */
+static const struct cmd_name cmd_ulextra[] = {
+	{ CMD_ULPROTO_ANY,	"any" },
+	{ IPPROTO_ICMPV6,	"icmp6" },
+	{ IPPROTO_IPIP,		"ip4" },
+	{ -1, NULL }
+};
+
+static const char *
+cmd_name_of(const struct cmd_name *t, int val)
+{
+	for (; t->cn_name != NULL; t++)
+		if (t->cn_val == val)
+			return t->cn_name;
+	return NULL;
+}
+
+static int
+cmd_val_of(const struct cmd_name *t, const char *name)
+{
+	for (; t->cn_name != NULL; t++)
+		if (strcmp(t->cn_name, name) == 0)
+			return t->cn_val;
+	return -1;
+}
+
+const char *
+cmd_satype_name(uint8_t v)
+{
+	const char *s = cmd_name_of(cmd_satypes, v);
+
+	return s != NULL ? s : "unknown";
+}
+
+const char *
+cmd_mode_name(uint8_t v)
+{
+	const char *s = cmd_name_of(cmd_modes, v);
+
+	return s != NULL ? s : "unknown";
+}
+
+const char *
+cmd_dir_name(uint8_t v)
+{
+	const char *s = cmd_name_of(cmd_dirs, v);
+
+	return s != NULL ? s : "unknown";
+}
+
+const char *
+cmd_action_name(int v)
+{
+	const char *s = cmd_name_of(cmd_actions, v);
+
+	return s != NULL ? s : "unknown";
+}
+
+const char *
+cmd_level_name(uint8_t v)
+{
+	const char *s = cmd_name_of(cmd_levels, v);
+
+	return s != NULL ? s : "unknown";
+}
+
+const char *
+cmd_ipproto_name(uint8_t v)
+{
+	const char *s = cmd_name_of(cmd_ipprotos, v);
+
+	return s != NULL ? s : "unknown";
+}
+
+void
+cmd_error(struct cmd_errs *errs, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	errs->ce_count++;
+	if (errs->ce_out == NULL)
+		return;
+	fprintf(errs->ce_out, "%s:%d: ", errs->ce_name, line);
+	va_start(ap, fmt);
+	vfprintf(errs->ce_out, fmt, ap);
+	va_end(ap);
+	fputc('\n', errs->ce_out);
+}
+
+struct cmd *
+cmd_new(enum cmd_type type, int line)
+{
+	struct cmd *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->c_type = type;
+	c->c_line = line;
+	c->c_mode = CMD_MODE_ANY;
+	/* libipsec's default: sequence numbers may cycle. */
+	c->c_flags = CMD_SAF_CYCSEQ;
+	c->c_ulproto = CMD_ULPROTO_ANY;
+	c->c_pol.p_action = -1;
+	return c;
+}
+
+void
+cmd_key_clear(struct cmd_key *k)
+{
+	freezero(k->k_data, k->k_len);
+	k->k_data = NULL;
+	k->k_len = 0;
+}
+
+void
+cmd_free(struct cmd *c)
+{
+	if (c == NULL)
+		return;
+	cmd_key_clear(&c->c_enckey);
+	cmd_key_clear(&c->c_authkey);
+	freezero(c, sizeof(*c));
+}
+
+void
+cmd_list_free(struct cmd_list *l)
+{
+	struct cmd *c;
+
+	while ((c = TAILQ_FIRST(l)) != NULL) {
+		TAILQ_REMOVE(l, c, c_entry);
+		cmd_free(c);
+	}
+}
+
+void
+cmd_alg_keysizes(const struct alg *a, char *buf, size_t len)
+{
+	unsigned b, n = 0;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (a->alg_keymin == a->alg_keymax) {
+		snprintf(buf, len, "%u", a->alg_keymin);
+		return;
+	}
+	if (a->alg_keystep == 0) {
+		snprintf(buf, len, "%u or %u", a->alg_keymin, a->alg_keymax);
+		return;
+	}
+	if ((a->alg_keymax - a->alg_keymin) / a->alg_keystep > 3) {
+		snprintf(buf, len, "%u to %u in steps of %u", a->alg_keymin,
+		    a->alg_keymax, a->alg_keystep);
+		return;
+	}
+	for (b = a->alg_keymin; b <= a->alg_keymax && off < len;
+	    b += a->alg_keystep, n++) {
+		const char *sep = n == 0 ? "" :
+		    b + a->alg_keystep > a->alg_keymax ? " or " : ", ";
+		int w = snprintf(buf + off, len - off, "%s%u", sep, b);
+
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+}
+
+int
+cmd_ulproto_byname(const char *name)
+{
+	struct protoent *pe;
+	int v;
+
+	if ((v = cmd_val_of(cmd_ulextra, name)) != -1)
+		return v;
+	if ((pe = getprotobyname(name)) != NULL && pe->p_proto >= 0 &&
+	    pe->p_proto <= 255)
+		v = pe->p_proto;
+	endprotoent();
+	return v;
+}
+
+void
+cmd_ulproto_name(uint8_t proto, char *buf, size_t len)
+{
+	struct protoent *pe;
+
+	/* ipsec-tools prints what getprotobynumber(3) says, "255" for any. */
+	if ((pe = getprotobynumber(proto)) != NULL)
+		snprintf(buf, len, "%s", pe->p_name);
+	else
+		snprintf(buf, len, "%u", proto);
+	endprotoent();
+}
+
+void
+cmd_prio_fmt(uint32_t prio, char *buf, size_t len)
+{
+	const char *base;
+	uint32_t b;
+	int64_t off;
+
+	if (prio == 0) {
+		buf[0] = '\0';
+		return;
+	}
+	/* The nearest constant, as libipsec's ipsec_dump_policy picks it. */
+	if (prio < CMD_PRIO_DEFAULT / 4 * 3) {
+		base = "high";
+		b = CMD_PRIO_HIGH;
+	} else if (prio < CMD_PRIO_DEFAULT / 4 * 5) {
+		base = "def";
+		b = CMD_PRIO_DEFAULT;
+	} else {
+		base = "low";
+		b = CMD_PRIO_LOW;
+	}
+	/* A higher priority is a lower number: "+ n" means base - n. */
+	off = (int64_t)b - (int64_t)prio;
+	if (off == 0)
+		snprintf(buf, len, "prio %s", base);
+	else
+		snprintf(buf, len, "prio %s %c %lld", base, off > 0 ? '+' : '-',
+		    (long long)(off > 0 ? off : -off));
+}
+
+/* "A-B", "A[p]-B[p]", "me-any", "any-me": the tunnel endpoints. */
+static int
+cmd_request_addrs(struct cmd_req *r, const char *s, int dir, int line,
+    struct cmd_errs *errs)
+{
+	char tmp[2 * ADDR_STRLEN + 2];
+	const char *why = "";
+	char *dash;
+
+	if (strcmp(s, "me-any") == 0 || strcmp(s, "any-me") == 0) {
+		if (dir != (s[0] == 'm' ? CMD_DIR_OUT : CMD_DIR_IN)) {
+			cmd_error(errs, line, "\"%s\" needs direction %s", s,
+			    s[0] == 'm' ? "out" : "in");
+			return -1;
+		}
+		return 0;
+	}
+	if (strlen(s) >= sizeof(tmp) ||
+	    (dash = strchr(strcpy(tmp, s), '-')) == NULL) {
+		cmd_error(errs, line, "bad tunnel endpoints \"%s\": expected "
+		    "src-dst", s);
+		return -1;
+	}
+	*dash = '\0';
+	if (addr_parse(tmp, ADDR_PORT, &r->r_src, &why) == -1 ||
+	    addr_parse(dash + 1, ADDR_PORT, &r->r_dst, &why) == -1) {
+		cmd_error(errs, line, "bad tunnel endpoints \"%s\": %s", s,
+		    why);
+		return -1;
+	}
+	if (r->r_src.a_af != r->r_dst.a_af) {
+		cmd_error(errs, line, "tunnel endpoints \"%s\" mix IPv4 and "
+		    "IPv6", s);
+		return -1;
+	}
+	r->r_addrs = 1;
+	return 0;
+}
+
+static int
+cmd_request_level(struct cmd_req *r, const char *s, int line,
+    struct cmd_errs *errs)
+{
+	uint64_t v;
+	int lv;
+
+	if (strncmp(s, "unique:", 7) == 0) {
+		if (str_to_uint(s + 7, UINT32_MAX, &v) == -1 || v == 0) {
+			cmd_error(errs, line, "bad reqid in \"%s\": expected "
+			    "1 to %u", s, UINT32_MAX);
+			return -1;
+		}
+		r->r_level = CMD_LEVEL_UNIQUE;
+		r->r_reqid = (uint32_t)v;
+		return 0;
+	}
+	if (*s == '\0')
+		lv = CMD_LEVEL_DEFAULT;
+	else if ((lv = cmd_val_of(cmd_levels, s)) == -1) {
+		cmd_error(errs, line, "unknown level \"%s\": expected default, "
+		    "use, require, unique or unique:N", s);
+		return -1;
+	}
+	r->r_level = (uint8_t)lv;
+	return 0;
+}
+
+int
+cmd_policy_request(struct cmd_policy *pol, const char *word, int line,
+    struct cmd_errs *errs)
+{
+	char buf[4 * ADDR_STRLEN], *field[5], *p;
+	struct cmd_req r;
+	size_t n = 0;
+	int v;
+
+	if (pol->p_nreq == CMD_REQ_MAX) {
+		cmd_error(errs, line, "more than %d requests in one policy",
+		    CMD_REQ_MAX);
+		return -1;
+	}
+	if (strlen(word) >= sizeof(buf)) {
+		cmd_error(errs, line, "request too long");
+		return -1;
+	}
+	strcpy(buf, word);
+	for (p = buf; n < 5; n++) {
+		field[n] = p;
+		if ((p = strchr(p, '/')) == NULL) {
+			n++;
+			break;
+		}
+		*p++ = '\0';
+	}
+	if (n > 4) {
+		cmd_error(errs, line, "request \"%s\" has more than four parts "
+		    "(proto/mode/src-dst/level)", word);
+		return -1;
+	}
+	memset(&r, 0, sizeof(r));
+	if ((v = cmd_val_of(cmd_ipprotos, field[0])) == -1) {
+		cmd_error(errs, line, "unknown protocol \"%s\" in request "
+		    "\"%s\": expected esp, ah or ipcomp", field[0], word);
+		return -1;
+	}
+	r.r_proto = (uint8_t)v;
+	if (n < 2 || (v = cmd_val_of(cmd_modes, field[1])) == -1 ||
+	    v == CMD_MODE_ANY) {
+		cmd_error(errs, line, "request \"%s\" needs a mode: transport "
+		    "or tunnel", word);
+		return -1;
+	}
+	r.r_mode = (uint8_t)v;
+	if (n > 2 && *field[2] != '\0' &&
+	    cmd_request_addrs(&r, field[2], pol->p_dir, line, errs) == -1)
+		return -1;
+	if (cmd_request_level(&r, n > 3 ? field[3] : "", line, errs) == -1)
+		return -1;
+	if (r.r_mode == CMD_MODE_TUNNEL && !r.r_addrs) {
+		cmd_error(errs, line, "tunnel request \"%s\" needs its "
+		    "endpoints: %s/tunnel/src-dst/level", word, field[0]);
+		return -1;
+	}
+	pol->p_req[pol->p_nreq++] = r;
+	return 0;
+}
+
+static int
+cmd_check_key(const struct cmd *c, const struct alg *a,
+    const struct cmd_key *k, const char *opt, struct cmd_errs *errs)
+{
+	char sizes[64];
+	unsigned bits = (unsigned)(k->k_len * 8);
+
+	if (a->alg_keymax == 0) {
+		if (k->k_data != NULL) {
+			cmd_error(errs, c->c_line, "%s %s takes no key", opt,
+			    a->alg_name);
+			return -1;
+		}
+		return 0;
+	}
+	cmd_alg_keysizes(a, sizes, sizeof(sizes));
+	if (k->k_data == NULL) {
+		cmd_error(errs, c->c_line, "%s %s needs a key of %s bits", opt,
+		    a->alg_name, sizes);
+		return -1;
+	}
+	if (k->k_len > 0xffff / 8 || !alg_key_ok(a, bits)) {
+		cmd_error(errs, c->c_line, "%s %s: key is %zu bits, expected "
+		    "%s%s", opt, a->alg_name, k->k_len * 8, sizes,
+		    (a->alg_flags & ALG_F_SALT) ? " (with the 32-bit salt)" :
+		    "");
+		return -1;
+	}
+	return 0;
+}
+
+/* Which of -E, -A, -C each protocol takes. */
+static int
+cmd_check_algs(const struct cmd *c, struct cmd_errs *errs)
+{
+	int bad = 0;
+
+	switch (c->c_satype) {
+	case CMD_SATYPE_ESP:
+		if (c->c_enc == NULL || c->c_comp != NULL) {
+			cmd_error(errs, c->c_line, "esp needs -E (and may "
+			    "have -A)");
+			return -1;
+		}
+		if ((c->c_enc->alg_flags & ALG_F_AEAD) && c->c_auth != NULL) {
+			cmd_error(errs, c->c_line, "%s is a combined-mode "
+			    "cipher: no -A with it", c->c_enc->alg_name);
+			return -1;
+		}
+		break;
+	case CMD_SATYPE_AH:
+	case CMD_SATYPE_TCPSIG:
+		if (c->c_auth == NULL || c->c_enc != NULL ||
+		    c->c_comp != NULL) {
+			cmd_error(errs, c->c_line, "%s takes -A only",
+			    cmd_satype_name(c->c_satype));
+			return -1;
+		}
+		break;
+	case CMD_SATYPE_IPCOMP:
+		if (c->c_comp == NULL || c->c_enc != NULL ||
+		    c->c_auth != NULL) {
+			cmd_error(errs, c->c_line, "ipcomp takes -C only");
+			return -1;
+		}
+		break;
+	}
+	if (c->c_enc != NULL &&
+	    cmd_check_key(c, c->c_enc, &c->c_enckey, "-E", errs) == -1)
+		bad = -1;
+	if (c->c_auth != NULL &&
+	    cmd_check_key(c, c->c_auth, &c->c_authkey, "-A", errs) == -1)
+		bad = -1;
+	return bad;
+}
+
+static int
+cmd_check_sa(const struct cmd *c, struct cmd_errs *errs)
+{
+	if (c->c_satype == CMD_SATYPE_UNSPEC) {
+		cmd_error(errs, c->c_line, "missing protocol: esp, ah, ipcomp, "
+		    "esp-udp or tcp");
+		return -1;
+	}
+	if (c->c_src.a_af != c->c_dst.a_af) {
+		cmd_error(errs, c->c_line, "source and destination mix IPv4 "
+		    "and IPv6");
+		return -1;
+	}
+	if (c->c_satype == CMD_SATYPE_IPCOMP && c->c_spi > 0xffff &&
+	    c->c_type != CMD_DELETEALL) {
+		cmd_error(errs, c->c_line, "ipcomp CPI 0x%x is above 0xffff",
+		    c->c_spi);
+		return -1;
+	}
+	if (c->c_type != CMD_ADD)
+		return 0;
+	if (c->c_soft_time != 0 && c->c_hard_time != 0 &&
+	    c->c_soft_time > c->c_hard_time) {
+		cmd_error(errs, c->c_line, "soft lifetime %llu s is above the "
+		    "hard one, %llu s", (unsigned long long)c->c_soft_time,
+		    (unsigned long long)c->c_hard_time);
+		return -1;
+	}
+	if (c->c_soft_bytes != 0 && c->c_hard_bytes != 0 &&
+	    c->c_soft_bytes > c->c_hard_bytes) {
+		cmd_error(errs, c->c_line, "soft byte lifetime %llu is above "
+		    "the hard one, %llu", (unsigned long long)c->c_soft_bytes,
+		    (unsigned long long)c->c_hard_bytes);
+		return -1;
+	}
+	return cmd_check_algs(c, errs);
+}
+
+static int
+cmd_check_spd(struct cmd *c, struct cmd_errs *errs)
+{
+	const struct cmd_policy *p = &c->c_pol;
+
+	if (c->c_src.a_af != c->c_dst.a_af) {
+		cmd_error(errs, c->c_line, "source and destination mix IPv4 "
+		    "and IPv6");
+		return -1;
+	}
+	if (c->c_icmp && c->c_ulproto != IPPROTO_ICMP &&
+	    c->c_ulproto != IPPROTO_ICMPV6) {
+		cmd_error(errs, c->c_line, "a type and code need icmp or "
+		    "icmp6");
+		return -1;
+	}
+	if (c->c_icmp) {
+		/* PF_KEY carries the icmp type and code in the ports. */
+		if (c->c_src.a_port != 0 || c->c_dst.a_port != 0) {
+			cmd_error(errs, c->c_line, "ports must be [any] with "
+			    "an icmp type and code");
+			return -1;
+		}
+		c->c_src.a_port = c->c_icmptype;
+		c->c_dst.a_port = c->c_icmpcode;
+	}
+	if (p->p_action == -1 && c->c_type != CMD_SPDDELETE) {
+		cmd_error(errs, c->c_line, "policy needs an action: discard, "
+		    "none or ipsec");
+		return -1;
+	}
+	if (p->p_action != CMD_POL_IPSEC && p->p_nreq > 0) {
+		cmd_error(errs, c->c_line, "requests are for ipsec policies, "
+		    "not %s", cmd_action_name(p->p_action));
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_check(struct cmd *c, struct cmd_errs *errs)
+{
+	int rc = 0;
+
+	switch (c->c_type) {
+	case CMD_ADD:
+	case CMD_GET:
+	case CMD_DELETE:
+	case CMD_DELETEALL:
+		rc = cmd_check_sa(c, errs);
+		break;
+	case CMD_SPDADD:
+	case CMD_SPDUPDATE:
+	case CMD_SPDDELETE:
+		rc = cmd_check_spd(c, errs);
+		break;
+	default:
+		break;
+	}
+	if (rc == -1)
+		c->c_bad = 1;
+	return rc;
+}
+
+static void
+cmd_print_key(FILE *fp, const struct cmd_key *k)
+{
+	size_t i;
+
+	if (k->k_data == NULL)
+		return;
+	fputs(" 0x", fp);
+	for (i = 0; i < k->k_len; i++)
+		fprintf(fp, "%02x", k->k_data[i]);
+}
+
+static void
+cmd_print_sa_head(FILE *fp, const struct cmd *c)
+{
+	char s[ADDR_STRLEN], d[ADDR_STRLEN], oa[ADDR_STRLEN];
+
+	addr_fmt(&c->c_src, c->c_src.a_port ? ADDR_PORT : 0, s, sizeof(s));
+	addr_fmt(&c->c_dst, c->c_dst.a_port ? ADDR_PORT : 0, d, sizeof(d));
+	fprintf(fp, " %s %s", s, d);
+	if (c->c_natt) {
+		fputs(" esp-udp", fp);
+		if (c->c_natt_oa_set)
+			fprintf(fp, " %s", addr_fmt(&c->c_natt_oa, 0, oa,
+			    sizeof(oa)));
+	} else
+		fprintf(fp, " %s", cmd_satype_name(c->c_satype));
+}
+
+static void
+cmd_print_ext(FILE *fp, const struct cmd *c)
+{
+	if (c->c_mode != CMD_MODE_ANY)
+		fprintf(fp, " -m %s", cmd_mode_name(c->c_mode));
+	if (c->c_reqid != 0)
+		fprintf(fp, " -u %u", c->c_reqid);
+	if (c->c_replay != 0)
+		fprintf(fp, " -r %u", c->c_replay);
+	if (c->c_flags & CMD_SAF_PRAND)
+		fputs(" -f random-pad", fp);
+	if (c->c_flags & CMD_SAF_PZERO)
+		fputs(" -f zero-pad", fp);
+	if (!(c->c_flags & CMD_SAF_CYCSEQ))
+		fputs(" -f nocyclic-seq", fp);
+	if (c->c_hard_time != 0)
+		fprintf(fp, " -lh %llu", (unsigned long long)c->c_hard_time);
+	if (c->c_soft_time != 0)
+		fprintf(fp, " -ls %llu", (unsigned long long)c->c_soft_time);
+	if (c->c_hard_bytes != 0)
+		fprintf(fp, " -bh %llu", (unsigned long long)c->c_hard_bytes);
+	if (c->c_soft_bytes != 0)
+		fprintf(fp, " -bs %llu", (unsigned long long)c->c_soft_bytes);
+}
+
+static void
+cmd_print_sa(FILE *fp, const struct cmd *c)
+{
+	cmd_print_sa_head(fp, c);
+	if (c->c_type == CMD_DELETEALL)
+		return;
+	fprintf(fp, " 0x%x", c->c_spi);
+	if (c->c_type != CMD_ADD)
+		return;
+	cmd_print_ext(fp, c);
+	if (c->c_enc != NULL) {
+		fprintf(fp, " -E %s", c->c_enc->alg_name);
+		cmd_print_key(fp, &c->c_enckey);
+	}
+	if (c->c_auth != NULL) {
+		fprintf(fp, " -A %s", c->c_auth->alg_name);
+		cmd_print_key(fp, &c->c_authkey);
+	}
+	if (c->c_comp != NULL) {
+		fprintf(fp, " -C %s", c->c_comp->alg_name);
+		if (c->c_flags & CMD_SAF_RAWCPI)
+			fputs(" -R", fp);
+	}
+}
+
+static void
+cmd_print_req(FILE *fp, const struct cmd_req *r)
+{
+	char s[ADDR_STRLEN], d[ADDR_STRLEN];
+
+	fprintf(fp, " %s/%s/", cmd_ipproto_name(r->r_proto),
+	    cmd_mode_name(r->r_mode));
+	if (r->r_addrs)
+		fprintf(fp, "%s-%s",
+		    addr_fmt(&r->r_src, r->r_src.a_port ? ADDR_PORT : 0, s,
+		    sizeof(s)),
+		    addr_fmt(&r->r_dst, r->r_dst.a_port ? ADDR_PORT : 0, d,
+		    sizeof(d)));
+	if (r->r_level == CMD_LEVEL_UNIQUE && r->r_reqid != 0)
+		fprintf(fp, "/unique:%u", r->r_reqid);
+	else
+		fprintf(fp, "/%s", cmd_level_name(r->r_level));
+}
+
+static void
+cmd_print_spd(FILE *fp, const struct cmd *c)
+{
+	const struct cmd_policy *p = &c->c_pol;
+	char s[ADDR_STRLEN], d[ADDR_STRLEN], prio[48];
+	int flags = ADDR_PREFIX | (c->c_icmp ? 0 : ADDR_PORT);
+	size_t i;
+
+	fprintf(fp, " %s %s", addr_fmt(&c->c_src, flags, s, sizeof(s)),
+	    addr_fmt(&c->c_dst, flags, d, sizeof(d)));
+	if (c->c_ulproto == CMD_ULPROTO_ANY)
+		fputs(" any", fp);
+	else
+		fprintf(fp, " %u", c->c_ulproto);
+	if (c->c_icmp)
+		fprintf(fp, " %u,%u", c->c_src.a_port, c->c_dst.a_port);
+	fprintf(fp, " -P %s", cmd_dir_name(p->p_dir));
+	if (p->p_action == -1)
+		return;
+	if (p->p_prio != CMD_PRIO_DEFAULT) {
+		cmd_prio_fmt(p->p_prio, prio, sizeof(prio));
+		fprintf(fp, " %s", prio);
+	}
+	fprintf(fp, " %s", cmd_action_name(p->p_action));
+	for (i = 0; i < p->p_nreq; i++)
+		cmd_print_req(fp, &p->p_req[i]);
+}
+
+static const char *const cmd_words[] = {
+	[CMD_ADD] = "add",
+	[CMD_GET] = "get",
+	[CMD_DELETE] = "delete",
+	[CMD_DELETEALL] = "deleteall",
+	[CMD_FLUSH] = "flush",
+	[CMD_DUMP] = "dump",
+	[CMD_SPDADD] = "spdadd",
+	[CMD_SPDUPDATE] = "spdupdate",
+	[CMD_SPDDELETE] = "spddelete",
+	[CMD_SPDFLUSH] = "spdflush",
+	[CMD_SPDDUMP] = "spddump",
+	[CMD_EXIT] = "exit",
+};
+
+void
+cmd_print(FILE *fp, const struct cmd *c)
+{
+	fputs(cmd_words[c->c_type], fp);
+	switch (c->c_type) {
+	case CMD_ADD:
+	case CMD_GET:
+	case CMD_DELETE:
+	case CMD_DELETEALL:
+		cmd_print_sa(fp, c);
+		break;
+	case CMD_FLUSH:
+	case CMD_DUMP:
+		if (c->c_satype != CMD_SATYPE_UNSPEC)
+			fprintf(fp, " %s", cmd_satype_name(c->c_satype));
+		break;
+	case CMD_SPDADD:
+	case CMD_SPDUPDATE:
+	case CMD_SPDDELETE:
+		cmd_print_spd(fp, c);
+		break;
+	default:
+		break;
+	}
+	fputs(";\n", fp);
+}
