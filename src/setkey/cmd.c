@@ -26,126 +26,38 @@ struct cmd_name {
 	const char	*cn_name;
 };
 
-static const struct cmd_name cmd_satypes[] = {
-	{ CMD_SATYPE_UNSPEC,	"unspec" },
-	{ CMD_SATYPE_AH,	"ah" },
-	{ CMD_SATYPE_ESP,	"esp" },
-	{ CMD_SATYPE_IPCOMP,	"ipcomp" },
-	{ CMD_SATYPE_TCPSIG,	"tcp" },
-	{ -1, NULL }
-};
-
-static const struct cmd_name cmd_modes[] = {
-	{ CMD_MODE_ANY,		"any" },
-	{ CMD_MODE_TRANSPORT,	"transport" },
-	{ CMD_MODE_TUNNEL,	"tunnel" },
-	{ -1, NULL }
-};
-
-static const struct cmd_name cmd_dirs[] = {
-	{ CMD_DIR_ANY,		"any" },
-	{ CMD_DIR_IN,		"in" },
-	{ CMD_DIR_OUT,		"out" },
-	{ CMD_DIR_FWD,		"fwd" },
-	{ -1, NULL }
-};
-
-static const struct cmd_name cmd_actions[] = {
-	{ CMD_POL_DISCARD,	"discard" },
-	{ CMD_POL_NONE,		"none" },
-	{ CMD_POL_IPSEC,	"ipsec" },
-	{ CMD_POL_ENTRUST,	"entrust" },
-	{ CMD_POL_BYPASS,	"bypass" },
-	{ -1, NULL }
-};
-
-static const struct cmd_name cmd_levels[] = {
-	{ CMD_LEVEL_DEFAULT,	"default" },
-	{ CMD_LEVEL_USE,	"use" },
-	{ CMD_LEVEL_REQUIRE,	"require" },
-	{ CMD_LEVEL_UNIQUE,	"unique" },
-	{ -1, NULL }
-};
-
-static const struct cmd_name cmd_ipprotos[] = {
-	{ IPPROTO_ESP,		"esp" },
-	{ IPPROTO_AH,		"ah" },
-	{ IPPROTO_COMP,		"ipcomp" },
-	{ -1, NULL }
-};
-
 /* Upper-layer names setkey knows beyond /etc/protocols (libipsec's). */
 static const struct cmd_name cmd_ulextra[] = {
-	{ CMD_ULPROTO_ANY,	"any" },
+	{ IPSEC_ULPROTO_ANY,	"any" },
 	{ IPPROTO_ICMPV6,	"icmp6" },
 	{ IPPROTO_IPIP,		"ip4" },
 	{ -1, NULL }
 };
 
-static const char *
-cmd_name_of(const struct cmd_name *t, int val)
+int
+cmd_lookup(const char *(*name)(unsigned), unsigned max, const char *s)
 {
-	for (; t->cn_name != NULL; t++)
-		if (t->cn_val == val)
-			return t->cn_name;
-	return NULL;
-}
+	unsigned v;
 
-static int
-cmd_val_of(const struct cmd_name *t, const char *name)
-{
-	for (; t->cn_name != NULL; t++)
-		if (strcmp(t->cn_name, name) == 0)
-			return t->cn_val;
+	for (v = 0; v < max; v++)
+		if (strcmp(name(v), s) == 0)
+			return (int)v;
 	return -1;
 }
 
 const char *
 cmd_satype_name(uint8_t v)
 {
-	const char *s = cmd_name_of(cmd_satypes, v);
-
-	return s != NULL ? s : "unknown";
+	return v == CMD_SATYPE_TCPSIG ? "tcp" : pfkey_satype_name(v);
 }
 
-const char *
-cmd_mode_name(uint8_t v)
+/* "esp", "ah", "ipcomp" for a request's IP protocol. */
+static const char *
+cmd_ipproto_name(unsigned proto)
 {
-	const char *s = cmd_name_of(cmd_modes, v);
+	uint8_t t = pfkey_proto2satype(proto);
 
-	return s != NULL ? s : "unknown";
-}
-
-const char *
-cmd_dir_name(uint8_t v)
-{
-	const char *s = cmd_name_of(cmd_dirs, v);
-
-	return s != NULL ? s : "unknown";
-}
-
-const char *
-cmd_action_name(int v)
-{
-	const char *s = cmd_name_of(cmd_actions, v);
-
-	return s != NULL ? s : "unknown";
-}
-
-const char *
-cmd_level_name(uint8_t v)
-{
-	const char *s = cmd_name_of(cmd_levels, v);
-
-	return s != NULL ? s : "unknown";
-}
-
-const char *
-cmd_ipproto_name(uint8_t v)
-{
-	const char *s = cmd_name_of(cmd_ipprotos, v);
-
-	return s != NULL ? s : "unknown";
+	return t != 0 ? pfkey_satype_name(t) : "unknown";
 }
 
 void
@@ -172,11 +84,10 @@ cmd_new(enum cmd_type type, int line)
 		return NULL;
 	c->c_type = type;
 	c->c_line = line;
-	c->c_mode = CMD_MODE_ANY;
+	c->c_mode = IPSEC_MODE_ANY;
 	/* libipsec's default: sequence numbers may cycle. */
 	c->c_flags = CMD_SAF_CYCSEQ;
-	c->c_ulproto = CMD_ULPROTO_ANY;
-	c->c_pol.p_action = -1;
+	c->c_ulproto = IPSEC_ULPROTO_ANY;
 	return c;
 }
 
@@ -247,8 +158,10 @@ cmd_ulproto_byname(const char *name)
 	struct protoent *pe;
 	int v;
 
-	if ((v = cmd_val_of(cmd_ulextra, name)) != -1)
-		return v;
+	for (v = 0; cmd_ulextra[v].cn_name != NULL; v++)
+		if (strcmp(cmd_ulextra[v].cn_name, name) == 0)
+			return cmd_ulextra[v].cn_val;
+	v = -1;
 	if ((pe = getprotobyname(name)) != NULL && pe->p_proto >= 0 &&
 	    pe->p_proto <= 255)
 		v = pe->p_proto;
@@ -302,7 +215,7 @@ cmd_prio_fmt(uint32_t prio, char *buf, size_t len)
 
 /* "A-B", "A[p]-B[p]", "me-any", "any-me": the tunnel endpoints. */
 static int
-cmd_request_addrs(struct cmd_req *r, const char *s, int dir, int line,
+cmd_request_addrs(struct pfkey_ipsecreq *r, const char *s, int dir, int line,
     struct cmd_errs *errs)
 {
 	char tmp[2 * ADDR_STRLEN + 2];
@@ -310,7 +223,7 @@ cmd_request_addrs(struct cmd_req *r, const char *s, int dir, int line,
 	char *dash;
 
 	if (strcmp(s, "me-any") == 0 || strcmp(s, "any-me") == 0) {
-		if (dir != (s[0] == 'm' ? CMD_DIR_OUT : CMD_DIR_IN)) {
+		if (dir != (s[0] == 'm' ? IPSEC_DIR_OUTBOUND : IPSEC_DIR_INBOUND)) {
 			cmd_error(errs, line, "\"%s\" needs direction %s", s,
 			    s[0] == 'm' ? "out" : "in");
 			return -1;
@@ -324,23 +237,22 @@ cmd_request_addrs(struct cmd_req *r, const char *s, int dir, int line,
 		return -1;
 	}
 	*dash = '\0';
-	if (addr_parse(tmp, ADDR_PORT, &r->r_src, &why) == -1 ||
-	    addr_parse(dash + 1, ADDR_PORT, &r->r_dst, &why) == -1) {
+	if (addr_parse(tmp, ADDR_PORT, &r->pq_src, &why) == -1 ||
+	    addr_parse(dash + 1, ADDR_PORT, &r->pq_dst, &why) == -1) {
 		cmd_error(errs, line, "bad tunnel endpoints \"%s\": %s", s,
 		    why);
 		return -1;
 	}
-	if (r->r_src.a_af != r->r_dst.a_af) {
+	if (r->pq_src.a_af != r->pq_dst.a_af) {
 		cmd_error(errs, line, "tunnel endpoints \"%s\" mix IPv4 and "
 		    "IPv6", s);
 		return -1;
 	}
-	r->r_addrs = 1;
-	return 0;
+		return 0;
 }
 
 static int
-cmd_request_level(struct cmd_req *r, const char *s, int line,
+cmd_request_level(struct pfkey_ipsecreq *r, const char *s, int line,
     struct cmd_errs *errs)
 {
 	uint64_t v;
@@ -352,33 +264,33 @@ cmd_request_level(struct cmd_req *r, const char *s, int line,
 			    "1 to %u", s, UINT32_MAX);
 			return -1;
 		}
-		r->r_level = CMD_LEVEL_UNIQUE;
-		r->r_reqid = (uint32_t)v;
+		r->pq_level = IPSEC_LEVEL_UNIQUE;
+		r->pq_reqid = (uint32_t)v;
 		return 0;
 	}
 	if (*s == '\0')
-		lv = CMD_LEVEL_DEFAULT;
-	else if ((lv = cmd_val_of(cmd_levels, s)) == -1) {
+		lv = IPSEC_LEVEL_DEFAULT;
+	else if ((lv = cmd_lookup(pfkey_level_name, IPSEC_LEVEL_UNIQUE + 1, s)) == -1) {
 		cmd_error(errs, line, "unknown level \"%s\": expected default, "
 		    "use, require, unique or unique:N", s);
 		return -1;
 	}
-	r->r_level = (uint8_t)lv;
+	r->pq_level = (uint8_t)lv;
 	return 0;
 }
 
 int
-cmd_policy_request(struct cmd_policy *pol, const char *word, int line,
+cmd_policy_request(struct pfkey_policy *pol, const char *word, int line,
     struct cmd_errs *errs)
 {
 	char buf[4 * ADDR_STRLEN], *field[5], *p;
-	struct cmd_req r;
+	struct pfkey_ipsecreq r;
 	size_t n = 0;
 	int v;
 
-	if (pol->p_nreq == CMD_REQ_MAX) {
+	if (pol->pp_nreq == PFKEY_MAX_IPSECREQ) {
 		cmd_error(errs, line, "more than %d requests in one policy",
-		    CMD_REQ_MAX);
+		    PFKEY_MAX_IPSECREQ);
 		return -1;
 	}
 	if (strlen(word) >= sizeof(buf)) {
@@ -400,30 +312,32 @@ cmd_policy_request(struct cmd_policy *pol, const char *word, int line,
 		return -1;
 	}
 	memset(&r, 0, sizeof(r));
-	if ((v = cmd_val_of(cmd_ipprotos, field[0])) == -1) {
+	if ((v = cmd_lookup(pfkey_satype_name, SADB_SATYPE_MAX + 1,
+	    field[0])) == -1 || (v = pfkey_satype2proto((unsigned)v)) == 0) {
 		cmd_error(errs, line, "unknown protocol \"%s\" in request "
 		    "\"%s\": expected esp, ah or ipcomp", field[0], word);
 		return -1;
 	}
-	r.r_proto = (uint8_t)v;
-	if (n < 2 || (v = cmd_val_of(cmd_modes, field[1])) == -1 ||
-	    v == CMD_MODE_ANY) {
+	r.pq_proto = (uint8_t)v;
+	if (n < 2 || (v = cmd_lookup(pfkey_mode_name, IPSEC_MODE_TUNNEL + 1,
+	    field[1])) == -1 ||
+	    v == IPSEC_MODE_ANY) {
 		cmd_error(errs, line, "request \"%s\" needs a mode: transport "
 		    "or tunnel", word);
 		return -1;
 	}
-	r.r_mode = (uint8_t)v;
+	r.pq_mode = (uint8_t)v;
 	if (n > 2 && *field[2] != '\0' &&
-	    cmd_request_addrs(&r, field[2], pol->p_dir, line, errs) == -1)
+	    cmd_request_addrs(&r, field[2], pol->pp_dir, line, errs) == -1)
 		return -1;
 	if (cmd_request_level(&r, n > 3 ? field[3] : "", line, errs) == -1)
 		return -1;
-	if (r.r_mode == CMD_MODE_TUNNEL && !r.r_addrs) {
+	if (r.pq_mode == IPSEC_MODE_TUNNEL && r.pq_src.a_af == AF_UNSPEC) {
 		cmd_error(errs, line, "tunnel request \"%s\" needs its "
 		    "endpoints: %s/tunnel/src-dst/level", word, field[0]);
 		return -1;
 	}
-	pol->p_req[pol->p_nreq++] = r;
+	pol->pp_req[pol->pp_nreq++] = r;
 	return 0;
 }
 
@@ -465,7 +379,7 @@ cmd_check_algs(const struct cmd *c, struct cmd_errs *errs)
 	int bad = 0;
 
 	switch (c->c_satype) {
-	case CMD_SATYPE_ESP:
+	case SADB_SATYPE_ESP:
 		if (c->c_enc == NULL || c->c_comp != NULL) {
 			cmd_error(errs, c->c_line, "esp needs -E (and may "
 			    "have -A)");
@@ -477,7 +391,7 @@ cmd_check_algs(const struct cmd *c, struct cmd_errs *errs)
 			return -1;
 		}
 		break;
-	case CMD_SATYPE_AH:
+	case SADB_SATYPE_AH:
 	case CMD_SATYPE_TCPSIG:
 		if (c->c_auth == NULL || c->c_enc != NULL ||
 		    c->c_comp != NULL) {
@@ -486,7 +400,7 @@ cmd_check_algs(const struct cmd *c, struct cmd_errs *errs)
 			return -1;
 		}
 		break;
-	case CMD_SATYPE_IPCOMP:
+	case SADB_X_SATYPE_IPCOMP:
 		if (c->c_comp == NULL || c->c_enc != NULL ||
 		    c->c_auth != NULL) {
 			cmd_error(errs, c->c_line, "ipcomp takes -C only");
@@ -506,7 +420,7 @@ cmd_check_algs(const struct cmd *c, struct cmd_errs *errs)
 static int
 cmd_check_sa(const struct cmd *c, struct cmd_errs *errs)
 {
-	if (c->c_satype == CMD_SATYPE_UNSPEC) {
+	if (c->c_satype == SADB_SATYPE_UNSPEC) {
 		cmd_error(errs, c->c_line, "missing protocol: esp, ah, ipcomp, "
 		    "esp-udp or tcp");
 		return -1;
@@ -516,7 +430,7 @@ cmd_check_sa(const struct cmd *c, struct cmd_errs *errs)
 		    "and IPv6");
 		return -1;
 	}
-	if (c->c_satype == CMD_SATYPE_IPCOMP && c->c_spi > 0xffff &&
+	if (c->c_satype == SADB_X_SATYPE_IPCOMP && c->c_spi > 0xffff &&
 	    c->c_type != CMD_DELETEALL) {
 		cmd_error(errs, c->c_line, "ipcomp CPI 0x%x is above 0xffff",
 		    c->c_spi);
@@ -544,7 +458,7 @@ cmd_check_sa(const struct cmd *c, struct cmd_errs *errs)
 static int
 cmd_check_spd(struct cmd *c, struct cmd_errs *errs)
 {
-	const struct cmd_policy *p = &c->c_pol;
+	const struct pfkey_policy *p = &c->c_pol;
 
 	if (c->c_src.a_af != c->c_dst.a_af) {
 		cmd_error(errs, c->c_line, "source and destination mix IPv4 "
@@ -567,14 +481,14 @@ cmd_check_spd(struct cmd *c, struct cmd_errs *errs)
 		c->c_src.a_port = c->c_icmptype;
 		c->c_dst.a_port = c->c_icmpcode;
 	}
-	if (p->p_action == -1 && c->c_type != CMD_SPDDELETE) {
+	if (!c->c_pol_action && c->c_type != CMD_SPDDELETE) {
 		cmd_error(errs, c->c_line, "policy needs an action: discard, "
 		    "none or ipsec");
 		return -1;
 	}
-	if (p->p_action != CMD_POL_IPSEC && p->p_nreq > 0) {
+	if (p->pp_type != IPSEC_POLICY_IPSEC && p->pp_nreq > 0) {
 		cmd_error(errs, c->c_line, "requests are for ipsec policies, "
-		    "not %s", cmd_action_name(p->p_action));
+		    "not %s", pfkey_policy_name(p->pp_type));
 		return -1;
 	}
 	return 0;
@@ -637,8 +551,8 @@ cmd_print_sa_head(FILE *fp, const struct cmd *c)
 static void
 cmd_print_ext(FILE *fp, const struct cmd *c)
 {
-	if (c->c_mode != CMD_MODE_ANY)
-		fprintf(fp, " -m %s", cmd_mode_name(c->c_mode));
+	if (c->c_mode != IPSEC_MODE_ANY)
+		fprintf(fp, " -m %s", pfkey_mode_name(c->c_mode));
 	if (c->c_reqid != 0)
 		fprintf(fp, " -u %u", c->c_reqid);
 	if (c->c_replay != 0)
@@ -685,50 +599,50 @@ cmd_print_sa(FILE *fp, const struct cmd *c)
 }
 
 static void
-cmd_print_req(FILE *fp, const struct cmd_req *r)
+cmd_print_req(FILE *fp, const struct pfkey_ipsecreq *r)
 {
 	char s[ADDR_STRLEN], d[ADDR_STRLEN];
 
-	fprintf(fp, " %s/%s/", cmd_ipproto_name(r->r_proto),
-	    cmd_mode_name(r->r_mode));
-	if (r->r_addrs)
+	fprintf(fp, " %s/%s/", cmd_ipproto_name(r->pq_proto),
+	    pfkey_mode_name(r->pq_mode));
+	if (r->pq_src.a_af != AF_UNSPEC)
 		fprintf(fp, "%s-%s",
-		    addr_fmt(&r->r_src, r->r_src.a_port ? ADDR_PORT : 0, s,
+		    addr_fmt(&r->pq_src, r->pq_src.a_port ? ADDR_PORT : 0, s,
 		    sizeof(s)),
-		    addr_fmt(&r->r_dst, r->r_dst.a_port ? ADDR_PORT : 0, d,
+		    addr_fmt(&r->pq_dst, r->pq_dst.a_port ? ADDR_PORT : 0, d,
 		    sizeof(d)));
-	if (r->r_level == CMD_LEVEL_UNIQUE && r->r_reqid != 0)
-		fprintf(fp, "/unique:%u", r->r_reqid);
+	if (r->pq_level == IPSEC_LEVEL_UNIQUE && r->pq_reqid != 0)
+		fprintf(fp, "/unique:%u", r->pq_reqid);
 	else
-		fprintf(fp, "/%s", cmd_level_name(r->r_level));
+		fprintf(fp, "/%s", pfkey_level_name(r->pq_level));
 }
 
 static void
 cmd_print_spd(FILE *fp, const struct cmd *c)
 {
-	const struct cmd_policy *p = &c->c_pol;
+	const struct pfkey_policy *p = &c->c_pol;
 	char s[ADDR_STRLEN], d[ADDR_STRLEN], prio[48];
 	int flags = ADDR_PREFIX | (c->c_icmp ? 0 : ADDR_PORT);
 	size_t i;
 
 	fprintf(fp, " %s %s", addr_fmt(&c->c_src, flags, s, sizeof(s)),
 	    addr_fmt(&c->c_dst, flags, d, sizeof(d)));
-	if (c->c_ulproto == CMD_ULPROTO_ANY)
+	if (c->c_ulproto == IPSEC_ULPROTO_ANY)
 		fputs(" any", fp);
 	else
 		fprintf(fp, " %u", c->c_ulproto);
 	if (c->c_icmp)
 		fprintf(fp, " %u,%u", c->c_src.a_port, c->c_dst.a_port);
-	fprintf(fp, " -P %s", cmd_dir_name(p->p_dir));
-	if (p->p_action == -1)
+	fprintf(fp, " -P %s", pfkey_dir_name(p->pp_dir));
+	if (!c->c_pol_action)
 		return;
-	if (p->p_prio != CMD_PRIO_DEFAULT) {
-		cmd_prio_fmt(p->p_prio, prio, sizeof(prio));
+	if (p->pp_priority != CMD_PRIO_DEFAULT) {
+		cmd_prio_fmt(p->pp_priority, prio, sizeof(prio));
 		fprintf(fp, " %s", prio);
 	}
-	fprintf(fp, " %s", cmd_action_name(p->p_action));
-	for (i = 0; i < p->p_nreq; i++)
-		cmd_print_req(fp, &p->p_req[i]);
+	fprintf(fp, " %s", pfkey_policy_name(p->pp_type));
+	for (i = 0; i < p->pp_nreq; i++)
+		cmd_print_req(fp, &p->pp_req[i]);
 }
 
 static const char *const cmd_words[] = {
@@ -759,7 +673,7 @@ cmd_print(FILE *fp, const struct cmd *c)
 		break;
 	case CMD_FLUSH:
 	case CMD_DUMP:
-		if (c->c_satype != CMD_SATYPE_UNSPEC)
+		if (c->c_satype != SADB_SATYPE_UNSPEC)
 			fprintf(fp, " %s", cmd_satype_name(c->c_satype));
 		break;
 	case CMD_SPDADD:

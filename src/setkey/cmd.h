@@ -20,6 +20,7 @@
 
 #include "addr.h"
 #include "alg.h"
+#include "pfkey.h"
 
 enum cmd_type {
 	CMD_ADD,
@@ -36,38 +37,11 @@ enum cmd_type {
 	CMD_EXIT,		/* -c: stop reading */
 };
 
-/* sadb_msg_satype. */
-#define CMD_SATYPE_UNSPEC	0
-#define CMD_SATYPE_AH		2
-#define CMD_SATYPE_ESP		3
-#define CMD_SATYPE_IPCOMP	9
-#define CMD_SATYPE_TCPSIG	11	/* KAME SADB_X_SATYPE_TCPSIGNATURE */
-
-/* sadb_x_sa2_mode and request modes (IPSEC_MODE_*). */
-#define CMD_MODE_ANY		0
-#define CMD_MODE_TRANSPORT	1
-#define CMD_MODE_TUNNEL		2
-
-/* sadb_x_policy_dir (IPSEC_DIR_*). */
-#define CMD_DIR_ANY		0
-#define CMD_DIR_IN		1
-#define CMD_DIR_OUT		2
-#define CMD_DIR_FWD		3
-
-/* sadb_x_policy_type (IPSEC_POLICY_*). */
-#define CMD_POL_DISCARD		0
-#define CMD_POL_NONE		1
-#define CMD_POL_IPSEC		2
-#define CMD_POL_ENTRUST		3
-#define CMD_POL_BYPASS		4
-
-/* sadb_x_ipsecrequest_level (IPSEC_LEVEL_*). */
-#define CMD_LEVEL_DEFAULT	0
-#define CMD_LEVEL_USE		1
-#define CMD_LEVEL_REQUIRE	2
-#define CMD_LEVEL_UNIQUE	3
-/* Above this, a reqid was picked by the kernel (dumped with '#'). */
-#define CMD_REQID_MANUAL_MAX	0x3fff
+/*
+ * PF_KEY's numbers are pfkey.h's (SADB_SATYPE_*, IPSEC_MODE_*, _DIR_*,
+ * _POLICY_*, _LEVEL_*); these few are KAME's, which Linux lacks.
+ */
+#define CMD_SATYPE_TCPSIG	11	/* SADB_X_SATYPE_TCPSIGNATURE */
 
 /* Policy priorities as libipsec spells them (prio low/def/high +- n). */
 #define CMD_PRIO_HIGH		0x40000000U
@@ -83,35 +57,10 @@ enum cmd_type {
 #define CMD_SAF_PZERO		0x0200
 #define CMD_SAF_PMASK		0x0300
 
-/* Upper-layer protocol "any" (IPSEC_ULPROTO_ANY). */
-#define CMD_ULPROTO_ANY		255
-
-/* Requests per policy; the kernel's limit (XFRM_MAX_DEPTH) is 6. */
-#define CMD_REQ_MAX		6
-
 /* A key as the script gave it (hex or "string"); wiped on free. */
 struct cmd_key {
 	uint8_t		*k_data;
 	size_t		 k_len;
-};
-
-/* One request of an ipsec policy: proto/mode/src-dst/level. */
-struct cmd_req {
-	uint8_t		 r_proto;	/* IPPROTO_ESP, _AH, _COMP */
-	uint8_t		 r_mode;
-	uint8_t		 r_level;
-	uint32_t	 r_reqid;	/* unique:N */
-	int		 r_addrs;	/* tunnel endpoints given */
-	struct addr	 r_src;
-	struct addr	 r_dst;
-};
-
-struct cmd_policy {
-	uint8_t		 p_dir;
-	int		 p_action;	/* CMD_POL_*, or -1: only a direction */
-	uint32_t	 p_prio;
-	size_t		 p_nreq;
-	struct cmd_req	 p_req[CMD_REQ_MAX];
 };
 
 struct cmd {
@@ -148,7 +97,8 @@ struct cmd {
 	int		 c_icmp;	/* icmp type[,code] given */
 	uint8_t		 c_icmptype;	/* sent as the source port */
 	uint8_t		 c_icmpcode;	/* sent as the destination port */
-	struct cmd_policy c_pol;
+	int		 c_pol_action;	/* 0: -P gave only a direction */
+	struct pfkey_policy c_pol;	/* requests: AF_UNSPEC, no endpoints */
 };
 
 TAILQ_HEAD(cmd_list, cmd);
@@ -182,7 +132,7 @@ int	 cmd_check(struct cmd *, struct cmd_errs *);
  * Parses one -P request word ("esp/tunnel/192.0.2.1-192.0.2.2/require")
  * into the next slot of pol; reports a problem and returns -1.
  */
-int	 cmd_policy_request(struct cmd_policy *, const char *, int,
+int	 cmd_policy_request(struct pfkey_policy *, const char *, int,
 	    struct cmd_errs *);
 
 /* The key bits an algorithm takes, for error messages ("128 or 256"). */
@@ -193,13 +143,10 @@ int	 cmd_ulproto_byname(const char *);
 /* Name for a number as setkey -DP prints it (the number if none). */
 void	 cmd_ulproto_name(uint8_t, char *, size_t);
 
-/* Names of the numbers above, for the printers. */
+/* "esp", "ah", "ipcomp", "tcp" as scripts write them. */
 const char *cmd_satype_name(uint8_t);
-const char *cmd_mode_name(uint8_t);
-const char *cmd_dir_name(uint8_t);
-const char *cmd_action_name(int);
-const char *cmd_level_name(uint8_t);
-const char *cmd_ipproto_name(uint8_t);	/* esp, ah, ipcomp */
+/* The number whose pfkey_*_name() is name, below max; -1 if none. */
+int	 cmd_lookup(const char *(*)(unsigned), unsigned, const char *);
 /*
  * A priority as libipsec dumps it: "" for 0, else "prio def", "prio
  * high + 5", "prio low - 3" (the sign as it is written in a script).

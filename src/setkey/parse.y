@@ -179,14 +179,14 @@ spd_addr
 	;
 
 protocol
-	: %empty		{ CUR->c_satype = CMD_SATYPE_UNSPEC; }
-	| PR_ESP		{ CUR->c_satype = CMD_SATYPE_ESP; }
-	| PR_AH			{ CUR->c_satype = CMD_SATYPE_AH; }
-	| PR_IPCOMP		{ CUR->c_satype = CMD_SATYPE_IPCOMP; }
+	: %empty		{ CUR->c_satype = SADB_SATYPE_UNSPEC; }
+	| PR_ESP		{ CUR->c_satype = SADB_SATYPE_ESP; }
+	| PR_AH			{ CUR->c_satype = SADB_SATYPE_AH; }
+	| PR_IPCOMP		{ CUR->c_satype = SADB_X_SATYPE_IPCOMP; }
 	| PR_TCP		{ CUR->c_satype = CMD_SATYPE_TCPSIG; }
-	| PR_ESPUDP		{ CUR->c_satype = CMD_SATYPE_ESP;
+	| PR_ESPUDP		{ CUR->c_satype = SADB_SATYPE_ESP;
 				  CUR->c_natt = 1; }
-	| PR_ESPUDP WORD	{ CUR->c_satype = CMD_SATYPE_ESP;
+	| PR_ESPUDP WORD	{ CUR->c_satype = SADB_SATYPE_ESP;
 				  CUR->c_natt = 1;
 				  CUR->c_natt_oa = parse_addr(ctx, $2, 0,
 				      @2.first_line);
@@ -208,7 +208,7 @@ exts	: %empty
 	;
 
 ext	: F_MODE MODE		{ CUR->c_mode = (uint8_t)$2; }
-	| F_MODE ANY		{ CUR->c_mode = CMD_MODE_ANY; }
+	| F_MODE ANY		{ CUR->c_mode = IPSEC_MODE_ANY; }
 	| F_REQID DECSTRING	{ uint64_t v;
 				  if (parse_num(ctx, $2, @2.first_line,
 				      UINT32_MAX, "reqid", &v) == 0)
@@ -270,19 +270,20 @@ upper	: ulproto
 
 ulproto	: DECSTRING		{ parse_ulproto(ctx, $1, @1.first_line); }
 	| WORD			{ parse_ulproto(ctx, $1, @1.first_line); }
-	| ANY			{ CUR->c_ulproto = CMD_ULPROTO_ANY; }
+	| ANY			{ CUR->c_ulproto = IPSEC_ULPROTO_ANY; }
 	| PR_TCP		{ CUR->c_ulproto = IPPROTO_TCP; }
 	| PR_ESP		{ CUR->c_ulproto = IPPROTO_ESP; }
 	| PR_AH			{ CUR->c_ulproto = IPPROTO_AH; }
 	| PR_IPCOMP		{ CUR->c_ulproto = IPPROTO_COMP; }
 	;
 
-policy	: F_POLICY DIR		{ CUR->c_pol.p_dir = (uint8_t)$2;
-				  CUR->c_pol.p_prio = 0; }
+policy	: F_POLICY DIR		{ CUR->c_pol.pp_dir = (uint8_t)$2;
+				  CUR->c_pol.pp_priority = 0; }
 	| F_POLICY DIR prio ACTION
-				{ CUR->c_pol.p_dir = (uint8_t)$2;
-				  CUR->c_pol.p_prio = (uint32_t)$3;
-				  CUR->c_pol.p_action = (int)$4; }
+				{ CUR->c_pol.pp_dir = (uint8_t)$2;
+				  CUR->c_pol.pp_priority = (uint32_t)$3;
+				  CUR->c_pol.pp_type = (uint16_t)$4;
+				  CUR->c_pol_action = 1; }
 	    requests
 	;
 
