@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "ah.h"
+#include "pkt.h"
 
 #define AH_SCRATCH	1024	/* largest IP header chain we zero */
 
@@ -62,21 +63,6 @@ size_t
 ah_overhead(const struct ah *a, sa_family_t af)
 {
 	return ah_len(a, af);
-}
-
-uint16_t
-ah_ip_cksum(const uint8_t *p, size_t len)
-{
-	uint32_t sum = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
 }
 
 /*
@@ -188,70 +174,6 @@ ah_compute(struct ah *a, sa_family_t af, const uint8_t *p, size_t len,
 	    icv_finish(&a->ah_icv, icv) == -1 ? -1 : 0;
 }
 
-/* IP version and header checks; returns the family or AF_UNSPEC. */
-static sa_family_t
-ah_family(struct rbuf *rb, const char **why)
-{
-	uint16_t tot;
-	uint8_t v;
-
-	if (rbuf_peek_u8(rb, 0, &v) == -1) {
-		*why = "empty packet";
-		return AF_UNSPEC;
-	}
-	if (v >> 4 == 4 && (v & 0x0f) >= 5 && rbuf_left(rb) >= (v & 0x0fu) * 4 &&
-	    rbuf_peek_u16(rb, 2, &tot) == 0 && tot == rbuf_left(rb))
-		return AF_INET;
-	if (v >> 4 == 6 && rbuf_peek_u16(rb, 4, &tot) == 0 &&
-	    rbuf_left(rb) >= 40 && (size_t)tot + 40 == rbuf_left(rb))
-		return AF_INET6;
-	*why = "not a whole IPv4 or IPv6 packet";
-	return AF_UNSPEC;
-}
-
-/*
- * Walk the IPv6 extension headers.  With stop_at_ah, find AH; else find
- * where AH goes (after hop-by-hop, routing, and destination options
- * that precede a routing header; RFC 4302 3.1.1).  *off is the header
- * found, *prev the offset of the byte that names it.
- */
-static int
-ah_v6_walk(const struct rbuf *rb, int stop_at_ah, size_t *off, size_t *prev,
-    const char **why)
-{
-	uint8_t nh, next = 0, xl;
-	size_t o = 40, p = 6;
-
-	(void)rbuf_peek_u8(rb, 6, &nh);
-	for (;;) {
-		if (stop_at_ah && nh == IPPROTO_AH)
-			break;
-		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING &&
-		    nh != IPPROTO_DSTOPTS) {
-			if (!stop_at_ah)
-				break;
-			*why = nh == IPPROTO_FRAGMENT ? "fragment with AH" :
-			    "no AH header";
-			return -1;
-		}
-		if (rbuf_peek_u8(rb, o, &next) == -1 ||
-		    rbuf_peek_u8(rb, o + 1, &xl) == -1 ||
-		    ((size_t)xl + 1) * 8 > rbuf_left(rb) - o) {
-			*why = "truncated IPv6 extension header";
-			return -1;
-		}
-		if (!stop_at_ah && nh == IPPROTO_DSTOPTS &&
-		    next != IPPROTO_ROUTING)
-			break;
-		p = o;
-		o += ((size_t)xl + 1) * 8;
-		nh = next;
-	}
-	*off = o;
-	*prev = p;
-	return 0;
-}
-
 int
 ah_peek(const void *pkt, size_t len, struct ah_pos *pos, const char **why)
 {
@@ -260,7 +182,7 @@ ah_peek(const void *pkt, size_t len, struct ah_pos *pos, const char **why)
 
 	rbuf_init(&rb, pkt, len);
 	memset(pos, 0, sizeof(*pos));
-	if ((pos->ap_af = ah_family(&rb, why)) == AF_UNSPEC)
+	if ((pos->ap_af = pkt_family(&rb, why)) == AF_UNSPEC)
 		return -1;
 	if (pos->ap_af == AF_INET) {
 		(void)rbuf_peek_u8(&rb, 0, &v);
@@ -271,7 +193,8 @@ ah_peek(const void *pkt, size_t len, struct ah_pos *pos, const char **why)
 		}
 		pos->ap_off = (size_t)(v & 0x0f) * 4;
 		pos->ap_prev = 9;
-	} else if (ah_v6_walk(&rb, 1, &pos->ap_off, &pos->ap_prev, why) == -1)
+	} else if (pkt_v6_walk(&rb, PKT_V6_AH, &pos->ap_off, &pos->ap_prev,
+	    why) != 0)
 		return -1;
 	if (rbuf_skip(&rb, pos->ap_off) == -1 ||
 	    rbuf_get_u8(&rb, &pos->ap_nh) == -1 ||
@@ -290,15 +213,11 @@ ah_peek(const void *pkt, size_t len, struct ah_pos *pos, const char **why)
 static int
 ah_fix_header(uint8_t *p, size_t len, sa_family_t af)
 {
-	uint16_t c;
-
 	if (af == AF_INET) {
 		if (len > 65535)
 			return -1;
 		p[2] = (uint8_t)(len >> 8), p[3] = (uint8_t)len;
-		p[10] = p[11] = 0;
-		c = ah_ip_cksum(p, (size_t)(p[0] & 0x0f) * 4);
-		p[10] = (uint8_t)(c >> 8), p[11] = (uint8_t)c;
+		pkt_v4_set_cksum(p);
 	} else {
 		if (len - 40 > 65535)
 			return -1;
@@ -318,12 +237,12 @@ ah_seal(struct ah *a, uint32_t spi, uint32_t seq, const void *pkt,
 	uint8_t icv[ICV_MAX], *p;
 
 	rbuf_init(&rb, pkt, len);
-	if ((af = ah_family(&rb, why)) == AF_UNSPEC)
+	if ((af = pkt_family(&rb, why)) == AF_UNSPEC)
 		return -1;
 	if (af == AF_INET) {
 		ins = (size_t)(in[0] & 0x0f) * 4;
 		prev = 9;
-	} else if (ah_v6_walk(&rb, 0, &ins, &prev, why) == -1)
+	} else if (pkt_v6_walk(&rb, PKT_V6_UNFRAG, &ins, &prev, why) == -1)
 		return -1;
 	ahlen = ah_len(a, af);
 	wbuf_put_bytes(out, in, ins);

@@ -50,7 +50,5 @@ int	 ah_peek(const void *, size_t, struct ah_pos *, const char **);
 /* Verify the ICV at pos and append pkt without AH to out. */
 int	 ah_open(struct ah *, const void *, size_t, const struct ah_pos *,
 	    struct wbuf *, const char **);
-/* The IPv4 header checksum of hlen bytes (RFC 1071). */
-uint16_t ah_ip_cksum(const uint8_t *, size_t);
 
 #endif /* AH_H */

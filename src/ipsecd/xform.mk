@@ -1,22 +1,27 @@
-# src/ipsecd transforms: ESP, AH, ICVs and the replay window, as a library that
+# src/ipsecd transforms: ESP, AH, ICVs, the replay window, fragmentation
+# and reassembly, as a library that
 # ipsecd's datapath links, tested on their own (unit tests, and against
 # scapy in tests/xcheck).
 noinst_LIBRARIES += src/ipsecd/libxform.a
 src_ipsecd_libxform_a_SOURCES = \
 	src/ipsecd/ah.c src/ipsecd/ah.h \
 	src/ipsecd/esp.c src/ipsecd/esp.h \
+	src/ipsecd/frag.c src/ipsecd/frag.h \
 	src/ipsecd/icv.c src/ipsecd/icv.h \
+	src/ipsecd/pkt.c src/ipsecd/pkt.h \
 	src/ipsecd/replay.c src/ipsecd/replay.h
 XFORM_LIBS = src/ipsecd/libxform.a $(COMMON_LIBS)
 
 check_PROGRAMS += tests/unit/test_replay tests/unit/test_esp \
-	tests/unit/test_ah
+	tests/unit/test_ah tests/unit/test_frag
 tests_unit_test_replay_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
 tests_unit_test_replay_LDADD = tests/unit/libtest.a $(XFORM_LIBS)
 tests_unit_test_esp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
 tests_unit_test_esp_LDADD = tests/unit/libtest.a $(XFORM_LIBS)
 tests_unit_test_ah_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
 tests_unit_test_ah_LDADD = tests/unit/libtest.a $(XFORM_LIBS)
+tests_unit_test_frag_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
+tests_unit_test_frag_LDADD = tests/unit/libtest.a $(XFORM_LIBS)
 
 # Test tool for the scapy cross-check (tests/xcheck/ipsec_scapy.sh).
 noinst_PROGRAMS += tests/tools/xform_tool

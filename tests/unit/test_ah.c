@@ -8,7 +8,10 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "ah.h"
+#include "pkt.h"
 #include "test_helper.h"
 
 static const uint8_t key[64] = { 0xc0, 0x29, 0x1f, 0xf0, 0x14, 0xdc, 0xcd,
@@ -50,7 +53,7 @@ seal_open(const char *authname, uint8_t *pkt, size_t len, sa_family_t af)
 	ASSERT_INT_EQ(ah_overhead(&tx, af) % (af == AF_INET6 ? 8 : 4), 0);
 	p = wbuf_data(&sealed);
 	if (af == AF_INET)
-		ASSERT_INT_EQ(ah_ip_cksum(p, 24), 0);
+		ASSERT_INT_EQ(pkt_cksum(p, 24), 0);
 	ASSERT_INT_EQ(ah_peek(p, wbuf_len(&sealed), &pos, &why), 0);
 	ASSERT_INT_EQ(pos.ap_spi, 0x300);
 	ASSERT_INT_EQ(pos.ap_seq, 1);
@@ -71,7 +74,7 @@ seal_open(const char *authname, uint8_t *pkt, size_t len, sa_family_t af)
 	/* Back to the original but for what changed on the way. */
 	if (af == AF_INET) {
 		ASSERT_MEM_EQ(wbuf_data(&opened) + 12, pkt + 12, len - 12);
-		ASSERT_INT_EQ(ah_ip_cksum(wbuf_data(&opened), 24), 0);
+		ASSERT_INT_EQ(pkt_cksum(wbuf_data(&opened), 24), 0);
 	} else
 		ASSERT_MEM_EQ(wbuf_data(&opened) + 48, pkt + 48, len - 48);
 	/* An immutable byte changed: the ICV catches it. */
@@ -142,6 +145,7 @@ t_malformed(void)
 	ASSERT_INT_EQ(ah_open(&a, wbuf_data(&sealed), wbuf_len(&sealed), &pos,
 	    &opened, &why), -1);
 	ASSERT_STR_EQ(why, "AH length does not fit the SA's ICV");
+	ah_clear(&a);
 	ASSERT_INT_EQ(ah_init(&a, alg_by_name(ALG_AUTH, "null"), NULL, 0,
 	    &why), -1);
 	ASSERT_STR_EQ(why, "AH needs an integrity algorithm");
@@ -156,10 +160,11 @@ main(void)
 	uint16_t c;
 
 	/* Give the test packet a valid checksum. */
-	c = ah_ip_cksum(v4, 24);
+	c = pkt_cksum(v4, 24);
 	v4[10] = (uint8_t)(c >> 8), v4[11] = (uint8_t)c;
 	TEST_RUN(t_ipv4);
 	TEST_RUN(t_ipv6);
 	TEST_RUN(t_malformed);
+	OPENSSL_cleanup();
 	return test_done();
 }
