@@ -33,7 +33,7 @@ pattern=${1:-}
 # What the build and the tests use, by Debian package name.
 packages="autoconf automake make gcc pkg-config libssl-dev libevent-dev
     libnftables-dev libsystemd-dev flex bison clang libclang-rt-14-dev
-    iproute2 nftables tcpdump procps psmisc python3-scapy
+    iproute2 iputils-ping nftables tcpdump procps psmisc python3-scapy
     python3-cryptography"
 
 install_packages() {

@@ -1,5 +1,5 @@
 # src/ipsecd transforms: ESP, AH, ICVs, the replay window, fragmentation
-# and reassembly, as a library that
+# and reassembly, the TUN device and its routes, as a library that
 # ipsecd's datapath links, tested on their own (unit tests, and against
 # scapy in tests/xcheck).
 noinst_LIBRARIES += src/ipsecd/libxform.a
@@ -9,7 +9,8 @@ src_ipsecd_libxform_a_SOURCES = \
 	src/ipsecd/frag.c src/ipsecd/frag.h \
 	src/ipsecd/icv.c src/ipsecd/icv.h \
 	src/ipsecd/pkt.c src/ipsecd/pkt.h \
-	src/ipsecd/replay.c src/ipsecd/replay.h
+	src/ipsecd/replay.c src/ipsecd/replay.h \
+	src/ipsecd/tun.c src/ipsecd/tun.h
 XFORM_LIBS = src/ipsecd/libxform.a $(COMMON_LIBS)
 
 check_PROGRAMS += tests/unit/test_replay tests/unit/test_esp \
@@ -28,3 +29,8 @@ noinst_PROGRAMS += tests/tools/xform_tool
 tests_tools_xform_tool_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
 tests_tools_xform_tool_LDADD = $(XFORM_LIBS)
 EXTRA_DIST += tests/xcheck
+
+# Test tool for the TUN and routing scenario (tests/netns/ipsecd_tun_route.sh).
+noinst_PROGRAMS += tests/tools/tun_tool
+tests_tools_tun_tool_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
+tests_tools_tun_tool_LDADD = $(XFORM_LIBS)
