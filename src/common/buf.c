@@ -100,6 +100,17 @@ rbuf_peek_u32(const struct rbuf *rb, size_t at, uint32_t *v)
 }
 
 int
+rbuf_peek_u32h(const struct rbuf *rb, size_t at, uint32_t *v)
+{
+	const uint8_t *p;
+
+	if (rbuf_peek(rb, at, 4, &p) == -1)
+		return -1;
+	memcpy(v, p, 4);
+	return 0;
+}
+
+int
 rbuf_get_ref(struct rbuf *rb, size_t n, const uint8_t **ref)
 {
 	const uint8_t *p;

@@ -48,6 +48,7 @@ int	 rbuf_peek_u8(const struct rbuf *, size_t, uint8_t *);
 int	 rbuf_peek_u16(const struct rbuf *, size_t, uint16_t *);
 int	 rbuf_peek_u16h(const struct rbuf *, size_t, uint16_t *);
 int	 rbuf_peek_u32(const struct rbuf *, size_t, uint32_t *);
+int	 rbuf_peek_u32h(const struct rbuf *, size_t, uint32_t *);
 
 int	 rbuf_get_bytes(struct rbuf *, void *, size_t);
 /* Zero-copy: *ref points into the view's memory. */

@@ -62,6 +62,11 @@ t_get_host_order(void)
 	rbuf_init(&rb, bytes, 8);
 	ASSERT_INT_EQ(rbuf_get_u64h(&rb, &u64), 0);
 	ASSERT_U64_EQ(u64, e64);
+	rbuf_init(&rb, bytes, 6);
+	ASSERT_INT_EQ(rbuf_peek_u32h(&rb, 2, &u32), 0);
+	ASSERT_U64_EQ(u32, e32);
+	ASSERT_INT_EQ(rbuf_peek_u32h(&rb, 3, &u32), -1);
+	ASSERT_INT_EQ(rbuf_offset(&rb), 0);
 }
 
 /* A read past the end fails and leaves the view where it was. */
