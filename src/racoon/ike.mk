@@ -6,10 +6,21 @@
 noinst_LIBRARIES += src/racoon/libike.a
 src_racoon_libike_a_SOURCES = \
 	src/racoon/isakmp.c src/racoon/isakmp.h \
-	src/racoon/isakmp_pld.c src/racoon/isakmp_pld.h
+	src/racoon/isakmp_pld.c src/racoon/isakmp_pld.h \
+	src/racoon/dh.c src/racoon/dh.h
 src_racoon_libike_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 IKE_LIBS = src/racoon/libike.a $(COMMON_LIBS)
 
-check_PROGRAMS += tests/unit/test_isakmp
-tests_unit_test_isakmp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/racoon
-tests_unit_test_isakmp_LDADD = tests/unit/libtest.a $(IKE_LIBS)
+# The known-answer reader shared by the crypto tests (tests/vectors/).
+check_LIBRARIES += tests/unit/libvectors.a
+tests_unit_libvectors_a_SOURCES = tests/unit/vectors.c tests/unit/vectors.h
+EXTRA_DIST += tests/vectors
+
+IKE_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/racoon \
+	-I$(top_srcdir)/tests/unit
+IKE_TEST_LIBS = tests/unit/libvectors.a tests/unit/libtest.a $(IKE_LIBS)
+check_PROGRAMS += tests/unit/test_isakmp tests/unit/test_dh
+tests_unit_test_isakmp_CPPFLAGS = $(IKE_TEST_CPPFLAGS)
+tests_unit_test_isakmp_LDADD = $(IKE_TEST_LIBS)
+tests_unit_test_dh_CPPFLAGS = $(IKE_TEST_CPPFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_test_dh_LDADD = $(IKE_TEST_LIBS)
