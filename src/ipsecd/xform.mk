@@ -1,5 +1,6 @@
 # src/ipsecd transforms: ESP, AH, ICVs, the replay window, fragmentation
-# and reassembly, the TUN device and its routes, as a library that
+# and reassembly, the TUN device and its routes, the AF_PACKET ring and
+# raw sockets on the wire, as a library that
 # ipsecd's datapath links, tested on their own (unit tests, and against
 # scapy in tests/xcheck).
 noinst_LIBRARIES += src/ipsecd/libxform.a
@@ -10,7 +11,8 @@ src_ipsecd_libxform_a_SOURCES = \
 	src/ipsecd/icv.c src/ipsecd/icv.h \
 	src/ipsecd/pkt.c src/ipsecd/pkt.h \
 	src/ipsecd/replay.c src/ipsecd/replay.h \
-	src/ipsecd/tun.c src/ipsecd/tun.h
+	src/ipsecd/tun.c src/ipsecd/tun.h \
+	src/ipsecd/wire.c src/ipsecd/wire.h
 XFORM_LIBS = src/ipsecd/libxform.a $(COMMON_LIBS)
 
 check_PROGRAMS += tests/unit/test_replay tests/unit/test_esp \
@@ -34,3 +36,8 @@ EXTRA_DIST += tests/xcheck
 noinst_PROGRAMS += tests/tools/tun_tool
 tests_tools_tun_tool_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
 tests_tools_tun_tool_LDADD = $(XFORM_LIBS)
+
+# Test tool for the wire scenario (tests/netns/ipsecd_wire.sh).
+noinst_PROGRAMS += tests/tools/wire_tool
+tests_tools_wire_tool_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
+tests_tools_wire_tool_LDADD = $(XFORM_LIBS)

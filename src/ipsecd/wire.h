@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The ciphertext side of ipsecd.  Receive: an AF_PACKET socket
+ * (SOCK_DGRAM, so frames start at the IP header) with a TPACKET_V3 ring
+ * and a classic BPF filter that passes only what ipsecd must look at:
+ * incoming ESP and AH, ESP-in-UDP to port 4500 (non-zero first four bytes,
+ * RFC 3948; IKE's zero marker stays with racoon), and fragments that may
+ * belong to either.  AF_PACKET sees a copy of what the kernel delivers, so
+ * the kernel's own handling goes on (see ipsecd.8 on enforcement).
+ * Send: raw IPv4 and IPv6 sockets carrying the bypass mark, so ipsecd's
+ * ciphertext never loops back into the TUN, batched with sendmmsg().
+ * Sink: raw ESP and AH sockets that take nothing (their filter drops all)
+ * but tell a kernel without ESP/AH that the protocols are handled, so it
+ * answers no ESP packet with "protocol unreachable".
+ */
+#ifndef WIRE_H
+#define WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define WIRE_BATCH	64	/* packets per sendmmsg() */
+
+struct wire {
+	int		 w_rx;		/* AF_PACKET, ring mapped */
+	uint8_t		*w_ring;
+	size_t		 w_ringlen;
+	unsigned	 w_blocksz;
+	unsigned	 w_nblocks;
+	unsigned	 w_cur;		/* next block to look at */
+	int		 w_tx4;		/* raw IPv4, IP_HDRINCL */
+	int		 w_tx6;		/* raw IPv6, IPV6_HDRINCL */
+	int		 w_sink[4];	/* raw ESP/AH, v4/v6, drop all */
+	uint64_t	 w_rx_pkts, w_rx_drops;
+};
+
+/* What wire_rx() hands over for each packet. */
+struct wire_pkt {
+	const uint8_t	*wp_data;	/* from the IP header on */
+	size_t		 wp_len;
+	int		 wp_ifindex;
+};
+
+/* Open both sides; mark goes on every packet sent.  -1 with errno. */
+int	 wire_open(struct wire *, uint32_t);
+void	 wire_close(struct wire *);
+/*
+ * Hand every packet of every ready ring block to fn, then give the blocks
+ * back to the kernel.  Returns the number of packets.
+ */
+size_t	 wire_rx(struct wire *, void (*)(void *, const struct wire_pkt *),
+	    void *);
+/*
+ * Send n whole IP packets (any mix of IPv4 and IPv6).  Returns how many
+ * the kernel took; -1 with errno if none.
+ */
+int	 wire_tx(struct wire *, const struct wire_pkt *, size_t);
+
+#endif /* WIRE_H */
