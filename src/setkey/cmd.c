@@ -660,6 +660,12 @@ static const char *const cmd_words[] = {
 	[CMD_EXIT] = "exit",
 };
 
+const char *
+cmd_word(enum cmd_type t)
+{
+	return cmd_words[t];
+}
+
 void
 cmd_print(FILE *fp, const struct cmd *c)
 {
@@ -685,4 +691,175 @@ cmd_print(FILE *fp, const struct cmd *c)
 		break;
 	}
 	fputs(";\n", fp);
+}
+
+static const uint8_t cmd_msgtypes[] = {
+	[CMD_ADD] = SADB_ADD,
+	[CMD_GET] = SADB_GET,
+	[CMD_DELETE] = SADB_DELETE,
+	[CMD_DELETEALL] = SADB_DUMP,
+	[CMD_FLUSH] = SADB_FLUSH,
+	[CMD_DUMP] = SADB_DUMP,
+	[CMD_SPDADD] = SADB_X_SPDADD,
+	[CMD_SPDUPDATE] = SADB_X_SPDUPDATE,
+	[CMD_SPDDELETE] = SADB_X_SPDDELETE,
+	[CMD_SPDFLUSH] = SADB_X_SPDFLUSH,
+	[CMD_SPDDUMP] = SADB_X_SPDDUMP,
+	[CMD_EXIT] = SADB_RESERVED,
+};
+
+uint8_t
+cmd_msgtype(const struct cmd *c)
+{
+	return cmd_msgtypes[c->c_type];
+}
+
+static void
+cmd_build_hdr(struct wbuf *wb, uint8_t type, uint8_t satype, uint32_t seq,
+    uint32_t pid)
+{
+	struct pfkey_hdr h;
+
+	memset(&h, 0, sizeof(h));
+	h.ph_version = PF_KEY_V2;
+	h.ph_type = type;
+	h.ph_satype = satype;
+	h.ph_seq = seq;
+	h.ph_pid = pid;
+	(void)pfkey_build_hdr(wb, &h);
+}
+
+/* SA and SA2 name the SA; the addresses of an SA carry no selector. */
+static void
+cmd_build_said(struct wbuf *wb, const struct cmd *c, uint32_t spi)
+{
+	struct pfkey_sa sa;
+	struct pfkey_sa2 sa2;
+	struct pfkey_address pa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.ps_spi = spi;
+	sa.ps_replay = c->c_replay;
+	sa.ps_flags = c->c_flags;
+	if (c->c_auth != NULL)
+		sa.ps_auth = (uint8_t)c->c_auth->alg_sadb;
+	if (c->c_enc != NULL)
+		sa.ps_encrypt = (uint8_t)c->c_enc->alg_sadb;
+	else if (c->c_comp != NULL)
+		sa.ps_encrypt = (uint8_t)c->c_comp->alg_sadb;
+	(void)pfkey_put_sa(wb, &sa);
+	memset(&sa2, 0, sizeof(sa2));
+	sa2.p2_mode = c->c_mode;
+	sa2.p2_reqid = c->c_reqid;
+	(void)pfkey_put_sa2(wb, &sa2);
+	pa.pa_proto = IPSEC_ULPROTO_ANY;
+	pa.pa_addr = c->c_src;
+	pa.pa_addr.a_plen = addr_maxplen(pa.pa_addr.a_af);
+	(void)pfkey_put_address(wb, SADB_EXT_ADDRESS_SRC, &pa);
+	pa.pa_addr = c->c_dst;
+	pa.pa_addr.a_plen = addr_maxplen(pa.pa_addr.a_af);
+	(void)pfkey_put_address(wb, SADB_EXT_ADDRESS_DST, &pa);
+}
+
+static void
+cmd_build_lifetime(struct wbuf *wb, unsigned type, uint64_t secs,
+    uint64_t bytes)
+{
+	struct pfkey_lifetime lt;
+
+	if (secs == 0 && bytes == 0)
+		return;
+	memset(&lt, 0, sizeof(lt));
+	lt.pl_addtime = secs;
+	lt.pl_bytes = bytes;
+	(void)pfkey_put_lifetime(wb, type, &lt);
+}
+
+static void
+cmd_build_add(struct wbuf *wb, const struct cmd *c)
+{
+	struct pfkey_address pa;
+
+	cmd_build_said(wb, c, c->c_spi);
+	if (c->c_enckey.k_data != NULL)
+		(void)pfkey_put_key(wb, SADB_EXT_KEY_ENCRYPT,
+		    (uint16_t)(c->c_enckey.k_len * 8), c->c_enckey.k_data);
+	if (c->c_authkey.k_data != NULL)
+		(void)pfkey_put_key(wb, SADB_EXT_KEY_AUTH,
+		    (uint16_t)(c->c_authkey.k_len * 8), c->c_authkey.k_data);
+	cmd_build_lifetime(wb, SADB_EXT_LIFETIME_HARD, c->c_hard_time,
+	    c->c_hard_bytes);
+	cmd_build_lifetime(wb, SADB_EXT_LIFETIME_SOFT, c->c_soft_time,
+	    c->c_soft_bytes);
+	if (!c->c_natt)
+		return;
+	/* RFC 3948: ports default to 4500, as libipsec's get_port(). */
+	(void)pfkey_put_nat_t_type(wb, UDP_ENCAP_ESPINUDP);
+	(void)pfkey_put_nat_t_port(wb, SADB_X_EXT_NAT_T_SPORT,
+	    c->c_src.a_port != 0 ? c->c_src.a_port : 4500);
+	(void)pfkey_put_nat_t_port(wb, SADB_X_EXT_NAT_T_DPORT,
+	    c->c_dst.a_port != 0 ? c->c_dst.a_port : 4500);
+	if (c->c_natt_oa_set) {
+		pa.pa_proto = IPSEC_ULPROTO_ANY;
+		pa.pa_addr = c->c_natt_oa;
+		(void)pfkey_put_address(wb, SADB_X_EXT_NAT_T_OA, &pa);
+	}
+}
+
+static void
+cmd_build_spd(struct wbuf *wb, const struct cmd *c)
+{
+	struct pfkey_address pa;
+
+	(void)pfkey_put_policy(wb, &c->c_pol);
+	pa.pa_proto = c->c_ulproto;
+	pa.pa_addr = c->c_src;
+	(void)pfkey_put_address(wb, SADB_EXT_ADDRESS_SRC, &pa);
+	pa.pa_addr = c->c_dst;
+	(void)pfkey_put_address(wb, SADB_EXT_ADDRESS_DST, &pa);
+}
+
+int
+cmd_build(const struct cmd *c, uint32_t seq, uint32_t pid, struct wbuf *wb)
+{
+	uint8_t satype = c->c_satype;
+
+	switch (c->c_type) {
+	case CMD_SPDADD:
+	case CMD_SPDUPDATE:
+	case CMD_SPDDELETE:
+	case CMD_SPDFLUSH:
+	case CMD_SPDDUMP:
+		satype = SADB_SATYPE_UNSPEC;
+		break;
+	default:
+		break;
+	}
+	cmd_build_hdr(wb, cmd_msgtype(c), satype, seq, pid);
+	switch (c->c_type) {
+	case CMD_ADD:
+		cmd_build_add(wb, c);
+		break;
+	case CMD_GET:
+	case CMD_DELETE:
+		cmd_build_said(wb, c, c->c_spi);
+		break;
+	case CMD_SPDADD:
+	case CMD_SPDUPDATE:
+	case CMD_SPDDELETE:
+		cmd_build_spd(wb, c);
+		break;
+	default:
+		break;
+	}
+	return pfkey_build_end(wb);
+}
+
+int
+cmd_build_delete(const struct cmd *c, uint32_t spi, uint32_t seq,
+    uint32_t pid, struct wbuf *wb)
+{
+	cmd_build_hdr(wb, SADB_DELETE, c->c_satype, seq, pid);
+	cmd_build_said(wb, c, spi);
+	return pfkey_build_end(wb);
 }

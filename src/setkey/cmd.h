@@ -153,7 +153,21 @@ int	 cmd_lookup(const char *(*)(unsigned), unsigned, const char *);
  */
 void	 cmd_prio_fmt(uint32_t, char *, size_t);
 
+/* The command's keyword ("add", "spdflush"). */
+const char *cmd_word(enum cmd_type);
 /* One statement in canonical setkey syntax, ending in ";\n". */
 void	 cmd_print(FILE *, const struct cmd *);
+
+/* The PF_KEY message type a command sends (deleteall: its SADB_DUMP). */
+uint8_t	 cmd_msgtype(const struct cmd *);
+/*
+ * The PF_KEY request for a command, with seq and pid, into an empty wbuf
+ * (make it secret: an add carries keys).  For deleteall this is the
+ * SADB_DUMP of its protocol; cmd_build_delete then removes one SA it
+ * found.  Returns 0, or -1 if the message does not fit.
+ */
+int	 cmd_build(const struct cmd *, uint32_t, uint32_t, struct wbuf *);
+int	 cmd_build_delete(const struct cmd *, uint32_t, uint32_t, uint32_t,
+	    struct wbuf *);
 
 #endif /* CMD_H */

@@ -9,7 +9,8 @@ EXTRA_DIST += src/setkey/README.md src/setkey/parse.y src/setkey/token.l
 SETKEY_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/src/setkey \
 	-I$(top_srcdir)/src/setkey
 
-src_setkey_libsetkey_a_SOURCES = src/setkey/cmd.c src/setkey/cmd.h
+src_setkey_libsetkey_a_SOURCES = src/setkey/cmd.c src/setkey/cmd.h \
+	src/setkey/dump.c src/setkey/dump.h
 nodist_src_setkey_libsetkey_a_SOURCES = src/setkey/parse.c \
 	src/setkey/parse.h src/setkey/token.c
 src_setkey_libsetkey_a_CPPFLAGS = $(SETKEY_CPPFLAGS)
@@ -32,3 +33,16 @@ SETKEY_LIBS = src/setkey/libsetkey.a $(COMMON_LIBS)
 src_setkey_setkey_SOURCES = src/setkey/setkey.c
 src_setkey_setkey_CPPFLAGS = $(SETKEY_CPPFLAGS)
 src_setkey_setkey_LDADD = $(SETKEY_LIBS)
+
+check_PROGRAMS += tests/unit/test_setkey
+tests_unit_test_setkey_SOURCES = tests/unit/test_setkey.c
+tests_unit_test_setkey_CPPFLAGS = $(SETKEY_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_setkey_LDADD = src/setkey/libsetkey.a $(UNIT_LIBS)
+
+if ENABLE_FUZZING
+FUZZERS += tests/fuzz/fuzz_setkey
+tests_fuzz_fuzz_setkey_SOURCES = tests/fuzz/fuzz_setkey.c
+tests_fuzz_fuzz_setkey_CPPFLAGS = $(SETKEY_CPPFLAGS)
+tests_fuzz_fuzz_setkey_LDADD = $(SETKEY_LIBS)
+tests_fuzz_fuzz_setkey_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+endif
