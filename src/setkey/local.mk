@@ -4,6 +4,7 @@
 # target and the unit test.
 sbin_PROGRAMS += src/setkey/setkey
 noinst_LIBRARIES += src/setkey/libsetkey.a
+dist_man_MANS += man/setkey.8
 EXTRA_DIST += src/setkey/README.md src/setkey/parse.y src/setkey/token.l
 
 SETKEY_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/src/setkey \

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * setkey(8): the command line.  Reads a script (-f FILE, or -c from
- * standard input) whole through struct rbuf, parses all of it into
- * commands (parse.y) and, only if it has no error, hands them on; -n
- * stops after the check, -C prints the commands in canonical form.
+ * setkey(8): the command line and the conversation with the kernel.
+ * Reads a script (-f FILE, or -c from standard input) whole through
+ * struct rbuf, parses all of it into commands (parse.y) and, only if it
+ * has no error, sends them one by one over pfkey_sock, matching each
+ * answer by type, seq and pid; -n stops after the check, -C prints the
+ * commands in canonical form.  -D, -DP, -F, -FP are single requests, -x
+ * prints every PF_KEY message until killed.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -544,7 +547,7 @@ main(int argc, char *argv[])
 
 	if ((sk = calloc(1, sizeof(*sk))) == NULL)
 		err(1, NULL);
-	while ((ch = getopt(argc, argv, "acCDf:FHnPpvVx")) != -1) {
+	while ((ch = getopt(argc, argv, "acCDf:FhHnPpvVx")) != -1) {
 		switch (ch) {
 		case 'a':
 			sk->sk_all = 1;

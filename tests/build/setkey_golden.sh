@@ -7,7 +7,8 @@
 #  - NNN-fail-name.in fails (exit 1) with exactly the errors of its .ok,
 #    file names and line numbers included, and prints nothing on stdout;
 #  - the article's script read from standard input (-c) gives the same
-#    commands, and a script with a bad line yields no commands at all.
+#    commands, and a script with a bad line yields no commands at all;
+#  - usage() matches the SYNOPSIS of man/setkey.8.
 set -u
 top=${TOP:?}
 setkey=${BUILD:?}/src/setkey/setkey
@@ -66,6 +67,15 @@ grep -qx '<stdin>:2: unknown algorithm "hmac-md6"' "$tmp/out" ||
 printf 'flush;\nspd\0flush;\n' >"$tmp/nul.in"
 "$setkey" -n -f "$tmp/nul.in" >"$tmp/out" 2>&1 && { echo "NUL accepted"; fail=1; }
 grep -q 'nul.in:2: NUL byte' "$tmp/out" || { echo "NUL: wrong error:"; cat "$tmp/out"; fail=1; }
+
+# usage() says what setkey.8's SYNOPSIS says (groff from groff-base).
+"$setkey" -h 2>&1 | sed -e 's/^usage: //' -e 's/^ *//' >"$tmp/usage"
+groff -mdoc -Tascii -P-cbou "$top/man/setkey.8" 2>/dev/null |
+    sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed -e '1d' -e '$d' -e '/^$/d' \
+    -e 's/^ *//' >"$tmp/synopsis"
+[ -s "$tmp/synopsis" ] || { echo "no SYNOPSIS rendered from setkey.8"; fail=1; }
+diff -u "$tmp/synopsis" "$tmp/usage" ||
+    { echo "usage() and setkey.8 SYNOPSIS differ"; fail=1; }
 
 echo "$n golden files checked"
 exit $fail
