@@ -540,13 +540,13 @@ setkey_promisc(struct setkey *sk)
 int
 main(int argc, char *argv[])
 {
-	struct setkey *sk;
+	/* Static: one session per run, and its 64 KiB buffer off the stack. */
+	static struct setkey session;
+	struct setkey *sk = &session;
 	enum setkey_mode mode = MODE_NONE;
 	const char *file = NULL;
 	int ch, check_only = 0, print = 0, policy = 0;
 
-	if ((sk = calloc(1, sizeof(*sk))) == NULL)
-		err(1, NULL);
 	while ((ch = getopt(argc, argv, "acCDf:FhHnPpvVx")) != -1) {
 		switch (ch) {
 		case 'a':
