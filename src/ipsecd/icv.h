@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Integrity check values for ESP and AH: the keyed MAC of an ALG_AUTH row,
- * truncated to the row's ICV length (RFC 2403, 2404, 4868).  The MAC
- * context is keyed once; icv_start() re-arms it for each packet without
- * deriving the key again.
+ * truncated to the row's ICV length: the HMACs (RFC 2403, 2404, 4868)
+ * through OpenSSL's EVP_MAC, and AES-XCBC-MAC-96 (RFC 3566), which OpenSSL
+ * does not offer, on an AES-128-ECB context.  Keys are set up once;
+ * icv_start() re-arms the MAC for each packet without deriving them again.
  */
 #ifndef ICV_H
 #define ICV_H
@@ -16,11 +17,23 @@
 #include "alg.h"
 
 #define ICV_MAX		32
+#define ICV_XCBC_BLOCK	16
+
+/* RFC 3566 state: K1 in the ECB context, K2 and K3, the chain value. */
+struct icv_xcbc {
+	EVP_CIPHER_CTX		*x_k1;
+	uint8_t			 x_k2[ICV_XCBC_BLOCK];
+	uint8_t			 x_k3[ICV_XCBC_BLOCK];
+	uint8_t			 x_e[ICV_XCBC_BLOCK];
+	uint8_t			 x_buf[ICV_XCBC_BLOCK];	/* last block held */
+	size_t			 x_buflen;
+};
 
 struct icv {
 	const struct alg	*icv_alg;
-	EVP_MAC_CTX		*icv_mac;	/* NULL for the null algorithm */
-	uint8_t			 icv_len;
+	EVP_MAC_CTX		*icv_mac;	/* HMACs */
+	struct icv_xcbc		*icv_xcbc;	/* AES-XCBC-MAC */
+	uint8_t			 icv_len;	/* both NULL: null algorithm */
 };
 
 /* -1 with *why if the key length or the algorithm does not fit. */

@@ -18,7 +18,7 @@ src_ipsecd_libxform_a_SOURCES = \
 XFORM_LIBS = src/ipsecd/libxform.a $(COMMON_LIBS) $(NFTABLES_LIBS)
 
 check_PROGRAMS += tests/unit/test_replay tests/unit/test_esp \
-	tests/unit/test_ah tests/unit/test_frag
+	tests/unit/test_ah tests/unit/test_frag tests/unit/test_icv
 tests_unit_test_replay_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
 tests_unit_test_replay_LDADD = tests/unit/libtest.a $(XFORM_LIBS)
 tests_unit_test_esp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
@@ -27,6 +27,8 @@ tests_unit_test_ah_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
 tests_unit_test_ah_LDADD = tests/unit/libtest.a $(XFORM_LIBS)
 tests_unit_test_frag_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
 tests_unit_test_frag_LDADD = tests/unit/libtest.a $(XFORM_LIBS)
+tests_unit_test_icv_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
+tests_unit_test_icv_LDADD = tests/unit/libtest.a $(XFORM_LIBS)
 
 # Test tool for the scapy cross-check (tests/xcheck/ipsec_scapy.sh).
 noinst_PROGRAMS += tests/tools/xform_tool
