@@ -1,1 +1,61 @@
-# src/racoon/local.mk: build fragment of src/racoon (see Makefile.am); empty until its sources land.
+# src/racoon: the IKE daemon.  libracoon_cfg.a holds the racoon.conf and
+# psk.txt readers, linked by racoon, the unit tests and the fuzzers.
+#
+# The grammar is built with explicit rules rather than automake's .y/.l
+# support, which wants AC_PROG_YACC; configure checks for flex and bison
+# by name (LEX, BISON).
+noinst_LIBRARIES += src/racoon/libracoon_cfg.a
+src_racoon_libracoon_cfg_a_SOURCES = \
+	src/racoon/cfg.c src/racoon/cfg.h src/racoon/cfg_syn.h \
+	src/racoon/cfg_print.c \
+	src/racoon/psk.c src/racoon/psk.h
+nodist_src_racoon_libracoon_cfg_a_SOURCES = \
+	src/racoon/cfg_parse.c src/racoon/cfg_parse.h \
+	src/racoon/cfg_lex.c
+src_racoon_libracoon_cfg_a_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_builddir)/src/racoon -I$(top_srcdir)/src/racoon
+
+BUILT_SOURCES += src/racoon/cfg_parse.h
+CLEANFILES += src/racoon/cfg_parse.c src/racoon/cfg_parse.h \
+	src/racoon/cfg_lex.c
+EXTRA_DIST += src/racoon/cfg_parse.y src/racoon/cfg_lex.l \
+	src/racoon/README.md
+
+src/racoon/cfg_parse.h: src/racoon/cfg_parse.c
+	@:
+src/racoon/cfg_parse.c: $(top_srcdir)/src/racoon/cfg_parse.y
+	@$(MKDIR_P) src/racoon
+	$(AM_V_GEN)$(BISON) -Wall -Werror -o src/racoon/cfg_parse.c \
+	    --defines=src/racoon/cfg_parse.h $(top_srcdir)/src/racoon/cfg_parse.y
+src/racoon/cfg_lex.c: $(top_srcdir)/src/racoon/cfg_lex.l src/racoon/cfg_parse.h
+	@$(MKDIR_P) src/racoon
+	$(AM_V_GEN)$(LEX) -o src/racoon/cfg_lex.c $(top_srcdir)/src/racoon/cfg_lex.l
+
+RACOON_CFG_LIBS = src/racoon/libracoon_cfg.a $(COMMON_LIBS)
+
+sbin_PROGRAMS += src/racoon/racoon
+src_racoon_racoon_SOURCES = src/racoon/main.c
+src_racoon_racoon_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/racoon
+src_racoon_racoon_LDADD = $(RACOON_CFG_LIBS)
+
+
+check_PROGRAMS += tests/unit/test_psk tests/unit/test_cfg
+tests_unit_test_psk_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/racoon \
+	-I$(top_srcdir)/tests/unit
+tests_unit_test_psk_LDADD = src/racoon/libracoon_cfg.a $(UNIT_LIBS)
+tests_unit_test_cfg_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/racoon \
+	-I$(top_srcdir)/tests/unit
+tests_unit_test_cfg_LDADD = src/racoon/libracoon_cfg.a $(UNIT_LIBS)
+
+if ENABLE_FUZZING
+FUZZERS += tests/fuzz/fuzz_cfg tests/fuzz/fuzz_psk
+tests_fuzz_fuzz_cfg_SOURCES = tests/fuzz/fuzz_cfg.c
+tests_fuzz_fuzz_cfg_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/racoon
+tests_fuzz_fuzz_cfg_LDADD = $(RACOON_CFG_LIBS)
+tests_fuzz_fuzz_cfg_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_psk_SOURCES = tests/fuzz/fuzz_psk.c
+tests_fuzz_fuzz_psk_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/racoon
+tests_fuzz_fuzz_psk_LDADD = $(RACOON_CFG_LIBS)
+tests_fuzz_fuzz_psk_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+endif
+EXTRA_DIST += tests/conf tests/build/racoon_conf.sh
