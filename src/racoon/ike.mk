@@ -7,7 +7,8 @@ noinst_LIBRARIES += src/racoon/libike.a
 src_racoon_libike_a_SOURCES = \
 	src/racoon/isakmp.c src/racoon/isakmp.h \
 	src/racoon/isakmp_pld.c src/racoon/isakmp_pld.h \
-	src/racoon/dh.c src/racoon/dh.h
+	src/racoon/dh.c src/racoon/dh.h \
+	src/racoon/ike_crypto.c src/racoon/ike_crypto.h
 src_racoon_libike_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 IKE_LIBS = src/racoon/libike.a $(COMMON_LIBS)
 
@@ -19,8 +20,11 @@ EXTRA_DIST += tests/vectors
 IKE_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/racoon \
 	-I$(top_srcdir)/tests/unit
 IKE_TEST_LIBS = tests/unit/libvectors.a tests/unit/libtest.a $(IKE_LIBS)
-check_PROGRAMS += tests/unit/test_isakmp tests/unit/test_dh
+check_PROGRAMS += tests/unit/test_isakmp tests/unit/test_dh \
+	tests/unit/test_ike_crypto
 tests_unit_test_isakmp_CPPFLAGS = $(IKE_TEST_CPPFLAGS)
 tests_unit_test_isakmp_LDADD = $(IKE_TEST_LIBS)
 tests_unit_test_dh_CPPFLAGS = $(IKE_TEST_CPPFLAGS) $(OPENSSL_CFLAGS)
 tests_unit_test_dh_LDADD = $(IKE_TEST_LIBS)
+tests_unit_test_ike_crypto_CPPFLAGS = $(IKE_TEST_CPPFLAGS)
+tests_unit_test_ike_crypto_LDADD = $(IKE_TEST_LIBS)
