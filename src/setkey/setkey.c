@@ -188,7 +188,9 @@ setkey_kerror(struct setkey *sk, const struct cmd *c, uint8_t type, int e)
 		printf("No SPD entries.\n");
 		return;
 	}
-	if (e == ENOENT)
+	/* Linux answers ESRCH where KAME said ENOENT: the same to users. */
+	if ((e == ENOENT || e == ESRCH) && (type == SADB_GET ||
+	    type == SADB_DELETE || type == SADB_X_SPDDELETE))
 		msg = "No entry";
 	if (sk->sk_script)
 		fprintf(stderr, "%s:%d: %s: %s\n", sk->sk_name, c->c_line,
@@ -518,12 +520,12 @@ setkey_promisc(struct setkey *sk)
 		if (n <= 0)
 			errx(1, "%s: %s", pfkey_sock_describe(&sk->sk_sock),
 			    n == 0 ? "connection closed" : strerror(errno));
-		setkey_stamp();
-		if (sk->sk_hex)
-			setkey_hexdump(sk->sk_buf, (size_t)n);
 		/* A bare X_PROMISC is the answer to ours. */
 		if (n == PFKEY_HDR_LEN && sk->sk_buf[1] == SADB_X_PROMISC)
 			continue;
+		setkey_stamp();
+		if (sk->sk_hex)
+			setkey_hexdump(sk->sk_buf, (size_t)n);
 		off = n > PFKEY_HDR_LEN && sk->sk_buf[1] == SADB_X_PROMISC ?
 		    PFKEY_HDR_LEN : 0;
 		if (pfkey_parse(&m, sk->sk_buf + off, (size_t)n - off) == -1) {
