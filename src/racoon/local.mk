@@ -18,6 +18,7 @@ src_racoon_libracoon_cfg_a_CPPFLAGS = $(AM_CPPFLAGS) \
 BUILT_SOURCES += src/racoon/cfg_parse.h
 CLEANFILES += src/racoon/cfg_parse.c src/racoon/cfg_parse.h \
 	src/racoon/cfg_lex.c
+dist_man_MANS += man/racoon.8 man/racoon.conf.5
 EXTRA_DIST += src/racoon/cfg_parse.y src/racoon/cfg_lex.l \
 	src/racoon/README.md
 
