@@ -60,6 +60,15 @@ t_racoon_names(void)
 	ASSERT_INT_EQ(alg_by_cfgname(ALG_ENC, "aes")->alg_ike, 12);
 	ASSERT_INT_EQ(alg_by_cfgname(ALG_ENC, "aes_gcm_16")->alg_ike, 20);
 	ASSERT_INT_EQ(alg_by_cfgname(ALG_AUTH, "hmac_sha1")->alg_ike_auth, 2);
+	/* ipsec-tools' cftoken.l spellings, which old racoon.confs use. */
+	ASSERT_PTR_EQ(alg_by_cfgname(ALG_AUTH, "hmac_sha2_256"),
+	    alg_by_cfgname(ALG_AUTH, "hmac_sha256"));
+	ASSERT_PTR_EQ(alg_by_cfgname(ALG_AUTH, "hmac_sha2_384"),
+	    alg_by_cfgname(ALG_AUTH, "hmac_sha384"));
+	ASSERT_PTR_EQ(alg_by_cfgname(ALG_AUTH, "hmac_sha2_512"),
+	    alg_by_cfgname(ALG_AUTH, "hmac_sha512"));
+	ASSERT_PTR_EQ(alg_by_cfgname(ALG_ENC, "null"),
+	    alg_by_cfgname(ALG_ENC, "null_enc"));
 	ASSERT_INT_EQ(alg_by_cfgname(ALG_COMP, "deflate")->alg_sadb,
 	    SADB_X_CALG_DEFLATE);
 	ASSERT_PTR_EQ(alg_by_ike(ALG_DH, 1), alg_by_cfgname(ALG_DH,
