@@ -32,6 +32,7 @@ struct parse_ctx {
 	struct cmd_errs	 pc_errs;
 	struct cmd_list	*pc_cmds;
 	struct cmd	*pc_cur;	/* the statement being read */
+	FILE		*pc_warn;	/* warnings, or NULL */
 	int		 pc_badchar;	/* -1, or the byte the lexer refused */
 	char		 pc_badword[24];	/* or an unknown option */
 };
@@ -41,11 +42,12 @@ struct parse_ctx {
 /*
  * Parse a whole script.  buf holds len bytes followed by two NUL bytes
  * (flex scans it in place: yy_scan_buffer); it must hold no other NUL.
- * name prefixes error messages, which go to errout (NULL: silent).  The
+ * name prefixes error messages, which go to errout, and warnings (a weak
+ * algorithm), which go to warnout; NULL silences either.  The
  * statements are appended to cmds.  Returns the number of errors; when
  * there is any, cmds is left empty.
  */
-int	 parse_script(const char *, FILE *, char *, size_t,
+int	 parse_script(const char *, FILE *, FILE *, char *, size_t,
 	    struct cmd_list *);
 
 /* For the lexer. */
@@ -541,8 +543,8 @@ parse_alg(struct parse_ctx *ctx, enum alg_kind kind, char *name, int line)
 		cmd_error(&ctx->pc_errs, line, "unknown algorithm \"%s\"",
 		    name);
 		parse_bad(ctx);
-	} else if (a->alg_flags & ALG_F_WEAK)
-		fprintf(stderr, "%s:%d: warning: %s is weak\n",
+	} else if ((a->alg_flags & ALG_F_WEAK) && ctx->pc_warn != NULL)
+		fprintf(ctx->pc_warn, "%s:%d: warning: %s is weak\n",
 		    ctx->pc_errs.ce_name, line, name);
 	parse_str_free(name);
 	return a;
@@ -630,8 +632,8 @@ parse_prio(struct parse_ctx *ctx, uint32_t base, int how, char *s, int line)
 }
 
 int
-parse_script(const char *name, FILE *errout, char *buf, size_t len,
-    struct cmd_list *cmds)
+parse_script(const char *name, FILE *errout, FILE *warnout, char *buf,
+    size_t len, struct cmd_list *cmds)
 {
 	struct parse_ctx ctx;
 	yyscan_t scanner;
@@ -639,6 +641,7 @@ parse_script(const char *name, FILE *errout, char *buf, size_t len,
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.pc_errs.ce_out = errout;
 	ctx.pc_errs.ce_name = name;
+	ctx.pc_warn = warnout;
 	ctx.pc_cmds = cmds;
 	ctx.pc_badchar = -1;
 	if (setkey_yylex_init_extra(&ctx, &scanner) != 0)

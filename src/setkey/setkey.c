@@ -414,8 +414,9 @@ setkey_script(struct setkey *sk, const char *path, int check_only,
 	}
 	if (fd != STDIN_FILENO)
 		close(fd);
-	nerr = parse_script(sk->sk_name, stderr, (char *)wbuf_data(&wb),
-	    wbuf_len(&wb) - 2, &cmds);
+	/* -n is a silent check: errors only. */
+	nerr = parse_script(sk->sk_name, stderr, check_only ? NULL : stderr,
+	    (char *)wbuf_data(&wb), wbuf_len(&wb) - 2, &cmds);
 	wbuf_free(&wb);
 	if (nerr > 0)
 		return 1;

@@ -44,7 +44,7 @@ fuzz_parse(const void *data, size_t size, struct cmd_list *cmds)
 	if ((buf = calloc(1, size + 2)) == NULL)
 		return -1;
 	memcpy(buf, data, size);
-	n = parse_script("fuzz", NULL, buf, size, cmds);
+	n = parse_script("fuzz", NULL, NULL, buf, size, cmds);
 	free(buf);
 	return n;
 }

@@ -27,7 +27,7 @@ parse_str(const char *text, struct cmd_list *cmds)
 
 	ASSERT_TRUE(buf != NULL);
 	memcpy(buf, text, len);
-	n = parse_script("t.conf", NULL, buf, len, cmds);
+	n = parse_script("t.conf", NULL, NULL, buf, len, cmds);
 	free(buf);
 	return n;
 }
