@@ -42,7 +42,7 @@ for in in "$top"/tests/setkey/*.in; do
 		fi
 		diff -u "$ok" "$tmp/out" || { echo "$name: output differs"; fail=1; }
 		cp "$tmp/out" "$tmp/again.in"
-		"$setkey" -C -f "$tmp/again.in" >"$tmp/again" 2>&1
+		"$setkey" -C -f "$tmp/again.in" >"$tmp/again" 2>"$tmp/again.err"
 		diff -u "$tmp/out" "$tmp/again" ||
 		    { echo "$name: canonical form does not read back"; fail=1; }
 		;;
