@@ -68,12 +68,29 @@ printf 'flush;\nspd\0flush;\n' >"$tmp/nul.in"
 "$setkey" -n -f "$tmp/nul.in" >"$tmp/out" 2>&1 && { echo "NUL accepted"; fail=1; }
 grep -q 'nul.in:2: NUL byte' "$tmp/out" || { echo "NUL: wrong error:"; cat "$tmp/out"; fail=1; }
 
-# usage() says what setkey.8's SYNOPSIS says (groff from groff-base).
+# usage() says what setkey.8's SYNOPSIS says.  The mdoc macros of the
+# SYNOPSIS (.Nm, .Op, .Fl, .Ar) are rendered here, so no roff is needed.
 "$setkey" -h 2>&1 | sed -e 's/^usage: //' -e 's/^ *//' >"$tmp/usage"
-groff -mdoc -Tascii -P-cbou "$top/man/setkey.8" 2>/dev/null |
-    sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed -e '1d' -e '$d' -e '/^$/d' \
-    -e 's/^ *//' >"$tmp/synopsis"
-[ -s "$tmp/synopsis" ] || { echo "no SYNOPSIS rendered from setkey.8"; fail=1; }
+awk '
+function words(first,   i, out, t) {
+	out = ""
+	for (i = first; i <= NF; i++) {
+		if ($i == "Fl") { i++; t = "-" $i }
+		else if ($i == "Ar") { i++; t = $i }
+		else t = $i
+		out = out (out == "" ? "" : " ") t
+	}
+	return out
+}
+/^\.Sh SYNOPSIS/ { on = 1; next }
+/^\.Sh / { if (on && line != "") print line; on = 0; next }
+!on { next }
+{ sub(/^\./, "") }
+$1 == "Nm" { if (line != "") print line; line = "setkey"; next }
+$1 == "Op" { line = line " [" words(2) "]"; next }
+{ line = line " " words(1) }
+' "$top/man/setkey.8" >"$tmp/synopsis"
+[ -s "$tmp/synopsis" ] || { echo "no SYNOPSIS in setkey.8"; fail=1; }
 diff -u "$tmp/synopsis" "$tmp/usage" ||
     { echo "usage() and setkey.8 SYNOPSIS differ"; fail=1; }
 
