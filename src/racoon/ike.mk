@@ -28,3 +28,11 @@ tests_unit_test_dh_CPPFLAGS = $(IKE_TEST_CPPFLAGS) $(OPENSSL_CFLAGS)
 tests_unit_test_dh_LDADD = $(IKE_TEST_LIBS)
 tests_unit_test_ike_crypto_CPPFLAGS = $(IKE_TEST_CPPFLAGS)
 tests_unit_test_ike_crypto_LDADD = $(IKE_TEST_LIBS)
+
+if ENABLE_FUZZING
+FUZZERS += tests/fuzz/fuzz_isakmp
+tests_fuzz_fuzz_isakmp_SOURCES = tests/fuzz/fuzz_isakmp.c
+tests_fuzz_fuzz_isakmp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/racoon
+tests_fuzz_fuzz_isakmp_LDADD = $(IKE_LIBS)
+tests_fuzz_fuzz_isakmp_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+endif

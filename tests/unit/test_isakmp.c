@@ -5,6 +5,7 @@
  * bytes, hostile inputs refused with the notify the RFC names, and the
  * payload-rule tables.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 #include "isakmp_pld.h"
 #include "log.h"
 #include "test_helper.h"
+#include "vectors.h"
 
 static const uint8_t ckyi[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 static const uint8_t ckyr[8] = { 9, 10, 11, 12, 13, 14, 15, 16 };
@@ -1015,6 +1017,43 @@ t_build_limits(void)
 	wbuf_free(&wb);
 }
 
+/*
+ * The fuzz seeds were built by a separate Python script, not by our
+ * builder: each walks, passes its rules and every payload parses.
+ */
+static void
+t_corpus_seeds(void)
+{
+	static const struct {
+		const char	*name;
+		enum isakmp_role role;
+		uint8_t		 msgno;
+	} seeds[] = {
+		{ "mm1", ISAKMP_ROLE_I, 1 }, { "mm3", ISAKMP_ROLE_I, 3 },
+		{ "mm5", ISAKMP_ROLE_I, 5 }, { "mm5sig", ISAKMP_ROLE_R, 6 },
+		{ "agg1", ISAKMP_ROLE_I, 1 }, { "qm1", ISAKMP_ROLE_I, 1 },
+		{ "info_n", ISAKMP_ROLE_R, 1 }, { "info_d", ISAKMP_ROLE_I, 1 },
+		{ "cfg", ISAKMP_ROLE_R, 2 }, { "dpd", ISAKMP_ROLE_R, 1 },
+	};
+	struct isakmp_msg msg;
+	char path[128];
+	uint8_t *b;
+	size_t i, j, len;
+
+	for (i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+		snprintf(path, sizeof(path), "fuzz/corpus/fuzz_isakmp/%s",
+		    seeds[i].name);
+		ASSERT_PTR_NE(b = vec_file(path, &len), NULL);
+		ASSERT_INT_EQ(isakmp_msg_parse(b, len, &msg), ISAKMP_N_OK);
+		ASSERT_INT_EQ(isakmp_rules_check(&msg, seeds[i].role,
+		    seeds[i].msgno), ISAKMP_N_OK);
+		for (j = 0; j < msg.msg_npld; j++)
+			ASSERT_INT_EQ(isakmp_pld_check(msg.msg_pld[j].pld_type,
+			    &msg.msg_pld[j].pld_body), ISAKMP_N_OK);
+		free(b);
+	}
+}
+
 int
 main(void)
 {
@@ -1037,5 +1076,6 @@ main(void)
 	TEST_RUN(t_rules_specific);
 	TEST_RUN(t_names);
 	TEST_RUN(t_build_limits);
+	TEST_RUN(t_corpus_seeds);
 	return test_done();
 }
