@@ -60,6 +60,14 @@ t_racoon_names(void)
 	ASSERT_INT_EQ(alg_by_cfgname(ALG_ENC, "aes")->alg_ike, 12);
 	ASSERT_INT_EQ(alg_by_cfgname(ALG_ENC, "aes_gcm_16")->alg_ike, 20);
 	ASSERT_INT_EQ(alg_by_cfgname(ALG_AUTH, "hmac_sha1")->alg_ike_auth, 2);
+	/* ipsec-tools' setkey token.l spellings, which old scripts use. */
+	ASSERT_PTR_EQ(alg_by_name(ALG_AUTH, "hmac-sha2-256"),
+	    alg_by_name(ALG_AUTH, "hmac-sha256"));
+	ASSERT_PTR_EQ(alg_by_name(ALG_AUTH, "hmac-sha2-384"),
+	    alg_by_name(ALG_AUTH, "hmac-sha384"));
+	ASSERT_PTR_EQ(alg_by_name(ALG_AUTH, "hmac-sha2-512"),
+	    alg_by_name(ALG_AUTH, "hmac-sha512"));
+	ASSERT_TRUE(alg_by_name(ALG_AUTH, "hmac-sha2-256") != NULL);
 	/* ipsec-tools' cftoken.l spellings, which old racoon.confs use. */
 	ASSERT_PTR_EQ(alg_by_cfgname(ALG_AUTH, "hmac_sha2_256"),
 	    alg_by_cfgname(ALG_AUTH, "hmac_sha256"));
