@@ -601,9 +601,11 @@ parse_hdr(struct pfkey_msg *msg, struct rbuf *rb, size_t len)
 	if (h->ph_version != PF_KEY_V2)
 		return pfkey_fail(msg->pm_err, EINVAL, "version %u, not %d",
 		    h->ph_version, PF_KEY_V2);
-	if (h->ph_reserved != 0)
-		return pfkey_fail(msg->pm_err, EINVAL, "reserved 0x%x",
-		    h->ph_reserved);
+	/*
+	 * sadb_msg_reserved is not checked: Linux puts a policy's reference
+	 * count there in its SPD answers.  A server refuses it in requests
+	 * itself, as af_key's pfkey_get_base_msg does.
+	 */
 	if (h->ph_type == SADB_RESERVED || h->ph_type > SADB_MAX)
 		return pfkey_fail(msg->pm_err, EINVAL, "message type %u",
 		    h->ph_type);

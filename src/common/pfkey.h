@@ -18,11 +18,13 @@
  * included).  It rejects, with errno and a reason in msg->pm_err:
  *	EMSGSIZE  fewer than 16 bytes, or sadb_msg_len that is not the
  *		  datagram's length (af_key's pfkey_get_base_msg);
- *	EINVAL	  a bad version, reserved field or message type; an
+ *	EINVAL	  a bad version or message type; an
  *		  extension that is short, overlong, of an unknown or reserved
  *		  type, duplicated, or longer than what is left; and every
  *		  extension whose contents do not decode (see the typed
  *		  decoders), so a message that parses decodes.
+ * sadb_msg_reserved is left to the caller: Linux fills it in its own SPD
+ * messages, and a server refuses it in requests (ipsecd does).
  * The typed decoders (pfkey_get_*) then read one extension each; they
  * return 0, 1 if the extension is absent, or -1 (EINVAL) if it is
  * malformed, which pfkey_parse() has already ruled out.
