@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * ipsecd: the kernel's stand-in on hosts without AF_KEY and ESP/AH.  This
+ * file owns the process: options, logging, daemonizing, the OpenSSL
+ * providers the SAD's algorithms need, the libevent loop and its signals.
+ * The PF_KEY server is pfkey_srv.c, the databases sad.c and spd.c.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <openssl/provider.h>
+
+#include "log.h"
+#include "pfkey_sock.h"
+#include "pfkey_srv.h"
+#include "sad.h"
+#include "spd.h"
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: ipsecd [-dF] [-s name | path]\n");
+	exit(1);
+}
+
+/*
+ * The legacy provider holds DES, CAST5 and Blowfish; loading it by name
+ * stops OpenSSL from loading the default one by itself, so both are named.
+ */
+static OSSL_PROVIDER *main_prov_default, *main_prov_legacy;
+
+static void
+main_providers(void)
+{
+	if ((main_prov_default = OSSL_PROVIDER_load(NULL, "default")) == NULL)
+		fatalx("OpenSSL default provider cannot be loaded");
+	if ((main_prov_legacy = OSSL_PROVIDER_load(NULL, "legacy")) == NULL)
+		log_warnx("OpenSSL legacy provider cannot be loaded: "
+		    "DES, CAST and Blowfish SAs are not available");
+}
+
+static void
+main_signal_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	struct event_base *base = arg;
+
+	switch (sig) {
+	case SIGHUP:
+		/* Policies and SAs come from PF_KEY: nothing to reload. */
+		log_info("SIGHUP: nothing to reload");
+		break;
+	default:
+		log_info("%s: shutting down", strsignal((int)sig));
+		event_base_loopbreak(base);
+		break;
+	}
+}
+
+static int
+main_loop(int fd)
+{
+	struct event_base *base;
+	struct event *sigs[3];
+	const int signums[3] = { SIGTERM, SIGINT, SIGHUP };
+	size_t i;
+
+	if ((base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	for (i = 0; i < 3; i++) {
+		sigs[i] = evsignal_new(base, signums[i], main_signal_cb, base);
+		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) == -1)
+			fatalx("cannot watch signal %d", signums[i]);
+	}
+	if (pfkey_srv_start(base, fd) == -1)
+		fatalx("cannot serve PF_KEY");
+	log_info("ipsecd started");
+	event_base_dispatch(base);
+	pfkey_srv_stop();
+	sad_shutdown();
+	spd_flush();
+	for (i = 0; i < 3; i++)
+		event_free(sigs[i]);
+	event_base_free(base);
+	if (main_prov_legacy != NULL)
+		OSSL_PROVIDER_unload(main_prov_legacy);
+	OSSL_PROVIDER_unload(main_prov_default);
+	log_info("ipsecd stopped");
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *name = "@" IPSECD_SOCKET_NAME;
+	int ch, foreground = 0, debug = 0, fd;
+
+	while ((ch = getopt(argc, argv, "dFs:")) != -1) {
+		switch (ch) {
+		case 'd':
+			debug++;
+			break;
+		case 'F':
+			foreground = 1;
+			break;
+		case 's':
+			name = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc != optind)
+		usage();
+	log_init("ipsecd", LOG_DEST_STDERR, debug);
+	(void)signal(SIGPIPE, SIG_IGN);
+	main_providers();
+	if ((fd = pfkey_srv_listen(name)) == -1)
+		fatal("cannot listen on %s%s", name,
+		    errno == EADDRINUSE ? " (is ipsecd running?)" : "");
+	if (!foreground) {
+		if (daemon(0, 0) == -1)
+			fatal("daemon");
+		log_init("ipsecd", LOG_DEST_SYSLOG, debug);
+	}
+	return main_loop(fd);
+}

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * ipsecd's security association database.  It owns every SA, its keys
+ * (wiped when the SA goes), its lifetimes and the timers that enforce
+ * them, and the byte and allocation counters the datapath feeds through
+ * sad_account().  It knows nothing of sockets: expirations are reported
+ * through the callback given to sad_init(), and pfkey_srv.c turns SAs
+ * into PF_KEY messages.
+ *
+ * The semantics are Linux xfrm's as af_key exposes them: an SA is keyed
+ * by (destination, SPI, protocol); GETSPI makes a larval SA that lives
+ * SAD_LARVAL_LIFETIME seconds unless UPDATE fills it; a soft lifetime
+ * makes an SA dying and reports a soft EXPIRE, a hard one deletes it and
+ * reports a hard EXPIRE; limits of 0 mean none.
+ */
+#ifndef SAD_H
+#define SAD_H
+
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include "addr.h"
+#include "alg.h"
+#include "pfkey.h"
+
+struct event_base;
+struct event;
+
+/* Seconds a larval SA waits for its UPDATE (Linux xfrm_acq_expires). */
+#define SAD_LARVAL_LIFETIME	30
+/* Linux's replay bitmap is 32 bits: af_key caps the window there. */
+#define SAD_REPLAY_MAX		32
+/* Default GETSPI range without SPIRANGE (af_key). */
+#define SAD_SPI_MIN		0x100
+#define SAD_SPI_MAX		0x0fffffff
+
+struct sad_sa {
+	TAILQ_ENTRY(sad_sa)	 sa_entry;
+	uint64_t		 sa_serial;	/* insertion order */
+	uint8_t			 sa_satype;	/* SADB_SATYPE_AH or _ESP */
+	uint32_t		 sa_spi;
+	uint8_t			 sa_state;	/* SADB_SASTATE_* */
+	uint8_t			 sa_replay;
+	uint32_t		 sa_flags;
+	uint8_t			 sa_mode;	/* IPSEC_MODE_* */
+	uint32_t		 sa_reqid;
+	uint32_t		 sa_acqseq;	/* ACQUIRE that made it, or 0 */
+	struct addr		 sa_src;
+	struct addr		 sa_dst;
+	int			 sa_has_proxy;
+	struct pfkey_address	 sa_proxy;
+	uint8_t			 sa_auth_id;	/* SADB_[X_]AALG_* or 0 */
+	uint8_t			 sa_enc_id;	/* SADB_[X_]EALG_* or 0 */
+	const struct alg	*sa_auth;
+	const struct alg	*sa_enc;
+	uint8_t			*sa_akey;	/* wiped on free */
+	uint16_t		 sa_akey_bits;
+	uint8_t			*sa_ekey;
+	uint16_t		 sa_ekey_bits;
+	struct pfkey_lifetime	 sa_hard;	/* limits; 0 = none */
+	struct pfkey_lifetime	 sa_soft;
+	struct pfkey_lifetime	 sa_cur;	/* counters, epoch times */
+	uint64_t		 sa_added;	/* monotonic seconds */
+	uint64_t		 sa_used;	/* monotonic, 0 until used */
+	uint8_t			 sa_natt_type;	/* 0: no ESP-in-UDP */
+	uint16_t		 sa_natt_sport;
+	uint16_t		 sa_natt_dport;
+	struct event		*sa_soft_ev;
+	struct event		*sa_hard_ev;
+};
+TAILQ_HEAD(sad_list, sad_sa);
+
+/* Why the SAD reports an SA: soft or hard expiry (hard: about to go). */
+enum sad_event {
+	SAD_EXPIRE_SOFT,
+	SAD_EXPIRE_HARD,
+};
+typedef void (*sad_notify_fn)(const struct sad_sa *, enum sad_event, void *);
+
+/* Timers run on base; notify is called for every expiry. */
+void	 sad_init(struct event_base *, sad_notify_fn, void *);
+/* Delete every SA (keys wiped), without notifications. */
+void	 sad_shutdown(void);
+
+/*
+ * Which SA algorithms the datapath can run: those rows of alg.h whose
+ * OpenSSL implementation loads (legacy provider included).  Probed once.
+ */
+int	 sad_alg_usable(const struct alg *);
+
+/*
+ * Build an SA from an ADD or UPDATE message.  Returns 0, or an errno as
+ * af_key gives it (EINVAL, ENOSYS for an algorithm we do not have) with
+ * *why saying what is wrong.  The SA is not in the SAD yet.
+ */
+int	 sad_from_msg(const struct pfkey_msg *, struct sad_sa **, const char **);
+/* ADD: EEXIST if (dst, spi, proto) is taken.  Takes the SA or frees it. */
+int	 sad_add(struct sad_sa *, const char **);
+/*
+ * UPDATE: ESRCH if no SA has (dst, spi, proto); a larval SA is replaced,
+ * a mature one gets the new lifetimes and NAT-T ports (xfrm_state_update).
+ * *out is the SA now in the SAD.  Takes nsa or frees it.
+ */
+int	 sad_update(struct sad_sa *, struct sad_sa **, const char **);
+/*
+ * GETSPI: a new larval SA between src and dst with an unused SPI from
+ * [min, max].  EINVAL for an empty range, ENOENT when no SPI is free.
+ */
+int	 sad_getspi(uint8_t, const struct addr *, const struct addr *, uint8_t,
+	    uint32_t, uint32_t, uint32_t, struct sad_sa **, const char **);
+struct sad_sa *sad_lookup(uint8_t, const struct addr *, uint32_t);
+/* Remove and free an SA (keys wiped, timers stopped). */
+void	 sad_delete(struct sad_sa *);
+/* FLUSH: every SA of satype (UNSPEC: all).  Returns how many went. */
+int	 sad_flush(uint8_t);
+/* Larval SA made by the ACQUIRE with that sequence number, or NULL. */
+struct sad_sa *sad_lookup_acqseq(uint32_t);
+/* Walk in insertion order: first with NULL, NULL at the end. */
+struct sad_sa *sad_next(struct sad_sa *);
+size_t	 sad_count(void);
+
+/*
+ * The datapath accounts for one packet of bytes bytes: the first use
+ * starts the use-time lifetimes, byte and allocation limits expire the SA
+ * (soft: notify and mark dying; hard: notify and delete).  Returns 0, or
+ * -1 if the SA was deleted and must not be used.
+ */
+int	 sad_account(struct sad_sa *, uint64_t);
+
+#endif /* SAD_H */

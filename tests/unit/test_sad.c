@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Unit tests for src/ipsecd/sad.c without an event loop: the checks on
+ * ADD/UPDATE messages and their errno, GETSPI ranges and collisions,
+ * UPDATE of larval and mature SAs, and the byte and allocation limits the
+ * datapath feeds through sad_account().
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <openssl/provider.h>
+
+#include "buf.h"
+#include "pfkey.h"
+#include "sad.h"
+#include "test_helper.h"
+
+static int nsoft, nhard;
+
+static void
+notify(const struct sad_sa *sa, enum sad_event ev, void *arg)
+{
+	if (ev == SAD_EXPIRE_SOFT)
+		nsoft++;
+	else
+		nhard++;
+}
+
+static struct addr
+A(const char *s)
+{
+	struct addr a;
+	const char *why;
+
+	if (addr_parse(s, 0, &a, &why) == -1)
+		test_fail(__FILE__, __LINE__, "%s: %s", s, why);
+	return a;
+}
+
+static const uint8_t key[64] = { 1, 2, 3 };
+
+/* An ADD/UPDATE message: enc/auth ids and key bits, 0 for none. */
+static int
+from(uint8_t type, uint8_t satype, uint32_t spi, uint8_t enc, uint16_t ebits,
+    uint8_t auth, uint16_t abits, uint64_t softb, uint64_t hardb,
+    struct sad_sa **sa)
+{
+	static uint8_t mem[1024];
+	struct pfkey_hdr h = { PF_KEY_V2, type, 0, satype, 0, 0, 1, 1 };
+	struct pfkey_sa psa = { spi, 64, 0, auth, enc, 0 };
+	struct pfkey_address s = { 0, A("10.77.0.1") }, d = { 0, A("10.77.0.2") };
+	struct pfkey_lifetime soft = { 0, softb, 0, 0 }, hard = { 0, hardb, 0, 0 };
+	struct pfkey_msg msg;
+	struct wbuf wb;
+	const char *why;
+
+	wbuf_init_fixed(&wb, mem, sizeof(mem));
+	pfkey_build_hdr(&wb, &h);
+	pfkey_put_sa(&wb, &psa);
+	pfkey_put_address(&wb, SADB_EXT_ADDRESS_SRC, &s);
+	pfkey_put_address(&wb, SADB_EXT_ADDRESS_DST, &d);
+	if (ebits != 0 || enc == SADB_EALG_NULL)
+		pfkey_put_key(&wb, SADB_EXT_KEY_ENCRYPT, ebits, key);
+	if (abits != 0)
+		pfkey_put_key(&wb, SADB_EXT_KEY_AUTH, abits, key);
+	if (softb != 0 || hardb != 0) {
+		pfkey_put_lifetime(&wb, SADB_EXT_LIFETIME_SOFT, &soft);
+		pfkey_put_lifetime(&wb, SADB_EXT_LIFETIME_HARD, &hard);
+	}
+	ASSERT_INT_EQ(pfkey_build_end(&wb), 0);
+	ASSERT_INT_EQ(pfkey_parse(&msg, mem, wbuf_len(&wb)), 0);
+	return sad_from_msg(&msg, sa, &why);
+}
+
+static void
+t_checks(void)
+{
+	struct sad_sa *sa;
+
+	ASSERT_INT_EQ(from(SADB_ADD, SADB_SATYPE_ESP, 1, SADB_X_EALG_AESCBC,
+	    128, SADB_AALG_SHA1HMAC, 160, 0, 0, &sa), 0);
+	ASSERT_INT_EQ(sa->sa_replay, SAD_REPLAY_MAX);
+	ASSERT_INT_EQ(sa->sa_state, SADB_SASTATE_MATURE);
+	ASSERT_INT_EQ(sa->sa_mode, IPSEC_MODE_TRANSPORT);
+	ASSERT_INT_EQ(sad_add(sa, &(const char *){ NULL }), 0);
+	/* Wrong key length, unknown algorithm, missing key, AEAD + MAC. */
+	ASSERT_INT_EQ(from(SADB_ADD, SADB_SATYPE_ESP, 2, SADB_X_EALG_AESCBC,
+	    100, 0, 0, 0, 0, &sa), EINVAL);
+	ASSERT_INT_EQ(from(SADB_ADD, SADB_SATYPE_ESP, 2, 99, 128, 0, 0, 0, 0,
+	    &sa), ENOSYS);
+	ASSERT_INT_EQ(from(SADB_ADD, SADB_SATYPE_ESP, 2, 0, 0,
+	    SADB_AALG_SHA1HMAC, 160, 0, 0, &sa), EINVAL);
+	ASSERT_INT_EQ(from(SADB_ADD, SADB_SATYPE_ESP, 2,
+	    SADB_X_EALG_AES_GCM_ICV16, 160, SADB_AALG_SHA1HMAC, 160, 0, 0,
+	    &sa), EINVAL);
+	ASSERT_INT_EQ(from(SADB_ADD, SADB_SATYPE_AH, 2, 0, 0, 0, 0, 0, 0, &sa),
+	    EINVAL);
+	ASSERT_INT_EQ(from(SADB_ADD, SADB_X_SATYPE_IPCOMP, 2, 2, 0, 0, 0, 0,
+	    0, &sa), EINVAL);
+	/* The same (dst, spi, proto) twice; AH may share the SPI. */
+	ASSERT_INT_EQ(from(SADB_ADD, SADB_SATYPE_ESP, 1, SADB_EALG_NULL, 0,
+	    SADB_AALG_MD5HMAC, 128, 0, 0, &sa), 0);
+	ASSERT_INT_EQ(sad_add(sa, &(const char *){ NULL }), EEXIST);
+	ASSERT_INT_EQ(from(SADB_ADD, SADB_SATYPE_AH, 1, 0, 0,
+	    SADB_X_AALG_SHA2_256HMAC, 256, 0, 0, &sa), 0);
+	ASSERT_INT_EQ(sad_add(sa, &(const char *){ NULL }), 0);
+	ASSERT_INT_EQ(sad_count(), 2);
+	ASSERT_INT_EQ(sad_flush(SADB_SATYPE_AH), 1);
+	ASSERT_INT_EQ(sad_flush(SADB_SATYPE_UNSPEC), 1);
+}
+
+static void
+t_getspi(void)
+{
+	struct addr s = A("10.77.0.1"), d = A("10.77.0.2");
+	struct sad_sa *sa, *in;
+	const char *why;
+	int i;
+
+	/* A range of four: four SPIs, all different, then ENOENT. */
+	for (i = 0; i < 4; i++) {
+		ASSERT_INT_EQ(sad_getspi(SADB_SATYPE_ESP, &s, &d, 0, 0, 0x200,
+		    0x203, &sa, &why), 0);
+		ASSERT_TRUE(sa->sa_spi >= 0x200 && sa->sa_spi <= 0x203);
+		ASSERT_INT_EQ(sa->sa_state, SADB_SASTATE_LARVAL);
+		ASSERT_INT_EQ(sa->sa_hard.pl_addtime, SAD_LARVAL_LIFETIME);
+	}
+	ASSERT_INT_EQ(sad_getspi(SADB_SATYPE_ESP, &s, &d, 0, 0, 0x200, 0x203,
+	    &sa, &why), ENOENT);
+	/* Another destination or protocol does not collide. */
+	ASSERT_INT_EQ(sad_getspi(SADB_SATYPE_AH, &s, &d, 0, 0, 0x200, 0x200,
+	    &sa, &why), 0);
+	ASSERT_INT_EQ(sad_getspi(SADB_SATYPE_ESP, &d, &s, 0, 0, 0x200, 0x200,
+	    &sa, &why), 0);
+	ASSERT_INT_EQ(sad_getspi(SADB_SATYPE_ESP, &s, &d, 0, 0, 5, 4, &sa,
+	    &why), EINVAL);
+	/* UPDATE fills a larval SA; a second UPDATE changes lifetimes only. */
+	ASSERT_INT_EQ(from(SADB_UPDATE, SADB_SATYPE_ESP, 0x200,
+	    SADB_X_EALG_AESCBC, 128, 0, 0, 0, 0, &sa), 0);
+	ASSERT_INT_EQ(sad_update(sa, &in, &why), 0);
+	ASSERT_INT_EQ(in->sa_state, SADB_SASTATE_MATURE);
+	ASSERT_INT_EQ(in->sa_ekey_bits, 128);
+	ASSERT_INT_EQ(from(SADB_UPDATE, SADB_SATYPE_ESP, 0x200,
+	    SADB_X_EALG_AESCBC, 256, 0, 0, 100, 200, &sa), 0);
+	ASSERT_INT_EQ(sad_update(sa, &in, &why), 0);
+	ASSERT_INT_EQ(in->sa_ekey_bits, 128);
+	ASSERT_U64_EQ(in->sa_hard.pl_bytes, 200);
+	ASSERT_INT_EQ(from(SADB_UPDATE, SADB_SATYPE_ESP, 0x999,
+	    SADB_X_EALG_AESCBC, 128, 0, 0, 0, 0, &sa), 0);
+	ASSERT_INT_EQ(sad_update(sa, &in, &why), ESRCH);
+	sad_shutdown();
+	ASSERT_INT_EQ(sad_count(), 0);
+}
+
+static void
+t_account(void)
+{
+	struct sad_sa *sa;
+
+	ASSERT_INT_EQ(from(SADB_ADD, SADB_SATYPE_ESP, 7, SADB_X_EALG_AESCBC,
+	    128, 0, 0, 1000, 3000, &sa), 0);
+	ASSERT_INT_EQ(sad_add(sa, &(const char *){ NULL }), 0);
+	nsoft = nhard = 0;
+	ASSERT_INT_EQ(sad_account(sa, 600), 0);
+	ASSERT_INT_EQ(sa->sa_cur.pl_allocations, 1);
+	ASSERT_TRUE(sa->sa_cur.pl_usetime != 0);
+	ASSERT_INT_EQ(nsoft, 0);
+	ASSERT_INT_EQ(sad_account(sa, 600), 0);
+	ASSERT_INT_EQ(nsoft, 1);
+	ASSERT_INT_EQ(sa->sa_state, SADB_SASTATE_DYING);
+	ASSERT_INT_EQ(sad_account(sa, 600), 0);
+	ASSERT_INT_EQ(nsoft, 1);
+	ASSERT_INT_EQ(sad_account(sa, 2000), -1);
+	ASSERT_INT_EQ(nhard, 1);
+	ASSERT_INT_EQ(sad_count(), 0);
+}
+
+static void
+t_algs(void)
+{
+	ASSERT_TRUE(sad_alg_usable(alg_by_name(ALG_ENC, "aes-cbc")));
+	ASSERT_TRUE(sad_alg_usable(alg_by_name(ALG_ENC, "aes-gcm-16")));
+	ASSERT_TRUE(sad_alg_usable(alg_by_name(ALG_ENC, "null")));
+	ASSERT_TRUE(sad_alg_usable(alg_by_name(ALG_AUTH, "hmac-sha512")));
+	ASSERT_TRUE(sad_alg_usable(alg_by_name(ALG_AUTH, "aes-xcbc-mac")));
+	/* No OpenSSL implementation: absent from SUPPORTED, ENOSYS. */
+	ASSERT_FALSE(sad_alg_usable(alg_by_name(ALG_ENC, "twofish-cbc")));
+	ASSERT_FALSE(sad_alg_usable(alg_by_name(ALG_COMP, "deflate")));
+}
+
+int
+main(void)
+{
+	OSSL_PROVIDER *def, *legacy;
+	int rc;
+
+	def = OSSL_PROVIDER_load(NULL, "default");
+	legacy = OSSL_PROVIDER_load(NULL, "legacy");
+	sad_init(NULL, notify, NULL);
+	TEST_RUN(t_checks);
+	TEST_RUN(t_getspi);
+	TEST_RUN(t_account);
+	TEST_RUN(t_algs);
+	rc = test_done();
+	if (legacy != NULL)
+		OSSL_PROVIDER_unload(legacy);
+	if (def != NULL)
+		OSSL_PROVIDER_unload(def);
+	return rc;
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Unit tests for src/ipsecd/spd.c: af_key's policy checks and their
+ * errno, normalised requests (default -> require, unique reqids), ids
+ * that carry the direction, SPDUPDATE keeping the id, and spd_match()'s
+ * priorities, prefixes, ports and protocols.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <netinet/in.h>
+
+#include "buf.h"
+#include "pfkey.h"
+#include "spd.h"
+#include "test_helper.h"
+
+static struct addr
+A(const char *s)
+{
+	struct addr a;
+	const char *why;
+
+	if (addr_parse(s, ADDR_PORT | ADDR_PREFIX, &a, &why) == -1)
+		test_fail(__FILE__, __LINE__, "%s: %s", s, why);
+	return a;
+}
+
+static int
+policy(const char *src, const char *dst, uint8_t proto, uint8_t dir,
+    uint16_t type, uint8_t level, uint8_t rqproto, uint32_t prio,
+    int update, struct spd_policy **out)
+{
+	static uint8_t mem[512];
+	struct pfkey_hdr h = { PF_KEY_V2, SADB_X_SPDADD, 0, 0, 0, 0, 1, 1 };
+	struct pfkey_address s = { proto, A(src) }, d = { proto, A(dst) };
+	struct pfkey_policy pp;
+	struct pfkey_msg msg;
+	struct spd_policy *sp;
+	struct wbuf wb;
+	const char *why;
+	int error;
+
+	memset(&pp, 0, sizeof(pp));
+	pp.pp_type = type;
+	pp.pp_dir = dir;
+	pp.pp_priority = prio;
+	pp.pp_nreq = type == IPSEC_POLICY_IPSEC;
+	pp.pp_req[0].pq_proto = rqproto;
+	pp.pp_req[0].pq_mode = IPSEC_MODE_TRANSPORT;
+	pp.pp_req[0].pq_level = level;
+	wbuf_init_fixed(&wb, mem, sizeof(mem));
+	pfkey_build_hdr(&wb, &h);
+	pfkey_put_address(&wb, SADB_EXT_ADDRESS_SRC, &s);
+	pfkey_put_address(&wb, SADB_EXT_ADDRESS_DST, &d);
+	pfkey_put_policy(&wb, &pp);
+	ASSERT_INT_EQ(pfkey_build_end(&wb), 0);
+	ASSERT_INT_EQ(pfkey_parse(&msg, mem, wbuf_len(&wb)), 0);
+	if ((error = spd_from_msg(&msg, &sp, &why)) != 0)
+		return error;
+	return spd_add(sp, update, out, &why);
+}
+
+static void
+t_add(void)
+{
+	struct spd_policy *a, *b, *c;
+
+	ASSERT_INT_EQ(policy("10.0.0.0/24", "10.1.0.0/24", 255,
+	    IPSEC_DIR_OUTBOUND, IPSEC_POLICY_IPSEC, IPSEC_LEVEL_DEFAULT,
+	    IPPROTO_ESP, 0, 0, &a), 0);
+	ASSERT_INT_EQ(a->sp_id & 7, IPSEC_DIR_OUTBOUND - 1);
+	ASSERT_INT_EQ(a->sp_req[0].pq_level, IPSEC_LEVEL_REQUIRE);
+	ASSERT_INT_EQ(policy("10.0.0.0/24", "10.1.0.0/24", 255,
+	    IPSEC_DIR_OUTBOUND, IPSEC_POLICY_NONE, 0, 0, 0, 0, &b), EEXIST);
+	/* Same selector, other direction: another policy. */
+	ASSERT_INT_EQ(policy("10.0.0.0/24", "10.1.0.0/24", 255,
+	    IPSEC_DIR_INBOUND, IPSEC_POLICY_IPSEC, IPSEC_LEVEL_UNIQUE,
+	    IPPROTO_AH, 0, 0, &b), 0);
+	ASSERT_INT_EQ(b->sp_id & 7, 0);
+	ASSERT_TRUE(b->sp_req[0].pq_reqid > IPSEC_MANUAL_REQID_MAX);
+	/* SPDUPDATE replaces and keeps the id. */
+	ASSERT_INT_EQ(policy("10.0.0.0/24", "10.1.0.0/24", 255,
+	    IPSEC_DIR_OUTBOUND, IPSEC_POLICY_DISCARD, 0, 0, 0, 1, &c), 0);
+	ASSERT_INT_EQ(c->sp_type, IPSEC_POLICY_DISCARD);
+	ASSERT_PTR_EQ(spd_lookup_id(c->sp_id), c);
+	ASSERT_INT_EQ(spd_count(), 2);
+	/* IPComp, bad direction, entrust: EINVAL. */
+	ASSERT_INT_EQ(policy("10.2.0.0/24", "10.3.0.0/24", 255, 2,
+	    IPSEC_POLICY_IPSEC, 2, IPPROTO_COMP, 0, 0, &c), EINVAL);
+	ASSERT_INT_EQ(policy("10.2.0.0/24", "10.3.0.0/24", 255, 4,
+	    IPSEC_POLICY_NONE, 0, 0, 0, 0, &c), EINVAL);
+	ASSERT_INT_EQ(policy("10.2.0.0/24", "10.3.0.0/24", 255, 2,
+	    IPSEC_POLICY_ENTRUST, 0, 0, 0, 0, &c), EINVAL);
+	ASSERT_INT_EQ(spd_flush(), 2);
+}
+
+static void
+t_match(void)
+{
+	struct spd_policy *wide, *narrow, *tcp;
+	struct addr src = A("10.0.0.5[1234]"), dst = A("10.1.0.9[80]");
+
+	ASSERT_INT_EQ(policy("10.0.0.0/8", "10.0.0.0/8", 255, 2,
+	    IPSEC_POLICY_NONE, 0, 0, 100, 0, &wide), 0);
+	ASSERT_INT_EQ(policy("10.0.0.0/24", "10.1.0.0/24", 255, 2,
+	    IPSEC_POLICY_IPSEC, 2, IPPROTO_ESP, 50, 0, &narrow), 0);
+	ASSERT_INT_EQ(policy("10.0.0.0/24", "10.1.0.0/24[80]", IPPROTO_TCP, 2,
+	    IPSEC_POLICY_DISCARD, 0, 0, 10, 0, &tcp), 0);
+	ASSERT_PTR_EQ(spd_match(2, &src, &dst, IPPROTO_TCP), tcp);
+	ASSERT_PTR_EQ(spd_match(2, &src, &dst, IPPROTO_UDP), narrow);
+	dst.a_port = 443;
+	ASSERT_PTR_EQ(spd_match(2, &src, &dst, IPPROTO_TCP), narrow);
+	dst = A("10.9.0.1");
+	ASSERT_PTR_EQ(spd_match(2, &src, &dst, IPPROTO_TCP), wide);
+	ASSERT_PTR_EQ(spd_match(1, &src, &dst, IPPROTO_TCP), NULL);
+	dst = A("192.0.2.1");
+	ASSERT_PTR_EQ(spd_match(2, &src, &dst, IPPROTO_TCP), NULL);
+	ASSERT_INT_EQ(spd_flush(), 3);
+}
+
+int
+main(void)
+{
+	TEST_RUN(t_add);
+	TEST_RUN(t_match);
+	return test_done();
+}
