@@ -1630,96 +1630,123 @@ rm_header_addr(struct cur *c, struct addr *a, char **name)
 	return (*name = c_dup(c, buf)) == NULL ? -1 : 0;
 }
 
+/* What a remote's header says. */
+struct rmhead {
+	char		*h_name;
+	char		*h_pname;	/* inherit's parent, or NULL */
+	struct cfg_remote *h_parent;
+	int		 h_named;
+	int		 h_anon;
+	uint16_t	 h_port;
+	struct addr	 h_addr;	/* address form */
+};
+
 /*
  * remote "name" [inherit "parent"] | remote ADDR [port] [inherit ADDR
- * [port]] | remote anonymous [port] [inherit ...], then { } or, with
- * inherit, a bare ';'.
+ * [port]] | remote anonymous [port] [inherit ...].  The parent must
+ * come before.
  */
+static int
+rm_head(struct cur *c, struct cfg *cf, struct rmhead *h)
+{
+	struct addr paddr;
+	const char *s;
+
+	memset(h, 0, sizeof(*h));
+	if (c_kind(c, CFG_ARG_STRING)) {
+		(void)c_string(c, &s, "");
+		h->h_named = 1;
+		h->h_name = c_dup(c, s);
+	} else if (c_is(c, "anonymous")) {
+		h->h_anon = 1;
+		h->h_port = CFG_PORT_ISAKMP;
+		if (c_kind(c, CFG_ARG_PORT)) {
+			h->h_port = c->c_a->a_any ? 0 : (uint16_t)c->c_a->a_num;
+			c->c_a = c->c_a->a_next;
+		}
+		h->h_name = c_dup(c, "anonymous");
+	} else if (rm_header_addr(c, &h->h_addr, &h->h_name) == -1)
+		return -1;
+	else
+		h->h_port = h->h_addr.a_port;
+	if (h->h_name == NULL)
+		return -1;
+	if (!c_is(c, "inherit"))
+		return 0;
+	if (c_kind(c, CFG_ARG_STRING)) {
+		(void)c_string(c, &s, "");
+		h->h_pname = c_dup(c, s);
+	} else if (c_is(c, "anonymous"))
+		h->h_pname = c_dup(c, "anonymous");
+	else if (rm_header_addr(c, &paddr, &h->h_pname) == -1)
+		return -1;
+	if (h->h_pname == NULL)
+		return -1;
+	if ((h->h_parent = cfg_remote_by_name(cf, h->h_pname)) == NULL)
+		return c_err(c, "parent remote \"%s\" is not defined before",
+		    h->h_pname);
+	return 0;
+}
+
+/* A new remote from its header: its parent's copy, or the defaults. */
+static struct cfg_remote *
+rm_new(struct cur *c, struct rmhead *h)
+{
+	struct cfg_remote *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		c_err(c, "out of memory");
+		return NULL;
+	}
+	if (h->h_parent == NULL)
+		remote_defaults(r);
+	else if (remote_inherit(r, h->h_parent) == -1) {
+		remote_free(r);
+		c_err(c, "out of memory");
+		return NULL;
+	}
+	r->r_name = h->h_name;
+	r->r_inherit = h->h_pname;
+	h->h_name = h->h_pname = NULL;
+	r->r_named = h->h_named;
+	r->r_anonymous = h->h_anon;
+	r->r_port = h->h_port;
+	r->r_file = c->c_st->s_file;
+	r->r_line = c->c_st->s_line;
+	if (!h->h_named && !h->h_anon) {
+		r->r_address = h->h_addr;
+		r->r_has_address = 1;
+	}
+	if (h->h_anon) {
+		memset(&r->r_address, 0, sizeof(r->r_address));
+		r->r_has_address = 0;
+	}
+	return r;
+}
+
+/* remote HEADER { statements } or, with inherit, remote HEADER ; */
 static int
 top_remote(struct cur *c, void *arg)
 {
 	struct cfg *cf = arg;
-	struct cfg_remote *r = NULL, *parent = NULL;
-	struct addr hdr, paddr;
+	struct cfg_remote *r;
+	struct rmhead h;
 	struct rmctx rc;
-	char *name = NULL, *pname = NULL;
-	const char *s;
-	int anon = 0, named = 0, errors;
-	uint16_t port = 0;
+	int errors, rv = -1;
 
-	if (c_kind(c, CFG_ARG_STRING)) {
-		(void)c_string(c, &s, "");
-		if ((name = c_dup(c, s)) == NULL)
-			return -1;
-		named = 1;
-	} else if (c_is(c, "anonymous")) {
-		anon = 1;
-		port = CFG_PORT_ISAKMP;
-		if (c_kind(c, CFG_ARG_PORT)) {
-			port = c->c_a->a_any ? 0 : (uint16_t)c->c_a->a_num;
-			c->c_a = c->c_a->a_next;
-		}
-		if ((name = c_dup(c, "anonymous")) == NULL)
-			return -1;
-	} else if (rm_header_addr(c, &hdr, &name) == -1)
-		return -1;
-	if (c_is(c, "inherit")) {
-		if (c_kind(c, CFG_ARG_STRING)) {
-			(void)c_string(c, &s, "");
-			pname = c_dup(c, s);
-		} else if (c_is(c, "anonymous"))
-			pname = c_dup(c, "anonymous");
-		else if (rm_header_addr(c, &paddr, &pname) == -1)
-			goto out;
-		if (pname == NULL)
-			goto out;
-		if ((parent = cfg_remote_by_name(cf, pname)) == NULL) {
-			c_err(c, "parent remote \"%s\" is not defined before",
-			    pname);
-			goto out;
-		}
-	}
-	if (c_end(c) == -1)
+	if (rm_head(c, cf, &h) == -1 || c_end(c) == -1)
 		goto out;
-	if (!c->c_st->s_has_block && parent == NULL) {
+	if (!c->c_st->s_has_block && h.h_parent == NULL) {
 		c_err(c, "expected \"{\" (only an inheriting remote may end "
 		    "with \";\")");
 		goto out;
 	}
-	if (cfg_remote_by_name(cf, name) != NULL) {
-		c_err(c, "remote \"%s\" is already defined", name);
+	if (cfg_remote_by_name(cf, h.h_name) != NULL) {
+		c_err(c, "remote \"%s\" is already defined", h.h_name);
 		goto out;
 	}
-	if ((r = calloc(1, sizeof(*r))) == NULL) {
-		c_err(c, "out of memory");
+	if ((r = rm_new(c, &h)) == NULL)
 		goto out;
-	}
-	if (parent != NULL) {
-		if (remote_inherit(r, parent) == -1) {
-			remote_free(r);
-			r = NULL;
-			c_err(c, "out of memory");
-			goto out;
-		}
-	} else
-		remote_defaults(r);
-	r->r_name = name;
-	r->r_inherit = pname;
-	name = pname = NULL;
-	r->r_named = named;
-	r->r_anonymous = anon;
-	r->r_port = port;
-	r->r_file = c->c_st->s_file;
-	r->r_line = c->c_st->s_line;
-	if (!named && !anon) {
-		r->r_address = hdr;
-		r->r_has_address = 1;
-		r->r_port = hdr.a_port;
-	}
-	if (anon) {
-		memset(&r->r_address, 0, sizeof(r->r_address));
-		r->r_has_address = 0;
-	}
 	rc.rm = r;
 	rc.own_peers_ids = rc.own_proposals = 0;
 	TAILQ_INSERT_TAIL(&cf->c_remotes, r, r_entry);
@@ -1729,11 +1756,11 @@ top_remote(struct cur *c, void *arg)
 	/* What is missing is only news if what was there was right. */
 	if (c->c_pc->pc_errors == errors)
 		check_remote(c->c_pc, r);
-	return 0;
+	rv = 0;
 out:
-	free(name);
-	free(pname);
-	return -1;
+	free(h.h_name);
+	free(h.h_pname);
+	return rv;
 }
 
 /* Sainfo */
