@@ -22,7 +22,8 @@
  *	spdadd|spdupdate SRC DST PROTO DIR discard|none|ipsec REQ... [prio N]
  *	    (REQ as setkey writes it: esp/tunnel/10.0.0.1-10.0.0.2/unique:5)
  *	spddelete SRC DST PROTO DIR | spdget ID | spddelete2 ID
- *	spdflush | spddump | acquire SEQ ERRNO | raw HEX | burst N
+ *	spdflush | spddump | acquire SEQ ERRNO | bare TYPE [SATYPE]
+ *	raw HEX | burst N
  *	listen SECONDS | sleep SECONDS
  *
  * The script comes from -f FILE or standard input; every byte of it goes
@@ -671,6 +672,7 @@ static int
 build(struct wbuf *wb, const char *cmd, struct words *w)
 {
 	const char *o;
+	uint8_t type;
 
 	if (strcmp(cmd, "register") == 0)
 		start(wb, SADB_REGISTER, satype_of(need(w, "SA type")));
@@ -704,6 +706,10 @@ build(struct wbuf *wb, const char *cmd, struct words *w)
 		wbuf_set_u32h(wb, 8, (uint32_t)num(need(w, "seq"),
 		    UINT32_MAX));
 		wbuf_set_u8(wb, 2, (uint8_t)errno_by_name(need(w, "errno")));
+	} else if (strcmp(cmd, "bare") == 0) {
+		type = (uint8_t)num(need(w, "message type"), 255);
+		o = next(w);
+		start(wb, type, o == NULL ? SADB_SATYPE_UNSPEC : satype_of(o));
 	} else
 		return 0;
 	return 1;
