@@ -9,7 +9,8 @@
  *
  * One deviation: a message whose base header is wrong makes AF_KEY fail
  * the send() call; a SOCK_SEQPACKET send cannot return that, so ipsecd
- * answers it with an error message when 16 bytes of header are there.
+ * answers it with an error message when the header's version and type
+ * are right (a bad length or reserved field).
  *
  * Clients that cannot keep up get their messages queued, up to
  * SRV_QUEUE_MAX bytes; beyond that messages are dropped, as af_key drops
@@ -174,7 +175,11 @@ srv_broadcast(const struct wbuf *wb, int flags, struct srv_client *one)
 	srv_broadcast_raw(wbuf_data(wb), wbuf_len(wb), flags, one);
 }
 
-/* The request's header with errno set (af_key pfkey_error). */
+/*
+ * The request's header with errno set (af_key pfkey_error).  A header
+ * whose version or type is wrong gets none: the answer would be as
+ * malformed as the request, and AF_KEY would have refused the send().
+ */
 static void
 srv_error(struct srv_client *c, const struct pfkey_hdr *req, int error)
 {
@@ -182,6 +187,10 @@ srv_error(struct srv_client *c, const struct pfkey_hdr *req, int error)
 	uint8_t mem[PFKEY_HDR_LEN];
 	struct pfkey_hdr h = *req;
 
+	if (h.ph_version != PF_KEY_V2 || h.ph_type == SADB_RESERVED ||
+	    h.ph_type > SADB_MAX)
+		return;
+	h.ph_reserved = 0;
 	h.ph_errno = error > 0 && error < 256 ? (uint8_t)error : EINVAL;
 	wbuf_init_fixed(&wb, mem, sizeof(mem));
 	if (pfkey_build_hdr(&wb, &h) == 0 && pfkey_build_end(&wb) == 0)
