@@ -68,10 +68,35 @@ static void	 check_remote(struct cfg_pctx *, struct cfg_remote *);
 
 /* Diagnostics */
 
+static void
+diag_emit(struct cfg_pctx *pc, int err, const char *text)
+{
+	if (pc->pc_opts.co_diag != NULL)
+		pc->pc_opts.co_diag(pc->pc_opts.co_diag_arg, err, text);
+	else
+		fprintf(stderr, "%s\n", text);
+}
+
+/* Which file, in the order they were read; -1 if none of them. */
+static int
+diag_file_index(struct cfg_pctx *pc, const char *file)
+{
+	const struct cfg_str *s;
+	int i = 0;
+
+	TAILQ_FOREACH(s, &pc->pc_cfg->c_files, s_entry) {
+		if (s->s_str == file || strcmp(s->s_str, file) == 0)
+			return i;
+		i++;
+	}
+	return -1;
+}
+
 void
 cfg_diag(struct cfg_pctx *pc, int err, const char *file, int line,
     const char *fmt, ...)
 {
+	struct cfg_diagline *dl, *n;
 	char msg[1024], full[1200];
 	va_list ap;
 
@@ -86,10 +111,55 @@ cfg_diag(struct cfg_pctx *pc, int err, const char *file, int line,
 		    err ? "" : "warning: ", msg);
 	if (err)
 		pc->pc_errors++;
-	if (pc->pc_opts.co_diag != NULL)
-		pc->pc_opts.co_diag(pc->pc_opts.co_diag_arg, err, full);
-	else
-		fprintf(stderr, "%s\n", full);
+	if (pc->pc_ndiags == pc->pc_diagcap) {
+		size_t cap = pc->pc_diagcap ? pc->pc_diagcap * 2 : 16;
+
+		if ((n = reallocarray(pc->pc_diags, cap, sizeof(*n))) == NULL) {
+			diag_emit(pc, err, full);	/* out of order */
+			return;
+		}
+		pc->pc_diags = n;
+		pc->pc_diagcap = cap;
+	}
+	dl = &pc->pc_diags[pc->pc_ndiags];
+	if ((dl->dl_text = strdup(full)) == NULL) {
+		diag_emit(pc, err, full);
+		return;
+	}
+	dl->dl_file = diag_file_index(pc, file);
+	dl->dl_line = line;
+	dl->dl_seq = (int)pc->pc_ndiags++;
+	dl->dl_err = err;
+}
+
+static int
+diag_cmp(const void *a, const void *b)
+{
+	const struct cfg_diagline *x = a, *y = b;
+
+	if (x->dl_file != y->dl_file)
+		return x->dl_file < y->dl_file ? -1 : 1;
+	if (x->dl_line != y->dl_line)
+		return x->dl_line < y->dl_line ? -1 : 1;
+	return x->dl_seq < y->dl_seq ? -1 : x->dl_seq > y->dl_seq;
+}
+
+/* Hand the held diagnostics over, by file then line. */
+static void
+diag_flush(struct cfg_pctx *pc)
+{
+	size_t i;
+
+	if (pc->pc_ndiags > 1)
+		qsort(pc->pc_diags, pc->pc_ndiags, sizeof(*pc->pc_diags),
+		    diag_cmp);
+	for (i = 0; i < pc->pc_ndiags; i++) {
+		diag_emit(pc, pc->pc_diags[i].dl_err, pc->pc_diags[i].dl_text);
+		free(pc->pc_diags[i].dl_text);
+	}
+	free(pc->pc_diags);
+	pc->pc_diags = NULL;
+	pc->pc_ndiags = pc->pc_diagcap = 0;
 }
 
 /* Where the cursor is: the next argument, else the statement. */
@@ -2713,7 +2783,7 @@ cfg_load_common(const char *name, const void *data, size_t len,
 	if (opts != NULL)
 		pc.pc_opts = *opts;
 	if ((cf = calloc(1, sizeof(*cf))) == NULL) {
-		cfg_diag(&pc, 1, name, 0, "out of memory");
+		diag_emit(&pc, 1, "out of memory");
 		return NULL;
 	}
 	pc.pc_cfg = cf;
@@ -2739,6 +2809,7 @@ out:
 	cfg_lex_destroy(&pc);
 	cfg_stmt_free(pc.pc_root);
 	free(pc.pc_path_include);
+	diag_flush(&pc);
 	if (rc == -1) {
 		cfg_free(cf);
 		return NULL;

@@ -57,6 +57,19 @@ struct cfg_lexframe {
 	size_t		 lf_glob_next;
 };
 
+/*
+ * A diagnostic held back until the load ends, so that they come out in
+ * the order of the files and lines they name, not in the order the
+ * parser and then the checks found them.
+ */
+struct cfg_diagline {
+	int		 dl_file;	/* index in the order files were read */
+	int		 dl_line;
+	int		 dl_seq;
+	int		 dl_err;
+	char		*dl_text;
+};
+
 /* Parser and lexer state for one cfg_load(). */
 struct cfg_pctx {
 	void		*pc_scanner;
@@ -68,6 +81,9 @@ struct cfg_pctx {
 	struct cfg_stmt	*pc_root;
 	struct cfg_stmt	**pc_tail;
 	char		*pc_path_include;	/* "path include", as seen */
+	struct cfg_diagline *pc_diags;
+	size_t		 pc_ndiags;
+	size_t		 pc_diagcap;
 };
 
 /* Report at file:line (error when err is set, else a warning). */

@@ -117,8 +117,10 @@ if grep -q abcdef "$tmp/o"; then
 fi
 rm -f "$tmp/psk.txt"
 expect 1 "psk.txt: cannot open: No such file" "$racoon" -t -f "$tmp/t.conf"
-expect 1 "101-fail-unknown-keyword.in:12: unknown keyword \"lifetme\"" \
-    "$racoon" -t -f 101-fail-unknown-keyword.in
+# The error as racoon.conf.5 shows it, for a file named racoon.conf.
+cp 101-fail-unknown-keyword.in "$tmp/racoon.conf"
+expect 1 "^racoon.conf:12: unknown keyword \"lifetme\"$" \
+    sh -c 'cd "$1" && "$2" -t -f racoon.conf' sh "$tmp" "$racoon"
 expect 1 "nonexistent.conf: cannot open \"nonexistent.conf\"" \
     "$racoon" -t -f nonexistent.conf
 expect 0 "^racoon (ipsec-racoon) " "$racoon" -V

@@ -274,12 +274,13 @@ t_syntax_recovery(void)
 	    "log bad;\n");
 
 	ASSERT_PTR_EQ(cf, NULL);
+	/* In line order, although the syntax errors were found first. */
 	ASSERT_STR_EQ(diag,
+	    "racoon.conf:1: log: takes no { block }\n"
 	    "racoon.conf:4: syntax error, unexpected '}', expecting argument "
 	    "or ';' or '{'\n"
 	    "racoon.conf:5: syntax error, unexpected '}', expecting end of "
 	    "file or argument\n"
-	    "racoon.conf:1: log: takes no { block }\n"
 	    "racoon.conf:6: log: expected error, warning, notify, info, debug "
 	    "or debug2, got \"bad\"\n");
 }
