@@ -4,12 +4,12 @@
  * before anything is sent: one struct cmd per statement, in a list that
  * the whole script fills first, so that a script with any error changes
  * nothing.  This module owns the structures, their validation once a
- * statement is complete, and the canonical printer (setkey -C) that the
- * golden tests diff.
+ * statement is complete, the canonical printer (setkey -C) that the
+ * golden tests diff, and the PF_KEY request of each command (cmd_build).
  *
- * Numbers kept here are PF_KEY's (RFC 2367 and the KAME/Linux extensions
- * of <linux/pfkeyv2.h> and <linux/ipsec.h>), so that cmd_send can copy
- * them into messages as they are.  Keys are secret: cmd_free wipes them.
+ * Numbers kept here are PF_KEY's, with pfkey.h's names, so that
+ * cmd_build copies them into messages as they are.  Keys are secret:
+ * cmd_free wipes them.
  */
 #ifndef CMD_H
 #define CMD_H
