@@ -52,6 +52,7 @@ struct setkey {
 	int		 sk_verbose;	/* -v */
 	int		 sk_hex;	/* -H */
 	int		 sk_script;	/* errors name the script's line */
+	int		 sk_rfc;	/* -r (default): fwd copies of in */
 	const char	*sk_name;
 	uint8_t		 sk_buf[PFKEY_MSG_MAX];
 };
@@ -60,8 +61,8 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: setkey [-nv] [-C] -c\n"
-	    "       setkey [-nv] [-C] -f file\n"
+	    "usage: setkey [-knrv] [-C] -c\n"
+	    "       setkey [-knrv] [-C] -f file\n"
 	    "       setkey [-aPpv] -D\n"
 	    "       setkey [-Pv] -F\n"
 	    "       setkey [-H] -x\n"
@@ -305,6 +306,50 @@ setkey_deleteall(struct setkey *sk, const struct cmd *c, struct wbuf *wb)
 	return rc;
 }
 
+/* Build and send one command; 0, or -1 once reported. */
+static int
+setkey_one(struct setkey *sk, const struct cmd *c, struct wbuf *wb)
+{
+	wbuf_reset(wb);
+	if (cmd_build(c, ++sk->sk_seq, sk->sk_pid, wb) == -1) {
+		fprintf(stderr, "%s:%d: message too long\n", sk->sk_name,
+		    c->c_line);
+		return -1;
+	}
+	if (c->c_type == CMD_DELETEALL)
+		return setkey_deleteall(sk, c, wb);
+	return setkey_request(sk, c, wb);
+}
+
+/*
+ * ipsec-tools on Linux (its default -r, "RFC mode") follows each in
+ * policy with the same policy for fwd, so that a gateway forwards what
+ * it would accept; unique levels become require there, since the SAs of
+ * a unique request belong to the in policy.  -k turns this off.
+ */
+static int
+setkey_fwd_copy(struct setkey *sk, const struct cmd *c, struct wbuf *wb)
+{
+	struct cmd fwd;
+	size_t i;
+	int rc;
+
+	if (!sk->sk_rfc || c->c_pol.pp_dir != IPSEC_DIR_INBOUND ||
+	    (c->c_type != CMD_SPDADD && c->c_type != CMD_SPDUPDATE &&
+	    c->c_type != CMD_SPDDELETE))
+		return 0;
+	fwd = *c;
+	fwd.c_pol.pp_dir = IPSEC_DIR_FWD;
+	for (i = 0; i < fwd.c_pol.pp_nreq; i++)
+		if (fwd.c_pol.pp_req[i].pq_level == IPSEC_LEVEL_UNIQUE) {
+			fwd.c_pol.pp_req[i].pq_level = IPSEC_LEVEL_REQUIRE;
+			fwd.c_pol.pp_req[i].pq_reqid = 0;
+		}
+	rc = setkey_one(sk, &fwd, wb);
+	mem_wipe(&fwd, sizeof(fwd));
+	return rc;
+}
+
 /* Runs the commands in order; a failed one is reported, the rest run. */
 static int
 setkey_run(struct setkey *sk, const struct cmd_list *cmds)
@@ -319,17 +364,9 @@ setkey_run(struct setkey *sk, const struct cmd_list *cmds)
 	TAILQ_FOREACH(c, cmds, c_entry) {
 		if (c->c_type == CMD_EXIT)
 			break;
-		wbuf_reset(&wb);
-		if (cmd_build(c, ++sk->sk_seq, sk->sk_pid, &wb) == -1) {
-			fprintf(stderr, "%s:%d: message too long\n",
-			    sk->sk_name, c->c_line);
+		if (setkey_one(sk, c, &wb) == -1)
 			rc = 1;
-			continue;
-		}
-		if (c->c_type == CMD_DELETEALL) {
-			if (setkey_deleteall(sk, c, &wb) == -1)
-				rc = 1;
-		} else if (setkey_request(sk, c, &wb) == -1)
+		if (setkey_fwd_copy(sk, c, &wb) == -1)
 			rc = 1;
 	}
 	wbuf_free(&wb);
@@ -550,7 +587,9 @@ main(int argc, char *argv[])
 	const char *file = NULL;
 	int ch, check_only = 0, print = 0, policy = 0;
 
-	while ((ch = getopt(argc, argv, "acCDf:FhHnPpvVx")) != -1) {
+	sk->sk_rfc = 1;
+
+	while ((ch = getopt(argc, argv, "acCDf:FhHknPprvVx")) != -1) {
 		switch (ch) {
 		case 'a':
 			sk->sk_all = 1;
@@ -574,6 +613,9 @@ main(int argc, char *argv[])
 		case 'H':
 			sk->sk_hex = 1;
 			break;
+		case 'k':
+			sk->sk_rfc = 0;
+			break;
 		case 'n':
 			check_only = 1;
 			break;
@@ -582,6 +624,9 @@ main(int argc, char *argv[])
 			break;
 		case 'p':
 			sk->sk_ports = 1;
+			break;
+		case 'r':
+			sk->sk_rfc = 1;
 			break;
 		case 'v':
 			sk->sk_verbose = 1;

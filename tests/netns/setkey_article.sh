@@ -6,7 +6,7 @@
 # tests/setkey/dump/article-{D,DP}.ok expect (times and pids masked);
 # get, delete, deleteall and spddelete act on it; a statement the kernel
 # refuses names its line; -F then -FP empty it ("No SAD entries." and
-# "No SPD entries.").
+# "No SPD entries."); in policies get fwd copies unless -k.
 set -u
 top=${TOP:?}
 setkey=${BUILD:?}/src/setkey/setkey
@@ -72,14 +72,28 @@ printf 'delete 10.77.1.100 10.77.2.100 esp 0x302;\ndeleteall 10.77.1.100 10.77.2
 sk -D | grep -E '^\s(ah|esp) mode' | sed -E 's/ reqid.*//' >"$tmp/left"
 printf '\tah mode=transport spi=1024(0x00000400)\n\tesp mode=transport spi=769(0x00000301)\n\tesp mode=transport spi=1025(0x00000401)\n' >"$tmp/left.want"
 expect "delete, deleteall" "$tmp/left.want" "$tmp/left"
-sk -DP | grep -cE '^\s(in|out) ' >"$tmp/n"
-echo 1 | expect "spddelete" - "$tmp/n"
+sk -DP | grep -cE '^\s(in|out|fwd) ' >"$tmp/n"
+echo 1 | expect "spddelete (in and its fwd copy)" - "$tmp/n"
 
 # -F, then -FP, empty both databases.
 sk -F && sk -D >"$tmp/F" || fail=1
 echo "No SAD entries." | expect "-F" - "$tmp/F"
 sk -FP && sk -DP >"$tmp/FP" || fail=1
 echo "No SPD entries." | expect "-FP" - "$tmp/FP"
+
+# An in policy gets a fwd copy (-r, the default) whose unique request
+# requires without a reqid; -k sends the policy as written.
+echo 'spdadd 10.77.2.0/24 10.77.1.0/24 any -P in ipsec esp/tunnel/10.77.2.1-10.77.1.1/unique:4;' |
+    sk -c || fail=1
+sk -DP | grep -E '^\s(in|fwd) |^\sesp/' >"$tmp/rfc"
+printf '\tin prio def ipsec\n\tesp/tunnel/10.77.2.1-10.77.1.1/unique:4\n\tfwd prio def ipsec\n\tesp/tunnel/10.77.2.1-10.77.1.1/require\n' |
+    expect "-r: fwd copy" - "$tmp/rfc"
+sk -FP >/dev/null
+echo 'spdadd 10.77.2.0/24 10.77.1.0/24 any -P in ipsec esp/tunnel/10.77.2.1-10.77.1.1/unique:4;' |
+    sk -k -c || fail=1
+sk -DP | grep -cE '^\s(in|fwd) ' >"$tmp/n"
+echo 1 | expect "-k: no fwd copy" - "$tmp/n"
+sk -FP >/dev/null
 
 # Nothing of a script with an error reaches the kernel.
 printf 'add 10.77.1.100 10.77.2.100 esp 0x301 -E 3des-cbc 0x7aeaca3f87d060a12f4a4487d5a5c3355920fae69a96c831;\nadd 10.77.1.100 10.77.2.100 ah 0x300 -A hmac-md6 0x00;\n' >"$tmp/bad.conf"
