@@ -34,7 +34,7 @@ pattern=${1:-}
 packages="autoconf automake make gcc pkg-config libssl-dev libevent-dev
     libnftables-dev libsystemd-dev flex bison clang libclang-rt-14-dev
     iproute2 iputils-ping nftables tcpdump procps psmisc python3-scapy
-    python3-cryptography"
+    python3-cryptography qemu-system-x86 linux-image-amd64 busybox-static"
 
 install_packages() {
 	local missing="" p
@@ -134,10 +134,11 @@ for prog in $(make -s -C "$out/fuzz" list-fuzzers 2>/dev/null); do
 done
 
 # Scripts: build checks, cross-checks against independent implementations,
-# then the namespace scenarios.
+# the namespace scenarios, then a native kernel under qemu.
 for t in "$top"/tests/build/*.sh "$top"/tests/xcheck/*.sh \
-    "$top"/tests/netns/*.sh; do
+    "$top"/tests/netns/*.sh "$top"/tests/qemu/*.sh; do
 	[ -f "$t" ] || continue
+	case $t in */lib.sh) continue ;; esac
 	d=${t%/*}
 	run_test "${d##*/}/$(basename "$t" .sh)" bash "$t"
 done

@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Helpers for tests that need a kernel with native IPsec (AF_KEY, ESP, AH):
+# Debian's own kernel booted under qemu (software emulation) on an
+# initramfs that holds busybox, our programs with their shared libraries,
+# iproute2, and the kernel modules.  The guest runs one script and powers
+# off; its console comes back on stdout.
+#
+#	qemu_initramfs OUT GUEST-SCRIPT FILE...	build the initramfs
+#	qemu_boot INITRAMFS SECONDS		boot it, print the console
+#
+# FILE... are programs copied to /bin (their libraries follow) or data
+# files given as SRC:DEST.  iproute2's ip is /bin/ip: call it by that path,
+# since busybox's sh prefers its own applet of the same name.  Packages: qemu-system-x86 linux-image-amd64
+# busybox-static (tests/suite.sh installs them).
+
+qemu_kernel() {
+	ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1
+}
+
+qemu_kver() {
+	local k
+	k=$(qemu_kernel) || return 1
+	echo "${k#/boot/vmlinuz-}"
+}
+
+# The modules a native IPsec test needs, dependencies first.
+QEMU_MODULES="af_key esp4 ah4 esp6 ah6 xfrm_user xfrm4_tunnel veth authenc
+    jitterentropy_rng drbg echainiv seqiv des_generic cbc md5 hmac sha1_generic sha256_generic
+    sha512_generic gcm ctr ghash_generic aes_generic"
+
+# Copy a program and the shared libraries it loads into the tree.
+qemu_copy_prog() {
+	local root=$1 prog=$2 lib
+	# Replace a busybox applet link of the same name, not busybox itself.
+	rm -f "$root/bin/$(basename "$prog")"
+	cp "$prog" "$root/bin/" || return 1
+	for lib in $(ldd "$prog" 2>/dev/null | awk '/=>/ {print $3} /^\t\// {print $1}'); do
+		[ -f "$lib" ] || continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
+qemu_initramfs() {
+	local out=$1 script=$2 kver root f m; shift 2
+	kver=$(qemu_kver) || { echo "no kernel in /boot" >&2; return 1; }
+	root=$(mktemp -d)
+	mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,lib/modules,var/run}
+	cp /bin/busybox "$root/bin/busybox" || return 1
+	for f in $("$root/bin/busybox" --list); do
+		[ "$f" = busybox ] || ln -s busybox "$root/bin/$f"
+	done
+	qemu_copy_prog "$root" "$(command -v ip)" || return 1
+	for f in "$@"; do
+		case $f in
+		*:*) mkdir -p "$root$(dirname "${f#*:}")"; cp "${f%%:*}" "$root${f#*:}" ;;
+		*) qemu_copy_prog "$root" "$f" || return 1 ;;
+		esac
+	done
+	# Modules in dependency order, loaded by /init with insmod.
+	for m in $QEMU_MODULES; do
+		modprobe -S "$kver" --show-depends "$m" 2>/dev/null |
+		    awk '$1 == "insmod" {print $2}'
+	done | awk '!seen[$0]++' >"$root/modules.list"
+	while read -r f; do
+		mkdir -p "$root$(dirname "$f")"
+		cp "$f" "$root$f"
+	done <"$root/modules.list"
+	cat >"$root/init" <<'INIT'
+#!/bin/sh
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+mount -t tmpfs tmp /tmp
+mkdir -p /run/netns /var/run/netns
+while read -r m; do insmod "$m" 2>/dev/null; done </modules.list
+/bin/ip link set lo up
+echo "=== guest up: $(uname -r)"
+sh /test.sh
+echo "=== guest exit $?"
+poweroff -f
+INIT
+	chmod +x "$root/init"
+	cp "$script" "$root/test.sh"
+	(cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$out"
+	rm -rf "$root"
+}
+
+qemu_boot() {
+	local initrd=$1 secs=$2
+	timeout "$secs" qemu-system-x86_64 -kernel "$(qemu_kernel)" \
+	    -initrd "$initrd" -m 512 -smp 1 -nographic -no-reboot \
+	    -nic none -append "console=ttyS0 quiet panic=-1 loglevel=3" \
+	    </dev/null 2>&1 | tr -d '\r'
+}
