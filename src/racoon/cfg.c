@@ -2749,7 +2749,9 @@ cfg_arg_free(struct cfg_arg *a)
 
 	for (; a != NULL; a = next) {
 		next = a->a_next;
-		free(a->a_text);
+		/* A token may be a secret (bind_pw, radius secrets). */
+		if (a->a_text != NULL)
+			freezero(a->a_text, strlen(a->a_text));
 		free(a);
 	}
 }

@@ -51,6 +51,8 @@ struct cfg_stmt {
 struct cfg_lexframe {
 	const char	*lf_path;	/* owned by the cfg's file list */
 	void		*lf_buf;	/* YY_BUFFER_STATE */
+	char		*lf_text;	/* what it scans: wiped when freed */
+	size_t		 lf_textlen;
 	int		 lf_line;
 	int		 lf_has_glob;	/* the rest of an include's matches */
 	glob_t		 lf_glob;
