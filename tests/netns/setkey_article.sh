@@ -29,7 +29,8 @@ mask() {
 	sed -E -e 's/(created|current|last|lastused): [A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} [0-9]{4}/\1: DATE/g' \
 	    -e 's/diff: [0-9]+\(s\)/diff: N(s)/' -e 's/ pid=[0-9]+/ pid=PID/'
 }
-expect() {	# expect NAME WANT-FILE GOT-FILE
+# expect NAME WANT-FILE GOT-FILE; not in a pipeline, so fail sticks.
+expect() {
 	if diff -u "$2" "$3"; then echo "ok $1"; else echo "FAIL $1"; fail=1; fi
 }
 
@@ -64,7 +65,7 @@ sk -f "$tmp/dup.conf" 2>"$tmp/dup.err" && { echo "FAIL refusals: exit 0"; fail=1
 printf 'dup.conf:2: add: File exists\ndup.conf:3: delete: No entry\n' >"$tmp/dup.want"
 expect "refusals" "$tmp/dup.want" "$tmp/dup.err"
 sk -D | grep -c 'spi=770(0x00000302)' >"$tmp/n"
-echo 1 | expect "after refusals" - "$tmp/n"
+expect "after refusals" <(echo 1) "$tmp/n"
 
 # delete, deleteall, spddelete.
 printf 'delete 10.77.1.100 10.77.2.100 esp 0x302;\ndeleteall 10.77.1.100 10.77.2.100 ah;\nspddelete 10.77.2.100 10.77.1.100 any -P in;\n' | sk -c ||
@@ -73,34 +74,33 @@ sk -D | grep -E '^\s(ah|esp) mode' | sed -E 's/ reqid.*//' >"$tmp/left"
 printf '\tah mode=transport spi=1024(0x00000400)\n\tesp mode=transport spi=769(0x00000301)\n\tesp mode=transport spi=1025(0x00000401)\n' >"$tmp/left.want"
 expect "delete, deleteall" "$tmp/left.want" "$tmp/left"
 sk -DP | grep -cE '^\s(in|out|fwd) ' >"$tmp/n"
-echo 1 | expect "spddelete (in and its fwd copy)" - "$tmp/n"
+expect "spddelete (in and its fwd copy)" <(echo 1) "$tmp/n"
 
 # -F, then -FP, empty both databases.
 sk -F && sk -D >"$tmp/F" || fail=1
-echo "No SAD entries." | expect "-F" - "$tmp/F"
+expect "-F" <(echo "No SAD entries.") "$tmp/F"
 sk -FP && sk -DP >"$tmp/FP" || fail=1
-echo "No SPD entries." | expect "-FP" - "$tmp/FP"
+expect "-FP" <(echo "No SPD entries.") "$tmp/FP"
 
 # An in policy gets a fwd copy (-r, the default) whose unique request
 # requires without a reqid; -k sends the policy as written.
 echo 'spdadd 10.77.2.0/24 10.77.1.0/24 any -P in ipsec esp/tunnel/10.77.2.1-10.77.1.1/unique:4;' |
     sk -c || fail=1
 sk -DP | grep -E '^\s(in|fwd) |^\sesp/' >"$tmp/rfc"
-printf '\tin prio def ipsec\n\tesp/tunnel/10.77.2.1-10.77.1.1/unique:4\n\tfwd prio def ipsec\n\tesp/tunnel/10.77.2.1-10.77.1.1/require\n' |
-    expect "-r: fwd copy" - "$tmp/rfc"
+expect "-r: fwd copy" <(printf '\tin prio def ipsec\n\tesp/tunnel/10.77.2.1-10.77.1.1/unique:4\n\tfwd prio def ipsec\n\tesp/tunnel/10.77.2.1-10.77.1.1/require\n') "$tmp/rfc"
 sk -FP >/dev/null
 echo 'spdadd 10.77.2.0/24 10.77.1.0/24 any -P in ipsec esp/tunnel/10.77.2.1-10.77.1.1/unique:4;' |
     sk -k -c || fail=1
 sk -DP | grep -cE '^\s(in|fwd) ' >"$tmp/n"
-echo 1 | expect "-k: no fwd copy" - "$tmp/n"
+expect "-k: no fwd copy" <(echo 1) "$tmp/n"
 sk -FP >/dev/null
 
 # Nothing of a script with an error reaches the kernel.
 printf 'add 10.77.1.100 10.77.2.100 esp 0x301 -E 3des-cbc 0x7aeaca3f87d060a12f4a4487d5a5c3355920fae69a96c831;\nadd 10.77.1.100 10.77.2.100 ah 0x300 -A hmac-md6 0x00;\n' >"$tmp/bad.conf"
 sk -f "$tmp/bad.conf" 2>"$tmp/bad.err" && { echo "FAIL bad script: exit 0"; fail=1; }
-echo 'bad.conf:2: unknown algorithm "hmac-md6"' | expect "bad script error" - "$tmp/bad.err"
+expect "bad script error" <(echo 'bad.conf:2: unknown algorithm "hmac-md6"') "$tmp/bad.err"
 sk -D >"$tmp/F"
-echo "No SAD entries." | expect "bad script sent nothing" - "$tmp/F"
+expect "bad script sent nothing" <(echo "No SAD entries.") "$tmp/F"
 
 kill "$dpid" 2>/dev/null
 wait "$dpid" 2>/dev/null
