@@ -1688,7 +1688,11 @@ cfg_remote_by_name(const struct cfg *cf, const char *name)
 	return NULL;
 }
 
-/* An address header: the remote's name is its canonical address. */
+/*
+ * An address header: the remote's name is its canonical address, with
+ * "[port]" when the port is not 500, so that "remote A" and "remote A
+ * [8000]" are two remotes, as they are in ipsec-tools.
+ */
 static int
 rm_header_addr(struct cur *c, struct addr *a, char **name)
 {
@@ -1696,7 +1700,10 @@ rm_header_addr(struct cur *c, struct addr *a, char **name)
 
 	if (c_addr_port(c, a, CFG_PORT_ISAKMP) == -1)
 		return -1;
-	addr_ntop(a, buf, sizeof(buf));
+	if (a->a_port == CFG_PORT_ISAKMP)
+		addr_ntop(a, buf, sizeof(buf));
+	else
+		addr_fmt(a, ADDR_PORT, buf, sizeof(buf));
 	return (*name = c_dup(c, buf)) == NULL ? -1 : 0;
 }
 
