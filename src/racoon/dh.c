@@ -31,7 +31,8 @@ struct dh {
 	size_t		 dh_len;	/* bytes of the prime or a coordinate */
 };
 
-#define DH_MAX_LEN	(8192 / 8)
+/* Bytes of a coordinate of the largest curve, P-521. */
+#define DH_ECP_MAX	66
 
 static void
 dh_ossl_warn(const struct alg *a, const char *what)
@@ -54,26 +55,29 @@ dh_is_ecp(const struct alg *a)
 	return a->alg_dh == ALG_DH_ECP;
 }
 
-/* The prime of a MODP group, new; NULL on failure. */
+/*
+ * The prime of a MODP group, new; NULL on failure.  Chosen by the
+ * modulus size of the alg.h row: there is one well-known prime per size.
+ */
 static BIGNUM *
 dh_prime(const struct alg *a)
 {
-	switch (a->alg_ike) {
-	case 1:
+	switch (a->alg_dhbits) {
+	case 768:
 		return BN_get_rfc2409_prime_768(NULL);
-	case 2:
+	case 1024:
 		return BN_get_rfc2409_prime_1024(NULL);
-	case 5:
+	case 1536:
 		return BN_get_rfc3526_prime_1536(NULL);
-	case 14:
+	case 2048:
 		return BN_get_rfc3526_prime_2048(NULL);
-	case 15:
+	case 3072:
 		return BN_get_rfc3526_prime_3072(NULL);
-	case 16:
+	case 4096:
 		return BN_get_rfc3526_prime_4096(NULL);
-	case 17:
+	case 6144:
 		return BN_get_rfc3526_prime_6144(NULL);
-	case 18:
+	case 8192:
 		return BN_get_rfc3526_prime_8192(NULL);
 	}
 	return NULL;
@@ -130,9 +134,9 @@ dh_fromdata(const struct alg *a, int selection, const uint8_t *priv,
 	EVP_PKEY_CTX *ctx = NULL;
 	EVP_PKEY *pkey = NULL;
 	BIGNUM *p = NULL, *g = NULL, *x = NULL, *y = NULL;
-	uint8_t pt[1 + 2 * 66];
+	uint8_t pt[1 + 2 * DH_ECP_MAX];
 
-	if (publen > 2 * 66 && dh_is_ecp(a))
+	if (publen > 2 * DH_ECP_MAX && dh_is_ecp(a))
 		goto out;
 	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
 	    dh_push_domain(a, bld, &p, &g) == -1)
@@ -274,7 +278,7 @@ dh_pub_modp(const struct dh *dh, uint8_t *out)
 static int
 dh_pub_ecp(const struct dh *dh, uint8_t *out)
 {
-	uint8_t pt[1 + 2 * 66];
+	uint8_t pt[1 + 2 * DH_ECP_MAX];
 	size_t len = 0;
 
 	if (!EVP_PKEY_get_octet_string_param(dh->dh_key,

@@ -52,7 +52,6 @@
 #define ISAKMP_NPTYPE_NATOA	21
 #define ISAKMP_NPTYPE_NATD_DRAFT  130	/* draft-ietf-ipsec-nat-t-ike-02/03 */
 #define ISAKMP_NPTYPE_NATOA_DRAFT 131
-#define ISAKMP_NPTYPE_MAX	256
 
 /* Header flags (RFC 2408 3.1). */
 #define ISAKMP_FLAG_E		0x01	/* encrypted */

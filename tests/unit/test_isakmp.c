@@ -1054,6 +1054,35 @@ t_corpus_seeds(void)
 	}
 }
 
+/*
+ * Our builder writes, byte for byte, the main mode message 1 that the
+ * independent Python script wrote into the seed (same SA as
+ * build_sa_ph1, the RFC 3947 vendor ID).
+ */
+static void
+t_builder_matches_seed(void)
+{
+	static const uint8_t vid[16] = { 0x4a, 0x13, 0x1c, 0x81, 0x07, 0x03,
+	    0x58, 0x45, 0x5c, 0x57, 0x28, 0xf2, 0x0e, 0x95, 0x45, 0x2f };
+	struct isakmp_out out;
+	struct wbuf wb;
+	uint8_t *b;
+	size_t len;
+
+	out_begin(&out, &wb, ISAKMP_ETYPE_IDENT, 0, 0);
+	ASSERT_INT_EQ(isakmp_out_pld(&out, ISAKMP_NPTYPE_SA), 0);
+	build_sa_ph1(&wb);
+	ASSERT_INT_EQ(isakmp_out_pld(&out, ISAKMP_NPTYPE_VID), 0);
+	isakmp_data_build(&wb, vid, sizeof(vid));
+	ASSERT_INT_EQ(isakmp_out_end(&out), 0);
+	ASSERT_PTR_NE(b = vec_file("fuzz/corpus/fuzz_isakmp/mm1", &len),
+	    NULL);
+	ASSERT_INT_EQ(wbuf_len(&wb), len);
+	ASSERT_MEM_EQ(wbuf_data(&wb), b, len);
+	free(b);
+	wbuf_free(&wb);
+}
+
 int
 main(void)
 {
@@ -1077,5 +1106,6 @@ main(void)
 	TEST_RUN(t_names);
 	TEST_RUN(t_build_limits);
 	TEST_RUN(t_corpus_seeds);
+	TEST_RUN(t_builder_matches_seed);
 	return test_done();
 }
