@@ -328,7 +328,13 @@ out:
 	return rv;
 }
 
-/* The peer's key as an EVP_PKEY, checked by OpenSSL too. */
+/*
+ * The peer's key as an EVP_PKEY, checked by OpenSSL too: the quick check
+ * is the range for MODP and the curve equation (and not infinity) for
+ * ECP, which is all RFC 2409 and RFC 5903 ask.  The full MODP check
+ * (y^q = 1) would cost a second exponentiation per exchange for one bit
+ * that the range check already rules out with safe primes.
+ */
 static EVP_PKEY *
 dh_peer_key(const struct dh *dh, const uint8_t *pub, size_t len)
 {
@@ -340,7 +346,7 @@ dh_peer_key(const struct dh *dh, const uint8_t *pub, size_t len)
 	    pub, len)) == NULL)
 		return NULL;
 	ok = (ctx = EVP_PKEY_CTX_new_from_pkey(NULL, peer, NULL)) != NULL &&
-	    EVP_PKEY_public_check(ctx) > 0;
+	    EVP_PKEY_public_check_quick(ctx) > 0;
 	EVP_PKEY_CTX_free(ctx);
 	if (!ok) {
 		dh_ossl_warn(dh->dh_alg, "peer's public value refused");
@@ -386,7 +392,7 @@ dh_compute(const struct dh *dh, EVP_PKEY *peer, uint8_t *out)
 	ok = (ctx = EVP_PKEY_CTX_new_from_pkey(NULL, dh->dh_key, NULL)) !=
 	    NULL && EVP_PKEY_derive_init(ctx) > 0 &&
 	    (dh_is_ecp(dh->dh_alg) || EVP_PKEY_CTX_set_dh_pad(ctx, 1) > 0) &&
-	    EVP_PKEY_derive_set_peer(ctx, peer) > 0 &&
+	    EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) > 0 &&
 	    EVP_PKEY_derive(ctx, out, &len) > 0 && len == dh->dh_len;
 	EVP_PKEY_CTX_free(ctx);
 	if (!ok) {
