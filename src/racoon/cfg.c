@@ -53,7 +53,7 @@ struct cur {
 	struct cfg_pctx	*c_pc;
 	struct cfg_stmt	*c_st;
 	struct cfg_arg	*c_a;		/* next unread argument */
-	const char	*c_kw;		/* the directive, for messages */
+	const char	*c_kw;		/* the directive (messages) */
 };
 
 /* Names of enum values, for reading and for printing. */
@@ -1155,7 +1155,7 @@ remote_inherit(struct cfg_remote *r, const struct cfg_remote *from)
 /* State while a remote's block is read. */
 struct rmctx {
 	struct cfg_remote *rm;
-	int		 own_peers_ids;	/* replaced the inherited list */
+	int		 own_peers_ids;	/* inherited list replaced */
 	int		 own_proposals;
 };
 

@@ -56,11 +56,11 @@ struct cfg_privsep {
 /* path TYPE "value";  NULL when not given (pidfile has a default). */
 struct cfg_paths {
 	char		*p_include;
-	char		*p_psk;		/* always set: default SYSCONFDIR */
+	char		*p_psk;		/* set; SYSCONFDIR/psk.txt */
 	char		*p_certificate;
 	char		*p_script;
 	char		*p_backupsa;
-	char		*p_pidfile;	/* always set: default racoon.pid */
+	char		*p_pidfile;	/* set; racoon.pid */
 };
 
 struct cfg_padding {
@@ -73,7 +73,7 @@ struct cfg_padding {
 
 /* One "isakmp ADDR [port];" or "isakmp_natt ADDR [port];" line. */
 struct cfg_listen_addr {
-	struct addr	 la_addr;	/* a_port set: default 500 or 4500 */
+	struct addr	 la_addr;	/* port: default 500, 4500 */
 	int		 la_natt;
 	TAILQ_ENTRY(cfg_listen_addr) la_entry;
 };
@@ -155,7 +155,7 @@ enum cfg_auth {
 /* One proposal { } of a remote, in the order written. */
 struct cfg_proposal {
 	const struct alg *p_enc;	/* ALG_IKE_ENC */
-	unsigned	 p_enc_keylen;	/* bits; 0 for fixed-size ciphers */
+	unsigned	 p_enc_keylen;	/* bits; 0: fixed-size cipher */
 	const struct alg *p_hash;	/* ALG_IKE_HASH */
 	enum cfg_auth	 p_auth;
 	const struct alg *p_dh;		/* ALG_DH */
@@ -211,18 +211,19 @@ struct cfg_remote {
 	int		 r_anonymous;
 	int		 r_has_address;
 	struct addr	 r_address;	/* remote_address, with port */
-	uint16_t	 r_port;	/* header's [port] (address, anonymous) */
+	uint16_t	 r_port;	/* header's [port] */
 	char		*r_inherit;	/* parent's name, or NULL */
-	enum cfg_exmode	 r_exmode[CFG_MAX_EXMODES];	/* initiator's first */
+	/* In order: the initiator uses the first. */
+	enum cfg_exmode	 r_exmode[CFG_MAX_EXMODES];
 	int		 r_nexmode;
 	int		 r_doi;		/* 1: IPsec DOI */
-	int		 r_situation;	/* 1 identity_only, 2 secrecy, 4 integrity */
+	int		 r_situation;	/* 1 identity_only, 2, 4 */
 	struct cfg_id	*r_my_id;	/* default: address, derived */
 	struct cfg_ids	 r_peers_ids;
 	int		 r_verify_identifier;
 	char		*r_xauth_login;
 	enum cfg_certtype r_cert_type;
-	char		*r_cert_file;	/* x509 certificate or plain_rsa key */
+	char		*r_cert_file;	/* x509 cert, plain_rsa key */
 	char		*r_cert_key;	/* x509 private key */
 	char		*r_ca_file;	/* ca_type x509 */
 	enum cfg_certtype r_peers_cert_type;
@@ -273,7 +274,7 @@ enum cfg_said_kind {
 struct cfg_said {
 	enum cfg_said_kind sid_kind;
 	struct addr	 sid_addr;	/* address, prefix and port */
-	struct addr	 sid_addr_end;	/* CFG_SAID_RANGE: last address */
+	struct addr	 sid_addr_end;	/* RANGE: the last address */
 	int		 sid_proto;	/* IPPROTO_*, or CFG_PROTO_ANY */
 	char		*sid_str;	/* fqdn, user_fqdn, keyid */
 };
@@ -286,8 +287,8 @@ struct cfg_sa_alg {
 struct cfg_sainfo {
 	struct cfg_said	 si_local;
 	struct cfg_said	 si_remote;
-	struct cfg_id	*si_from;	/* "from": peer's phase 1 ID, or NULL */
-	char		*si_group;	/* "group": XAuth group, or NULL */
+	struct cfg_id	*si_from;	/* peer's phase 1 ID, or NULL */
+	char		*si_group;	/* XAuth group, or NULL */
 	const struct alg *si_pfs;	/* ALG_DH, or NULL: no PFS */
 	uint32_t	 si_lifetime;
 	uint32_t	 si_remoteid;
@@ -385,7 +386,7 @@ struct cfg_radius {
 struct cfg {
 	struct cfg_privsep c_privsep;
 	struct cfg_paths c_paths;
-	int		 c_gss_id_utf16le;	/* gss_id_enc; default on */
+	int		 c_gss_id_utf16le;	/* default 1 */
 	uint32_t	 c_pfkey_buffer;	/* KiB; 0: the OS default */
 	enum cfg_loglevel c_log;
 	struct cfg_padding c_padding;

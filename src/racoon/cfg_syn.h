@@ -51,10 +51,10 @@ struct cfg_stmt {
 struct cfg_lexframe {
 	const char	*lf_path;	/* owned by the cfg's file list */
 	void		*lf_buf;	/* YY_BUFFER_STATE */
-	char		*lf_text;	/* what it scans: wiped when freed */
+	char		*lf_text;	/* scanned; wiped when freed */
 	size_t		 lf_textlen;
 	int		 lf_line;
-	int		 lf_has_glob;	/* the rest of an include's matches */
+	int		 lf_has_glob;	/* more matches to read */
 	glob_t		 lf_glob;
 	size_t		 lf_glob_next;
 };
@@ -65,7 +65,7 @@ struct cfg_lexframe {
  * parser and then the checks found them.
  */
 struct cfg_diagline {
-	int		 dl_file;	/* index in the order files were read */
+	int		 dl_file;	/* in the order files were read */
 	int		 dl_line;
 	int		 dl_seq;
 	int		 dl_err;
@@ -82,7 +82,7 @@ struct cfg_pctx {
 	struct cfg_lexframe pc_stack[CFG_INCLUDE_MAX + 1];
 	struct cfg_stmt	*pc_root;
 	struct cfg_stmt	**pc_tail;
-	char		*pc_path_include;	/* "path include", as seen */
+	char		*pc_path_include;	/* as seen so far */
 	struct cfg_diagline *pc_diags;
 	size_t		 pc_ndiags;
 	size_t		 pc_diagcap;

@@ -23,7 +23,7 @@
 struct opts {
 	const char	*o_conf;
 	const char	*o_logfile;
-	int		 o_family;	/* -4, -6: AF_INET, AF_INET6, or 0 */
+	int		 o_family;	/* -4, -6: 4 or 6; 0: both */
 	int		 o_backupsa;	/* -B */
 	int		 o_debug;	/* -d count */
 	int		 o_foreground;	/* -F */

@@ -132,8 +132,9 @@ psk_key(struct psk_diag *d, int line, struct rbuf *rest,
 		(void)rbuf_skip(&hex, 2);
 		if (rbuf_left(&hex) == 0 || rbuf_get_hex(&hex, &wb) == -1) {
 			/* Say why without showing any of the key. */
-			psk_msg(d, 1, line, "key of \"%s\": 0x must be followed "
-			    "by an even number of hex digits", e->pe_id);
+			psk_msg(d, 1, line, "key of \"%s\": 0x must be "
+			    "followed by an even number of hex digits",
+			    e->pe_id);
 			goto out;
 		}
 	} else if (wbuf_put_bytes(&wb, rbuf_ptr(rest),

@@ -25,7 +25,7 @@
 
 enum psk_idtype {
 	PSK_ID_ADDRESS,
-	PSK_ID_FQDN,		/* also any other text: compared as a string */
+	PSK_ID_FQDN,		/* and any other text (compared as is) */
 	PSK_ID_USER_FQDN,
 	PSK_ID_WILDCARD,	/* "*" */
 };
