@@ -300,19 +300,19 @@ isakmp_np_chainable(uint8_t np)
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  */
 static int
-isakmp_walk_one(struct rbuf *rb, uint8_t type, uint8_t *np,
+isakmp_walk_one(struct rbuf *rb, uint8_t type, size_t pos, uint8_t *np,
     struct isakmp_pld *pld)
 {
 	struct rbuf whole;
 	uint16_t len;
 
 	if (rbuf_peek_u16(rb, 2, &len) == -1) {
-		log_warnx("%s payload: %zu bytes left, header needs %d",
-		    isakmp_np_name(type), rbuf_left(rb), ISAKMP_GEN_LEN);
+		log_warnx("payload %zu (%s): %zu bytes left, header needs %d",
+		    pos, isakmp_np_name(type), rbuf_left(rb), ISAKMP_GEN_LEN);
 		return ISAKMP_N_PAYLOAD_MALFORMED;
 	}
 	if (len < ISAKMP_GEN_LEN || len > rbuf_left(rb)) {
-		log_warnx("%s payload: length %u outside %d..%zu",
+		log_warnx("payload %zu (%s): length %u outside %d..%zu", pos,
 		    isakmp_np_name(type), len, ISAKMP_GEN_LEN, rbuf_left(rb));
 		return ISAKMP_N_PAYLOAD_MALFORMED;
 	}
@@ -321,7 +321,7 @@ isakmp_walk_one(struct rbuf *rb, uint8_t type, uint8_t *np,
 	(void)rbuf_sub(rb, len, &whole);
 	(void)rbuf_get_u8(&whole, np);
 	if (rbuf_get_zero(&whole, 1) == -1) {
-		log_warnx("%s payload: reserved byte is not zero",
+		log_warnx("payload %zu (%s): reserved byte is not zero", pos,
 		    isakmp_np_name(type));
 		return ISAKMP_N_PAYLOAD_MALFORMED;
 	}
@@ -350,7 +350,8 @@ isakmp_walk(struct rbuf *rb, uint8_t np, int trailing_ok,
 			    ISAKMP_MAX_PLD);
 			return ISAKMP_N_PAYLOAD_MALFORMED;
 		}
-		n = isakmp_walk_one(rb, np, &np, &msg->msg_pld[msg->msg_npld]);
+		n = isakmp_walk_one(rb, np, msg->msg_npld + 1, &np,
+		    &msg->msg_pld[msg->msg_npld]);
 		if (n != ISAKMP_N_OK)
 			return n;
 		msg->msg_npld++;
@@ -457,7 +458,9 @@ isakmp_out_end(struct isakmp_out *out)
  * and 2 and 3 of aggressive mode (RFC 3947 3.2), NAT-OA on quick mode
  * (RFC 3947 5.1).  HASH or SIG authenticate (ONEOF), by auth method.
  * XXX: public key encryption auth (RFC 2409 5.2, 5.3) is not in the
- * tables; racoon never supported it either.
+ * tables (racoon never supported it either), nor quick mode message 4
+ * (the commit bit's CONNECTED notify, RFC 2408 4.8) nor IKE
+ * fragmentation (payload 132).
  */
 #define R(t, lo, hi, f)	{ ISAKMP_NPTYPE_##t, lo, hi, f }
 #define MANY		ISAKMP_RULE_MANY

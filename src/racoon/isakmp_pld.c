@@ -348,11 +348,14 @@ isakmp_sub_gen(struct rbuf *rb, const char *what, uint8_t next,
 	uint16_t len;
 	uint8_t np;
 
-	if (rbuf_peek_u16(rb, 2, &len) == -1 || len < min ||
-	    len > rbuf_left(rb)) {
-		log_warnx("%s payload: length %u outside %zu..%zu", what,
-		    rbuf_peek_u16(rb, 2, &len) == -1 ? 0 : len, min,
+	if (rbuf_peek_u16(rb, 2, &len) == -1) {
+		log_warnx("%s payload: %zu bytes left, header needs 4", what,
 		    rbuf_left(rb));
+		return ISAKMP_N_PAYLOAD_MALFORMED;
+	}
+	if (len < min || len > rbuf_left(rb)) {
+		log_warnx("%s payload: length %u outside %zu..%zu", what, len,
+		    min, rbuf_left(rb));
 		return ISAKMP_N_PAYLOAD_MALFORMED;
 	}
 	(void)rbuf_sub(rb, len, &whole);
