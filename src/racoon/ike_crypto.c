@@ -386,6 +386,62 @@ ike_decrypt(const struct ike_keys *k, struct ike_iv *iv, const uint8_t *in,
 	return ike_cbc(k, iv, 0, in, len, wbuf_data(out) + off);
 }
 
+#define IKE_HDR_LEN	28	/* ISAKMP header, RFC 2408 3.1 */
+#define IKE_HDR_FLAGS	19
+#define IKE_HDR_LENGTH	24
+
+static int
+ike_msg_header(const uint8_t *msg, size_t len, struct wbuf *out,
+    size_t *off)
+{
+	if (len < IKE_HDR_LEN) {
+		log_warnx("ISAKMP message of %zu bytes, header needs %d", len,
+		    IKE_HDR_LEN);
+		return -1;
+	}
+	*off = wbuf_len(out);
+	return wbuf_put_bytes(out, msg, IKE_HDR_LEN);
+}
+
+static int
+ike_msg_patch(struct wbuf *out, size_t off, uint8_t flags)
+{
+	size_t len = wbuf_len(out) - off;
+
+	if (len > UINT32_MAX ||
+	    wbuf_set_u8(out, off + IKE_HDR_FLAGS, flags) == -1)
+		return -1;
+	return wbuf_set_u32(out, off + IKE_HDR_LENGTH, (uint32_t)len);
+}
+
+int
+ike_encrypt_msg(const struct ike_keys *k, struct ike_iv *iv,
+    const uint8_t *msg, size_t len, struct wbuf *out)
+{
+	size_t off;
+
+	if (ike_msg_header(msg, len, out, &off) == -1 ||
+	    ike_encrypt(k, iv, msg + IKE_HDR_LEN, len - IKE_HDR_LEN,
+	    out) == -1)
+		return -1;
+	return ike_msg_patch(out, off, msg[IKE_HDR_FLAGS] | 0x01);
+}
+
+int
+ike_decrypt_msg(const struct ike_keys *k, struct ike_iv *iv,
+    const uint8_t *msg, size_t len, struct wbuf *out)
+{
+	size_t off;
+
+	if (ike_msg_header(msg, len, out, &off) == -1)
+		return -1;
+	if ((msg[IKE_HDR_FLAGS] & 0x01) == 0) {
+		log_warnx("ISAKMP message to decrypt has no E flag");
+		return -1;
+	}
+	return ike_decrypt(k, iv, msg + IKE_HDR_LEN, len - IKE_HDR_LEN, out);
+}
+
 static int
 ike_hash_ph1(const struct ike_keys *k, const struct ike_chunk *gx_me,
     const struct ike_chunk *gx_peer, const uint8_t *cky_me,

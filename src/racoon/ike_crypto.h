@@ -113,6 +113,18 @@ int	 ike_encrypt(const struct ike_keys *, struct ike_iv *, const uint8_t *,
 int	 ike_decrypt(const struct ike_keys *, struct ike_iv *, const uint8_t *,
 	    size_t, struct wbuf *);
 
+/*
+ * Whole datagrams: the ISAKMP header (28 bytes) stays in the clear, the
+ * rest is encrypted.  ike_encrypt_msg appends the header with the E flag
+ * set and the length patched, then the padded ciphertext.
+ * ike_decrypt_msg appends the header and the plaintext body, padding
+ * included, so that isakmp_msg_parse reads it as any other message.
+ */
+int	 ike_encrypt_msg(const struct ike_keys *, struct ike_iv *,
+	    const uint8_t *, size_t, struct wbuf *);
+int	 ike_decrypt_msg(const struct ike_keys *, struct ike_iv *,
+	    const uint8_t *, size_t, struct wbuf *);
+
 /* What HASH_I and HASH_R cover (RFC 2409 5); _b means payload bodies. */
 struct ike_ph1_hash_in {
 	struct ike_chunk h_gxi;

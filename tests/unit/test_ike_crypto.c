@@ -21,6 +21,8 @@
 #include "alg.h"
 #include "buf.h"
 #include "ike_crypto.h"
+#include "isakmp.h"
+#include "isakmp_pld.h"
 #include "log.h"
 #include "test_helper.h"
 #include "vectors.h"
@@ -495,6 +497,75 @@ t_cbc_every_cipher(void)
 	ASSERT_INT_EQ(n, 6);
 }
 
+/*
+ * The codec and the cipher together: main mode message 5 built in
+ * plaintext, encrypted whole, decrypted whole, then walked (padding and
+ * all) and checked against its rules as an encrypted message.
+ */
+static void
+t_encrypted_message(void)
+{
+	static const uint8_t id[] = { 10, 77, 0, 1 };
+	struct isakmp_hdr h;
+	struct isakmp_out out;
+	struct isakmp_id idp = { IPSECDOI_ID_IPV4_ADDR, 17, 500, id, 4 };
+	struct isakmp_msg msg;
+	struct ike_keys k;
+	struct ike_iv ive, ivd;
+	struct wbuf pt, ct, back;
+	struct rbuf rb;
+	uint8_t h20[20] = { 0 }, gxi[64], gxr[64];
+	struct ike_chunk ci = { gxi, 64 }, cr = { gxr, 64 };
+
+	gx(gxi, gxr);
+	keys_psk(&k, "aes", 256);
+	ASSERT_INT_EQ(ike_iv_phase1(&k, &ci, &cr, &ive), 0);
+	ivd = ive;
+	memset(&h, 0, sizeof(h));
+	h.hdr_icookie[0] = 1;
+	h.hdr_version = ISAKMP_VERSION;
+	h.hdr_etype = ISAKMP_ETYPE_IDENT;
+	ASSERT_INT_EQ(wbuf_init(&pt, 64, 4096), 0);
+	ASSERT_INT_EQ(isakmp_out_begin(&out, &pt, &h), 0);
+	isakmp_out_pld(&out, ISAKMP_NPTYPE_ID);
+	isakmp_id_build(&pt, &idp);
+	isakmp_out_pld(&out, ISAKMP_NPTYPE_HASH);
+	isakmp_data_build(&pt, h20, sizeof(h20));
+	ASSERT_INT_EQ(isakmp_out_end(&out), 0);
+	ASSERT_INT_EQ(wbuf_init(&ct, 64, 4096), 0);
+	ASSERT_INT_EQ(ike_encrypt_msg(&k, &ive, wbuf_data(&pt), wbuf_len(&pt),
+	    &ct), 0);
+	ASSERT_INT_EQ((wbuf_len(&ct) - 28) % 16, 0);
+	/* The header stays clear, with E set and the padded length. */
+	rbuf_init(&rb, wbuf_data(&ct), wbuf_len(&ct));
+	ASSERT_INT_EQ(isakmp_hdr_parse(&rb, &msg.msg_hdr), ISAKMP_N_OK);
+	ASSERT_INT_EQ(msg.msg_hdr.hdr_flags, ISAKMP_FLAG_E);
+	ASSERT_INT_EQ(msg.msg_hdr.hdr_np, ISAKMP_NPTYPE_ID);
+	ASSERT_INT_EQ(wbuf_init(&back, 64, 4096), 0);
+	ASSERT_INT_EQ(ike_decrypt_msg(&k, &ivd, wbuf_data(&ct), wbuf_len(&ct),
+	    &back), 0);
+	ASSERT_INT_EQ(wbuf_len(&back), wbuf_len(&ct));
+	ASSERT_INT_EQ(isakmp_msg_parse(wbuf_data(&back), wbuf_len(&back),
+	    &msg), ISAKMP_N_OK);
+	ASSERT_INT_EQ(msg.msg_npld, 2);
+	ASSERT_INT_EQ(msg.msg_trailing, wbuf_len(&back) - wbuf_len(&pt));
+	ASSERT_INT_EQ(isakmp_rules_check(&msg, ISAKMP_ROLE_I, 5),
+	    ISAKMP_N_OK);
+	ASSERT_MEM_EQ(wbuf_data(&back) + 28, wbuf_data(&pt) + 28,
+	    wbuf_len(&pt) - 28);
+	ASSERT_MEM_EQ(ivd.iv_data, ive.iv_data, 16);
+	/* A clear message is not decrypted. */
+	wbuf_reset(&back);
+	ASSERT_INT_EQ(ike_decrypt_msg(&k, &ivd, wbuf_data(&pt), wbuf_len(&pt),
+	    &back), -1);
+	ASSERT_INT_EQ(ike_decrypt_msg(&k, &ivd, wbuf_data(&pt), 27, &back),
+	    -1);
+	wbuf_free(&pt);
+	wbuf_free(&ct);
+	wbuf_free(&back);
+	ike_keys_clear(&k);
+}
+
 static void
 t_bad_inputs(void)
 {
@@ -557,6 +628,7 @@ main(void)
 	TEST_RUN(t_qm_hashes);
 	TEST_RUN(t_cbc_kat);
 	TEST_RUN(t_cbc_every_cipher);
+	TEST_RUN(t_encrypted_message);
 	TEST_RUN(t_bad_inputs);
 	TEST_RUN(t_keys_clear);
 	ike_crypto_done();
