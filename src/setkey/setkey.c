@@ -585,7 +585,7 @@ main(int argc, char *argv[])
 	struct setkey *sk = &session;
 	enum setkey_mode mode = MODE_NONE;
 	const char *file = NULL;
-	int ch, check_only = 0, print = 0, policy = 0;
+	int ch, check_only = 0, print = 0, policy = 0, rc;
 
 	sk->sk_rfc = 1;
 
@@ -649,15 +649,21 @@ main(int argc, char *argv[])
 	switch (mode) {
 	case MODE_SCRIPT:
 	case MODE_STDIN:
-		return setkey_script(sk, mode == MODE_SCRIPT ? file : NULL,
+		rc = setkey_script(sk, mode == MODE_SCRIPT ? file : NULL,
 		    check_only, print);
+		break;
 	case MODE_DUMP:
-		return setkey_short(sk, policy ? SADB_X_SPDDUMP : SADB_DUMP);
+		rc = setkey_short(sk, policy ? SADB_X_SPDDUMP : SADB_DUMP);
+		break;
 	case MODE_FLUSH:
-		return setkey_short(sk, policy ? SADB_X_SPDFLUSH : SADB_FLUSH);
+		rc = setkey_short(sk, policy ? SADB_X_SPDFLUSH : SADB_FLUSH);
+		break;
 	case MODE_PROMISC:
 		setkey_promisc(sk);
 	default:
 		usage();
 	}
+	/* Answers to dumps and gets held keys. */
+	mem_wipe(sk->sk_buf, sizeof(sk->sk_buf));
+	return rc;
 }
