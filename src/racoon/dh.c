@@ -28,7 +28,7 @@
 struct dh {
 	const struct alg *dh_alg;
 	EVP_PKEY	*dh_key;
-	size_t		 dh_len;	/* bytes of the prime or a coordinate */
+	size_t		 dh_len;	/* bytes: prime or coordinate */
 };
 
 /* Bytes of a coordinate of the largest curve, P-521. */

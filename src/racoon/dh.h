@@ -47,7 +47,8 @@ int	 dh_check_peer(const struct dh *, const uint8_t *, size_t);
  * Appends g^xy computed with the peer's public value; the wbuf should be
  * secret (wbuf_set_secret).  On failure, what was appended is zeroed.
  */
-int	 dh_derive(const struct dh *, const uint8_t *, size_t, struct wbuf *);
+int	 dh_derive(const struct dh *, const uint8_t *, size_t,
+	    struct wbuf *);
 /* Bits in our private value (short exponents are checked by tests). */
 int	 dh_priv_bits(const struct dh *);
 

@@ -108,10 +108,10 @@ int	 ike_iv_msgid(const struct ike_keys *, const struct ike_iv *,
  * padding included (isakmp_walk allows it).  Both leave in *iv the last
  * ciphertext block, the IV of the next message.
  */
-int	 ike_encrypt(const struct ike_keys *, struct ike_iv *, const uint8_t *,
-	    size_t, struct wbuf *);
-int	 ike_decrypt(const struct ike_keys *, struct ike_iv *, const uint8_t *,
-	    size_t, struct wbuf *);
+int	 ike_encrypt(const struct ike_keys *, struct ike_iv *,
+	    const uint8_t *, size_t, struct wbuf *);
+int	 ike_decrypt(const struct ike_keys *, struct ike_iv *,
+	    const uint8_t *, size_t, struct wbuf *);
 
 /*
  * Whole datagrams: the ISAKMP header (28 bytes) stays in the clear, the
@@ -132,7 +132,7 @@ struct ike_ph1_hash_in {
 	const uint8_t	*h_cky_i;
 	const uint8_t	*h_cky_r;
 	struct ike_chunk h_sai;		/* SAi_b */
-	struct ike_chunk h_id;		/* IDii_b for HASH_I, IDir_b for _R */
+	struct ike_chunk h_id;		/* IDii_b (HASH_I), IDir_b (_R) */
 };
 
 /* HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b) */

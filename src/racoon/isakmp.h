@@ -50,7 +50,8 @@
 #define ISAKMP_NPTYPE_ATTR	14	/* mode config attributes */
 #define ISAKMP_NPTYPE_NATD	20	/* RFC 3947 */
 #define ISAKMP_NPTYPE_NATOA	21
-#define ISAKMP_NPTYPE_NATD_DRAFT  130	/* draft-ietf-ipsec-nat-t-ike-02/03 */
+/* draft-ietf-ipsec-nat-t-ike-02/03 numbers, still sent by old peers. */
+#define ISAKMP_NPTYPE_NATD_DRAFT  130
 #define ISAKMP_NPTYPE_NATOA_DRAFT 131
 
 /* Header flags (RFC 2408 3.1). */
@@ -174,7 +175,7 @@ struct isakmp_msg {
 	struct isakmp_hdr msg_hdr;
 	struct isakmp_pld msg_pld[ISAKMP_MAX_PLD];
 	size_t		 msg_npld;
-	size_t		 msg_trailing;	/* bytes after the last payload */
+	size_t		 msg_trailing;	/* bytes after the last one */
 };
 
 /*
@@ -209,8 +210,8 @@ size_t	 isakmp_msg_count(const struct isakmp_msg *, uint8_t);
 struct isakmp_out {
 	struct wbuf	*out_wb;
 	size_t		 out_start;	/* header offset in out_wb */
-	size_t		 out_np_off;	/* next payload field to patch */
-	size_t		 out_len_off;	/* length of the open payload */
+	size_t		 out_np_off;	/* next payload field */
+	size_t		 out_len_off;	/* open payload's length */
 	int		 out_open;
 };
 
@@ -228,7 +229,7 @@ enum isakmp_enc {
 };
 
 #define ISAKMP_RULE_FIRST	0x01	/* must be the first payload */
-#define ISAKMP_RULE_ONEOF	0x02	/* exactly one of the ONEOF rules */
+#define ISAKMP_RULE_ONEOF	0x02	/* one of the ONEOF rules */
 #define ISAKMP_RULE_MANY	255	/* no limit but ISAKMP_MAX_PLD */
 
 struct isakmp_rule {

@@ -120,7 +120,7 @@ const char *isakmp_encmode_name(unsigned);
 /* One data attribute (RFC 2408 3.3), TV or TLV. */
 struct isakmp_attr {
 	uint16_t	 at_type;	/* AF bit removed */
-	int		 at_tv;		/* basic form: value in at_value */
+	int		 at_tv;		/* basic form: at_value */
 	uint16_t	 at_value;
 	const uint8_t	*at_data;	/* TLV: the value, at_len bytes */
 	uint16_t	 at_len;
@@ -208,7 +208,7 @@ struct isakmp_id {
 int	 isakmp_id_parse(struct rbuf *, struct isakmp_id *);
 int	 isakmp_id_build(struct wbuf *, const struct isakmp_id *);
 
-/* CERT and CR share a shape: an encoding and data (CR: the CA, may be empty). */
+/* CERT and CR: an encoding and data (for CR the CA, maybe empty). */
 struct isakmp_cert {
 	uint8_t		 cert_enc;
 	const uint8_t	*cert_data;
@@ -245,7 +245,7 @@ int	 isakmp_delete_build(struct wbuf *, const struct isakmp_delete *);
 
 /* NAT-OA (RFC 3947 5.2): an IPv4 or IPv6 address. */
 struct isakmp_natoa {
-	uint8_t		 oa_idtype;	/* IPSECDOI_ID_IPV4_ADDR or _IPV6_ */
+	uint8_t		 oa_idtype;	/* IPSECDOI_ID_IPV[46]_ADDR */
 	uint8_t		 oa_addr[16];
 	size_t		 oa_len;
 };

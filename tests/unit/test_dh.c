@@ -184,7 +184,7 @@ t_modp_range(void)
 		y[len - 1] = 1;
 		ASSERT_INT_EQ(peer_ok(dh, y, len), -1);		/* 1 */
 		y[len - 1] = 2;
-		ASSERT_INT_EQ(peer_ok(dh, y, len), 0);		/* 2 = g */
+		ASSERT_INT_EQ(peer_ok(dh, y, len), 0);	/* 2 = g */
 		ASSERT_INT_EQ(peer_ok(dh, y, len - 1), -1);	/* short */
 		BN_sub_word(p, 1);
 		BN_bn2binpad(p, y, (int)len);
@@ -219,7 +219,7 @@ t_ecp_curve(void)
 	ASSERT_INT_EQ(peer_ok(dh, pt, len), -1);
 	memset(pt, 0, len);				/* (0, 0) */
 	ASSERT_INT_EQ(peer_ok(dh, pt, len), -1);
-	memset(pt, 0xff, len);				/* past the field */
+	memset(pt, 0xff, len);			/* past the field */
 	ASSERT_INT_EQ(peer_ok(dh, pt, len), -1);
 	ASSERT_INT_EQ(peer_ok(dh, wbuf_data(&gi), len - 1), -1);
 	dh_free(dh);

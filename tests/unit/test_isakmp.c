@@ -625,7 +625,7 @@ t_sa_hostile(void)
 	size_t len;
 
 	ASSERT_INT_EQ(wbuf_init(&wb, 64, 4096), 0);
-	build_sa_qm(&wb, 2, 1);			/* proposals out of order */
+	build_sa_qm(&wb, 2, 1);		/* proposals out of order */
 	ASSERT_INT_EQ(sa_bytes(wbuf_data(&wb), wbuf_len(&wb)),
 	    ISAKMP_N_BAD_PROPOSAL_SYNTAX);
 	wbuf_reset(&wb);
@@ -656,7 +656,7 @@ t_sa_hostile(void)
 	b[QM_P1_LEN + 1] += 100;		/* proposal past the end */
 	ASSERT_INT_EQ(sa_bytes(b, len), ISAKMP_N_PAYLOAD_MALFORMED);
 	b[QM_P1_LEN + 1] -= 100;
-	b[QM_P1] = 0;				/* says last, but more follow */
+	b[QM_P1] = 0;			/* says last, more follow */
 	ASSERT_INT_EQ(sa_bytes(b, len), ISAKMP_N_BAD_PROPOSAL_SYNTAX);
 	b[QM_P1] = ISAKMP_NPTYPE_T;		/* wrong next type */
 	ASSERT_INT_EQ(sa_bytes(b, len), ISAKMP_N_BAD_PROPOSAL_SYNTAX);
@@ -723,7 +723,8 @@ t_attr_hostile(void)
 	ASSERT_INT_EQ(sa_with_attrs(twice, sizeof(twice)),
 	    ISAKMP_N_BAD_PROPOSAL_SYNTAX);
 	for (i = 0; i <= ISAKMP_MAX_ATTR; i++) {
-		many[4 * i] = 0xc0 | (uint8_t)(i >> 8);	/* private types */
+		/* Private attribute types, TV. */
+		many[4 * i] = 0xc0 | (uint8_t)(i >> 8);
 		many[4 * i + 1] = (uint8_t)i;
 		many[4 * i + 2] = 0;
 		many[4 * i + 3] = 1;
