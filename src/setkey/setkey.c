@@ -132,9 +132,12 @@ setkey_recv(struct setkey *sk, struct pfkey_msg *m)
 			return -1;
 		}
 		if (n == -1) {
+			int e = errno;
+
 			warn("receive from %s",
 			    pfkey_sock_describe(&sk->sk_sock));
-			if (errno == EMSGSIZE)
+			/* An oversized message was dropped; the next may fit. */
+			if (e == EMSGSIZE)
 				continue;
 			return -1;
 		}
