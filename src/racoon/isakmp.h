@@ -192,7 +192,12 @@ int	 isakmp_hdr_build(struct wbuf *, const struct isakmp_hdr *);
  * (the padding of a decrypted body).
  */
 int	 isakmp_walk(struct rbuf *, uint8_t, int, struct isakmp_msg *);
-/* Header, then the chain: the whole datagram, plaintext. */
+/*
+ * Header, then the chain, of a whole datagram in plaintext: one received
+ * without the E flag, or one that ike_decrypt_msg returned (its padding
+ * is allowed).  For an encrypted datagram, isakmp_hdr_parse alone finds
+ * the cookies and message ID that select the keys first.
+ */
 int	 isakmp_msg_parse(const uint8_t *, size_t, struct isakmp_msg *);
 /* The idx-th payload of a type (from 0), or NULL. */
 const struct isakmp_pld *isakmp_msg_find(const struct isakmp_msg *,
