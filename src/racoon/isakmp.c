@@ -401,6 +401,20 @@ isakmp_msg_count(const struct isakmp_msg *msg, uint8_t type)
 }
 
 int
+isakmp_msg_rest(const struct isakmp_msg *msg, size_t idx,
+    const uint8_t **p, size_t *len)
+{
+	const struct isakmp_pld *last;
+
+	if (idx >= msg->msg_npld)
+		return -1;
+	last = &msg->msg_pld[msg->msg_npld - 1];
+	*p = msg->msg_pld[idx].pld_raw + msg->msg_pld[idx].pld_rawlen;
+	*len = (size_t)(last->pld_raw + last->pld_rawlen - *p);
+	return 0;
+}
+
+int
 isakmp_out_begin(struct isakmp_out *out, struct wbuf *wb,
     const struct isakmp_hdr *hdr)
 {

@@ -203,6 +203,13 @@ int	 isakmp_msg_parse(const uint8_t *, size_t, struct isakmp_msg *);
 const struct isakmp_pld *isakmp_msg_find(const struct isakmp_msg *,
 	    uint8_t, size_t);
 size_t	 isakmp_msg_count(const struct isakmp_msg *, uint8_t);
+/*
+ * The payloads after the idx-th, generic headers included and padding
+ * excluded: what the quick mode and informational HASHes cover (RFC 2409
+ * 5.5, 5.7).  Empty when idx is the last.  -1 if there is no idx-th.
+ */
+int	 isakmp_msg_rest(const struct isakmp_msg *, size_t, const uint8_t **,
+	    size_t *);
 
 /*
  * Builder.  isakmp_out_begin writes the header; each payload is opened

@@ -1084,6 +1084,40 @@ t_builder_matches_seed(void)
 	wbuf_free(&wb);
 }
 
+/* What the quick mode HASH covers: after HASH, without the padding. */
+static void
+t_msg_rest(void)
+{
+	struct isakmp_out out;
+	struct isakmp_msg msg;
+	struct wbuf wb;
+	const uint8_t *p;
+	size_t len, hash_end;
+
+	out_begin(&out, &wb, ISAKMP_ETYPE_QUICK, ISAKMP_FLAG_E, 9);
+	isakmp_out_pld(&out, ISAKMP_NPTYPE_HASH);
+	wbuf_put_zero(&wb, 20);
+	hash_end = wbuf_len(&wb);
+	isakmp_out_pld(&out, ISAKMP_NPTYPE_SA);
+	build_sa_qm(&wb, 1, 1);
+	isakmp_out_pld(&out, ISAKMP_NPTYPE_NONCE);
+	wbuf_put_bytes(&wb, "nonce-of-16bytes", 16);
+	isakmp_out_pld_end(&out);
+	wbuf_put_zero(&wb, 7);			/* CBC padding */
+	ASSERT_INT_EQ(isakmp_out_end(&out), 0);
+	ASSERT_INT_EQ(isakmp_msg_parse(wbuf_data(&wb), wbuf_len(&wb), &msg),
+	    ISAKMP_N_OK);
+	ASSERT_INT_EQ(msg.msg_trailing, 7);
+	ASSERT_INT_EQ(isakmp_rules_check(&msg, ISAKMP_ROLE_R, 2), ISAKMP_N_OK);
+	ASSERT_INT_EQ(isakmp_msg_rest(&msg, 0, &p, &len), 0);
+	ASSERT_PTR_EQ(p, wbuf_data(&wb) + hash_end);
+	ASSERT_INT_EQ(len, wbuf_len(&wb) - hash_end - 7);
+	ASSERT_INT_EQ(isakmp_msg_rest(&msg, 2, &p, &len), 0);
+	ASSERT_INT_EQ(len, 0);
+	ASSERT_INT_EQ(isakmp_msg_rest(&msg, 3, &p, &len), -1);
+	wbuf_free(&wb);
+}
+
 int
 main(void)
 {
@@ -1108,5 +1142,6 @@ main(void)
 	TEST_RUN(t_build_limits);
 	TEST_RUN(t_corpus_seeds);
 	TEST_RUN(t_builder_matches_seed);
+	TEST_RUN(t_msg_rest);
 	return test_done();
 }
