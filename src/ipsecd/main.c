@@ -15,6 +15,7 @@
 #include <event2/event.h>
 #include <openssl/provider.h>
 
+#include "buf.h"
 #include "log.h"
 #include "pfkey_sock.h"
 #include "pfkey_srv.h"
@@ -24,7 +25,7 @@
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: ipsecd [-dF] [-s name | path]\n");
+	fprintf(stderr, "usage: ipsecd [-dF] [-a seconds] [-s name | path]\n");
 	exit(1);
 }
 
@@ -98,9 +99,19 @@ main(int argc, char *argv[])
 {
 	const char *name = "@" IPSECD_SOCKET_NAME;
 	int ch, foreground = 0, debug = 0, fd;
+	uint64_t v;
 
-	while ((ch = getopt(argc, argv, "dFs:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:dFs:")) != -1) {
 		switch (ch) {
+		case 'a':
+			if (str_to_uint(optarg, UINT32_MAX, &v) == -1 ||
+			    v == 0) {
+				fprintf(stderr, "ipsecd: -a %s: want seconds "
+				    "from 1 to %u\n", optarg, UINT32_MAX);
+				usage();
+			}
+			sad_set_larval_lifetime((unsigned)v);
+			break;
 		case 'd':
 			debug++;
 			break;

@@ -398,9 +398,16 @@ srv_getspi(struct srv_req *r)
 		return EINVAL;
 	}
 	(void)pfkey_get_spirange(r->r_msg, &sr);
-	if ((error = sad_getspi(satype, &src.pa_addr, &dst.pa_addr,
-	    s2.p2_mode, s2.p2_reqid, sr.pr_min, sr.pr_max, &sa,
-	    &r->r_why)) != 0)
+	/* An SPI for the larval SA of our ACQUIRE, else a new one. */
+	if ((sa = sad_lookup_acqseq(r->r_hdr->ph_seq)) != NULL &&
+	    sa->sa_satype == satype &&
+	    addr_cmp_host(&sa->sa_dst, &dst.pa_addr) == 0)
+		error = sad_getspi_larval(sa, sr.pr_min, sr.pr_max, &r->r_why);
+	else
+		error = sad_getspi(satype, &src.pa_addr, &dst.pa_addr,
+		    s2.p2_mode, s2.p2_reqid, sr.pr_min, sr.pr_max, &sa,
+		    &r->r_why);
+	if (error != 0)
 		return error;
 	if (srv_sa_msg(&wb, sa, SADB_GETSPI, r->r_hdr->ph_seq,
 	    r->r_hdr->ph_pid, 1, 3) == 0) {
@@ -780,6 +787,112 @@ static int (*const srv_handlers[SADB_MAX + 1])(struct srv_req *) = {
 	[SADB_X_SPDSETIDX] = srv_spdadd,
 	[SADB_X_SPDDELETE2] = srv_spdget,
 };
+
+/*
+ * ACQUIRE's proposal (af_key dump_esp_combs, dump_ah_combs): every usable
+ * integrity algorithm for AH; for ESP every usable cipher with every
+ * usable integrity algorithm but null, and combined-mode ciphers alone.
+ * Lifetimes are af_key's suggestions.
+ */
+static void
+srv_comb(struct pfkey_comb *c, const struct alg *auth, const struct alg *enc)
+{
+	memset(c, 0, sizeof(*c));
+	if (auth != NULL) {
+		c->pc_auth = (uint8_t)auth->alg_sadb;
+		c->pc_auth_minbits = auth->alg_keymin;
+		c->pc_auth_maxbits = auth->alg_keymax;
+	}
+	if (enc != NULL) {
+		c->pc_encrypt = (uint8_t)enc->alg_sadb;
+		c->pc_encrypt_minbits = enc->alg_keymin - alg_salt_bits(enc);
+		c->pc_encrypt_maxbits = enc->alg_keymax - alg_salt_bits(enc);
+	}
+	c->pc_hard_addtime = 24 * 60 * 60;
+	c->pc_soft_addtime = 20 * 60 * 60;
+	c->pc_hard_usetime = 8 * 60 * 60;
+	c->pc_soft_usetime = 7 * 60 * 60;
+}
+
+static void
+srv_put_proposal(struct wbuf *wb, uint8_t satype)
+{
+	static struct pfkey_comb combs[PFKEY_MAX_COMBS];
+	const struct alg *e, *a;
+	size_t n = 0, i = 0, j;
+
+	while (satype == SADB_SATYPE_AH && n < PFKEY_MAX_COMBS &&
+	    (a = alg_next(ALG_AUTH, &i)) != NULL)
+		if (a->alg_sadb != SADB_X_AALG_NULL && sad_alg_usable(a))
+			srv_comb(&combs[n++], a, NULL);
+	while (satype == SADB_SATYPE_ESP && (e = alg_next(ALG_ENC, &i)) != NULL) {
+		if (!sad_alg_usable(e))
+			continue;
+		if (e->alg_flags & ALG_F_AEAD) {
+			if (n < PFKEY_MAX_COMBS)
+				srv_comb(&combs[n++], NULL, e);
+			continue;
+		}
+		for (j = 0; n < PFKEY_MAX_COMBS &&
+		    (a = alg_next(ALG_AUTH, &j)) != NULL;)
+			if (a->alg_sadb != SADB_X_AALG_NULL &&
+			    sad_alg_usable(a))
+				srv_comb(&combs[n++], a, e);
+	}
+	pfkey_put_proposal(wb, SAD_REPLAY_MAX, combs, n);
+}
+
+static uint32_t srv_acqseq;
+
+int
+pfkey_srv_acquire(const struct spd_policy *sp, size_t reqidx,
+    const struct addr *src, const struct addr *dst)
+{
+	const struct pfkey_ipsecreq *rq = &sp->sp_req[reqidx];
+	struct pfkey_hdr h = { PF_KEY_V2, SADB_ACQUIRE, 0, 0, 0, 0, 0, 0 };
+	struct pfkey_policy pp;
+	struct pfkey_address ps, pd;
+	struct sad_sa *sa;
+	struct wbuf wb;
+	int rc;
+
+	if (reqidx >= sp->sp_nreq ||
+	    (h.ph_satype = pfkey_proto2satype(rq->pq_proto)) == 0)
+		return -1;
+	if (rq->pq_mode == IPSEC_MODE_TUNNEL) {
+		src = &rq->pq_src;
+		dst = &rq->pq_dst;
+	}
+	/* Sequence numbers of ACQUIREs: never 0, which means none. */
+	if ((rc = sad_acquire(h.ph_satype, src, dst, rq->pq_mode,
+	    rq->pq_reqid, srv_acqseq + 1 == 0 ? 1 : srv_acqseq + 1,
+	    &sa)) != 0)
+		return rc == 1 ? 1 : -1;
+	srv_acqseq = sa->sa_acqseq;
+	h.ph_seq = sa->sa_acqseq;
+	memset(&pp, 0, sizeof(pp));
+	pp.pp_type = IPSEC_POLICY_IPSEC;
+	pp.pp_dir = IPSEC_DIR_OUTBOUND;
+	pp.pp_id = sp->sp_id;
+	pp.pp_priority = sp->sp_priority;
+	ps.pa_proto = pd.pa_proto = 0;
+	ps.pa_addr = sa->sa_src;
+	pd.pa_addr = sa->sa_dst;
+	if (wbuf_init(&wb, 1024, PFKEY_MSG_MAX) == -1)
+		return -1;
+	pfkey_build_hdr(&wb, &h);
+	pfkey_put_address(&wb, SADB_EXT_ADDRESS_SRC, &ps);
+	pfkey_put_address(&wb, SADB_EXT_ADDRESS_DST, &pd);
+	pfkey_put_policy(&wb, &pp);
+	srv_put_proposal(&wb, h.ph_satype);
+	if ((rc = pfkey_build_end(&wb)) == 0) {
+		log_info("IPsec-SA request %u sent: %s policy %u",
+		    h.ph_seq, pfkey_satype_name(h.ph_satype), sp->sp_id);
+		srv_broadcast(&wb, BROADCAST_REGISTERED, NULL);
+	}
+	wbuf_free(&wb);
+	return rc;
+}
 
 /* Malformed input: logged and counted, never fatal. */
 static void

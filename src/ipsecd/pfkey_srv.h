@@ -10,9 +10,12 @@
 #ifndef PFKEY_SRV_H
 #define PFKEY_SRV_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+struct addr;
 struct event_base;
+struct spd_policy;
 
 /*
  * Bind and listen on name ("@name" or a name without '/' is abstract,
@@ -22,6 +25,15 @@ struct event_base;
 int	 pfkey_srv_listen(const char *);
 /* Serve on base from the socket pfkey_srv_listen() returned. */
 int	 pfkey_srv_start(struct event_base *, int);
+/*
+ * The datapath has a packet that request reqidx of policy sp covers and
+ * no SA for it: make a larval SA (between the request's tunnel endpoints,
+ * or src and dst in transport mode) and send SADB_ACQUIRE to the
+ * registered sockets, as af_key's pfkey_send_acquire does.  Returns 0
+ * when sent, 1 if an ACQUIRE for that SA is still pending, -1 on error.
+ */
+int	 pfkey_srv_acquire(const struct spd_policy *, size_t,
+	    const struct addr *, const struct addr *);
 /* Close every client and the listening socket (a path is unlinked). */
 void	 pfkey_srv_stop(void);
 

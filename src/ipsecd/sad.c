@@ -23,6 +23,7 @@ static uint64_t		 sad_serial;
 static struct event_base *sad_base;
 static sad_notify_fn	 sad_notify;
 static void		*sad_notify_arg;
+static unsigned		 sad_larval_lifetime = SAD_LARVAL_LIFETIME;
 
 static void	sad_arm(struct sad_sa *);
 
@@ -41,6 +42,12 @@ sad_init(struct event_base *base, sad_notify_fn fn, void *arg)
 	sad_base = base;
 	sad_notify = fn;
 	sad_notify_arg = arg;
+}
+
+void
+sad_set_larval_lifetime(unsigned seconds)
+{
+	sad_larval_lifetime = seconds;
 }
 
 static void
@@ -322,6 +329,8 @@ sad_from_msg(const struct pfkey_msg *msg, struct sad_sa **out,
 	sa->sa_dst = dst.pa_addr;
 	sa->sa_src.a_port = sa->sa_dst.a_port = 0;
 	sa->sa_src.a_plen = sa->sa_dst.a_plen = addr_maxplen(src.pa_addr.a_af);
+	/* Which ACQUIRE this answers; only larval SAs are looked up by it. */
+	sa->sa_acqseq = msg->pm_hdr.ph_seq;
 	if ((error = sad_algs(sa, msg, why)) != 0 ||
 	    (error = sad_msg_rest(sa, msg, why)) != 0) {
 		sad_free(sa);
@@ -367,14 +376,39 @@ sad_insert(struct sad_sa *sa)
 	sad_arm(sa);
 }
 
+/* The larval SA an ADD replaces (xfrm_state_add's acquire lookup). */
+static struct sad_sa *
+sad_acquired_by(const struct sad_sa *nsa)
+{
+	struct sad_sa *sa;
+
+	if ((sa = sad_lookup_acqseq(nsa->sa_acqseq)) != NULL &&
+	    sa->sa_satype == nsa->sa_satype &&
+	    addr_cmp_host(&sa->sa_dst, &nsa->sa_dst) == 0)
+		return sa;
+	TAILQ_FOREACH(sa, &sad_sas, sa_entry)
+		if (sa->sa_state == SADB_SASTATE_LARVAL && sa->sa_spi == 0 &&
+		    sa->sa_satype == nsa->sa_satype &&
+		    sa->sa_mode == nsa->sa_mode &&
+		    sa->sa_reqid == nsa->sa_reqid &&
+		    addr_cmp_host(&sa->sa_src, &nsa->sa_src) == 0 &&
+		    addr_cmp_host(&sa->sa_dst, &nsa->sa_dst) == 0)
+			return sa;
+	return NULL;
+}
+
 int
 sad_add(struct sad_sa *sa, const char **why)
 {
+	struct sad_sa *larval;
+
 	if (sad_lookup(sa->sa_satype, &sa->sa_dst, sa->sa_spi) != NULL) {
 		*why = "SA exists";
 		sad_free(sa);
 		return EEXIST;
 	}
+	if ((larval = sad_acquired_by(sa)) != NULL)
+		sad_delete(larval);
 	sad_insert(sa);
 	return 0;
 }
@@ -476,10 +510,89 @@ sad_getspi(uint8_t satype, const struct addr *src, const struct addr *dst,
 	sa->sa_dst = *dst;
 	sa->sa_src.a_port = sa->sa_dst.a_port = 0;
 	sa->sa_src.a_plen = sa->sa_dst.a_plen = addr_maxplen(src->a_af);
-	sa->sa_hard.pl_addtime = SAD_LARVAL_LIFETIME;
+	sa->sa_hard.pl_addtime = sad_larval_lifetime;
 	sad_insert(sa);
 	*out = sa;
 	return 0;
+}
+
+int
+sad_getspi_larval(struct sad_sa *sa, uint32_t min, uint32_t max,
+    const char **why)
+{
+	uint32_t spi;
+
+	if (min > max) {
+		*why = "SPI range min > max";
+		return EINVAL;
+	}
+	if (sa->sa_spi != 0)
+		return 0;
+	if (sad_alloc_spi(sa->sa_satype, &sa->sa_dst, min, max, &spi) == -1) {
+		*why = "no free SPI in range";
+		return ENOENT;
+	}
+	sa->sa_spi = spi;
+	return 0;
+}
+
+static int
+sad_same_flow(const struct sad_sa *sa, uint8_t satype, const struct addr *src,
+    const struct addr *dst, uint8_t mode, uint32_t reqid)
+{
+	return sa->sa_satype == satype && sa->sa_mode == mode &&
+	    (reqid == 0 || sa->sa_reqid == reqid) &&
+	    addr_cmp_host(&sa->sa_src, src) == 0 &&
+	    addr_cmp_host(&sa->sa_dst, dst) == 0;
+}
+
+int
+sad_acquire(uint8_t satype, const struct addr *src, const struct addr *dst,
+    uint8_t mode, uint32_t reqid, uint32_t seq, struct sad_sa **out)
+{
+	struct sad_sa *sa;
+
+	TAILQ_FOREACH(sa, &sad_sas, sa_entry)
+		if (sa->sa_acqseq != 0 && sa->sa_state == SADB_SASTATE_LARVAL &&
+		    sad_same_flow(sa, satype, src, dst, mode, reqid)) {
+			*out = sa;
+			return 1;
+		}
+	if ((sa = calloc(1, sizeof(*sa))) == NULL)
+		return ENOMEM;
+	sa->sa_satype = satype;
+	sa->sa_state = SADB_SASTATE_LARVAL;
+	sa->sa_mode = mode;
+	sa->sa_reqid = reqid;
+	sa->sa_acqseq = seq;
+	sa->sa_src = *src;
+	sa->sa_dst = *dst;
+	sa->sa_src.a_port = sa->sa_dst.a_port = 0;
+	sa->sa_src.a_plen = sa->sa_dst.a_plen = addr_maxplen(src->a_af);
+	sa->sa_hard.pl_addtime = sad_larval_lifetime;
+	sad_insert(sa);
+	*out = sa;
+	return 0;
+}
+
+struct sad_sa *
+sad_select(uint8_t satype, const struct addr *src, const struct addr *dst,
+    uint8_t mode, uint32_t reqid)
+{
+	struct sad_sa *sa, *best = NULL;
+
+	TAILQ_FOREACH(sa, &sad_sas, sa_entry) {
+		if ((sa->sa_state != SADB_SASTATE_MATURE &&
+		    sa->sa_state != SADB_SASTATE_DYING) ||
+		    !sad_same_flow(sa, satype, src, dst, mode, reqid))
+			continue;
+		if (best == NULL || (best->sa_state == SADB_SASTATE_DYING &&
+		    sa->sa_state == SADB_SASTATE_MATURE) ||
+		    (best->sa_state == sa->sa_state &&
+		    sa->sa_serial > best->sa_serial))
+			best = sa;
+	}
+	return best;
 }
 
 int

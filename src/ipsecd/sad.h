@@ -9,7 +9,7 @@
  *
  * The semantics are Linux xfrm's as af_key exposes them: an SA is keyed
  * by (destination, SPI, protocol); GETSPI makes a larval SA that lives
- * SAD_LARVAL_LIFETIME seconds unless UPDATE fills it; a soft lifetime
+ * sad_larval_lifetime seconds unless UPDATE fills it; a soft lifetime
  * makes an SA dying and reports a soft EXPIRE, a hard one deletes it and
  * reports a hard EXPIRE; limits of 0 mean none.
  */
@@ -79,6 +79,8 @@ typedef void (*sad_notify_fn)(const struct sad_sa *, enum sad_event, void *);
 
 /* Timers run on base; notify is called for every expiry. */
 void	 sad_init(struct event_base *, sad_notify_fn, void *);
+/* Larval lifetime in seconds (ipsecd -a); SAD_LARVAL_LIFETIME by default. */
+void	 sad_set_larval_lifetime(unsigned);
 /* Delete every SA (keys wiped), without notifications. */
 void	 sad_shutdown(void);
 
@@ -94,7 +96,12 @@ int	 sad_alg_usable(const struct alg *);
  * *why saying what is wrong.  The SA is not in the SAD yet.
  */
 int	 sad_from_msg(const struct pfkey_msg *, struct sad_sa **, const char **);
-/* ADD: EEXIST if (dst, spi, proto) is taken.  Takes the SA or frees it. */
+/*
+ * ADD: EEXIST if (dst, spi, proto) is taken.  Takes the SA or frees it.
+ * A larval SA of the ACQUIRE this ADD answers (same sequence number,
+ * protocol and destination; else same endpoints, mode and reqid and no
+ * SPI yet) goes, as xfrm_state_add removes it.
+ */
 int	 sad_add(struct sad_sa *, const char **);
 /*
  * UPDATE: ESRCH if no SA has (dst, spi, proto); a larval SA is replaced,
@@ -108,6 +115,27 @@ int	 sad_update(struct sad_sa *, struct sad_sa **, const char **);
  */
 int	 sad_getspi(uint8_t, const struct addr *, const struct addr *, uint8_t,
 	    uint32_t, uint32_t, uint32_t, struct sad_sa **, const char **);
+/*
+ * GETSPI for the larval SA an ACQUIRE made (found by sequence number): it
+ * gets an SPI from [min, max] if it has none yet.  Errors as sad_getspi.
+ */
+int	 sad_getspi_larval(struct sad_sa *, uint32_t, uint32_t, const char **);
+/*
+ * The datapath needs an SA that does not exist: a larval SA without SPI,
+ * tagged with the sequence number of the ACQUIRE that asks for it.  If
+ * one is already waiting for the same endpoints, type, mode and reqid,
+ * *out is that one and 1 is returned (no second ACQUIRE); else 0, or an
+ * errno.
+ */
+int	 sad_acquire(uint8_t, const struct addr *, const struct addr *, uint8_t,
+	    uint32_t, uint32_t, struct sad_sa **);
+/*
+ * The SA the datapath uses for these endpoints, type, mode and reqid (0:
+ * any): mature before dying, then the newest, as xfrm_state_find picks
+ * during a rekey.  NULL if none.
+ */
+struct sad_sa *sad_select(uint8_t, const struct addr *, const struct addr *,
+	    uint8_t, uint32_t);
 struct sad_sa *sad_lookup(uint8_t, const struct addr *, uint32_t);
 /* Remove and free an SA (keys wiped, timers stopped). */
 void	 sad_delete(struct sad_sa *);

@@ -4,7 +4,8 @@
 # with soft 2 s and hard 4 s sends a soft EXPIRE (state dying, soft
 # lifetime) to the registered socket only, then a hard one (state dead,
 # hard lifetime), and is gone; UPDATE of a mature SA moves its hard
-# lifetime; ipsecd exits cleanly on SIGTERM with nothing for ASan to say.
+# lifetime; a larval SA that no UPDATE fills expires after -a seconds;
+# ipsecd exits cleanly on SIGTERM with nothing for ASan to say.
 set -u
 ipsecd=${ASAN_BUILD:?}/src/ipsecd/ipsecd
 pfkeyc=${BUILD:?}/tests/tools/pfkeyc
@@ -27,7 +28,7 @@ hasnt() { ! grep -q -- "$2" "$dir/$1"; }
 [ -x "$ipsecd" ] || { echo "no ASan build at $ASAN_BUILD"; exit 77; }
 ip netns add "$ns" || exit 1
 ASAN_OPTIONS=log_path=$dir/asan:detect_leaks=1 \
-    ip netns exec "$ns" "$ipsecd" -F -d >"$dir/ipsecd.log" 2>&1 &
+    ip netns exec "$ns" "$ipsecd" -F -d -a 3 >"$dir/ipsecd.log" 2>&1 &
 ipid=$!
 for _ in $(seq 100); do
 	echo "spdflush" | ip netns exec "$ns" "$pfkeyc" >/dev/null 2>&1 && break
@@ -43,6 +44,7 @@ register esp
 add esp 0x1001 10.77.0.1 10.77.0.2 enc aes-cbc $k life 2 4
 add esp 0x1002 10.77.0.1 10.77.0.2 enc aes-cbc $k life 1 30
 update esp 0x1002 10.77.0.1 10.77.0.2 enc aes-cbc $k life 2 3
+getspi esp 10.77.0.1 10.77.0.9 range 0x9000 0x9000
 listen 6
 dump => ENOENT
 EOF2
@@ -57,8 +59,10 @@ check "soft comes before hard" \
       "$(grep -n 'EXPIRE.*0x1001,state:dead' "$dir/R" | cut -d: -f1)" ]
 check "UPDATE moved 0x1002's hard lifetime to 3 s" \
     has R '< EXPIRE .*spi:0x1002,state:dead.* hard=alloc:0,bytes:0,add:3,'
-check "one soft and one hard EXPIRE each" \
-    [ "$(grep -c '< EXPIRE' "$dir/R")" -eq 4 ]
+check "larval SA gone after -a 3 s with a hard EXPIRE" \
+    has R '< EXPIRE .*spi:0x9000,state:dead.* hard=alloc:0,bytes:0,add:3,'
+check "one soft and one hard EXPIRE each, one for the larval SA" \
+    [ "$(grep -c '< EXPIRE' "$dir/R")" -eq 5 ]
 wait "$ppid_"
 check "the unregistered socket saw no EXPIRE" hasnt P '< EXPIRE'
 
