@@ -202,7 +202,8 @@ dec_key(const struct rbuf *ext, struct pfkey_key *pk, char *err)
 	uint16_t resv;
 
 	memset(pk, 0, sizeof(*pk));
-	if (ext_body(ext, &rb) == -1 || rbuf_get_u16h(&rb, &pk->pk_bits) == -1 ||
+	if (ext_body(ext, &rb) == -1 ||
+	    rbuf_get_u16h(&rb, &pk->pk_bits) == -1 ||
 	    rbuf_get_u16h(&rb, &resv) == -1)
 		return pfkey_fail(err, EINVAL, "key: short");
 	if (resv != 0)
@@ -349,7 +350,8 @@ dec_spirange(const struct rbuf *ext, struct pfkey_spirange *sr, char *err)
 	    rbuf_get_u32h(&rb, &resv) == -1)
 		return pfkey_fail(err, EINVAL, "SPI range: short");
 	if (resv != 0)
-		return pfkey_fail(err, EINVAL, "SPI range: reserved 0x%x", resv);
+		return pfkey_fail(err, EINVAL, "SPI range: reserved 0x%x",
+		    resv);
 	return 0;
 }
 
@@ -400,8 +402,8 @@ dec_ipsecreq(struct rbuf *rb, struct pfkey_ipsecreq *rq, size_t i, char *err)
 	if (rbuf_left(&req) >= PFKEY_UNIT) {
 		if (dec_sockaddr(&req, &rq->pq_src, "policy: tunnel source",
 		    err) == -1 ||
-		    dec_sockaddr(&req, &rq->pq_dst, "policy: tunnel destination",
-		    err) == -1)
+		    dec_sockaddr(&req, &rq->pq_dst,
+		    "policy: tunnel destination", err) == -1)
 			return -1;
 		if (rq->pq_src.a_af != rq->pq_dst.a_af)
 			return pfkey_fail(err, EINVAL,
@@ -421,15 +423,18 @@ dec_policy(const struct rbuf *ext, struct pfkey_policy *pp, char *err)
 	struct pfkey_ipsecreq rq;
 
 	memset(pp, 0, sizeof(*pp));
-	if (ext_body(ext, &rb) == -1 || rbuf_get_u16h(&rb, &pp->pp_type) == -1 ||
-	    rbuf_get_u8(&rb, &pp->pp_dir) == -1 || rbuf_get_zero(&rb, 1) == -1 ||
+	if (ext_body(ext, &rb) == -1 ||
+	    rbuf_get_u16h(&rb, &pp->pp_type) == -1 ||
+	    rbuf_get_u8(&rb, &pp->pp_dir) == -1 ||
+	    rbuf_get_zero(&rb, 1) == -1 ||
 	    rbuf_get_u32h(&rb, &pp->pp_id) == -1 ||
 	    rbuf_get_u32h(&rb, &pp->pp_priority) == -1)
 		return pfkey_fail(err, EINVAL, "policy: short or reserved");
 	while (rbuf_left(&rb) > 0) {
 		if (pp->pp_nreq == PFKEY_MAX_IPSECREQ)
 			return pfkey_fail(err, EINVAL,
-			    "policy: more than %d requests", PFKEY_MAX_IPSECREQ);
+			    "policy: more than %d requests",
+			    PFKEY_MAX_IPSECREQ);
 		if (dec_ipsecreq(&rb, &rq, pp->pp_nreq, err) == -1)
 			return -1;
 		pp->pp_req[pp->pp_nreq++] = rq;
@@ -694,8 +699,8 @@ int
 pfkey_get_lifetime(const struct pfkey_msg *msg, unsigned type,
     struct pfkey_lifetime *lt)
 {
-	if (type != SADB_EXT_LIFETIME_CURRENT && type != SADB_EXT_LIFETIME_HARD &&
-	    type != SADB_EXT_LIFETIME_SOFT)
+	if (type != SADB_EXT_LIFETIME_CURRENT &&
+	    type != SADB_EXT_LIFETIME_HARD && type != SADB_EXT_LIFETIME_SOFT)
 		return pfkey_fail(NULL, EINVAL, "type");
 	return PFKEY_GET(msg, type, dec_lifetime(&msg->pm_ext[type], lt, NULL));
 }

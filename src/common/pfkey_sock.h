@@ -21,7 +21,8 @@
 #include <sys/un.h>
 
 /* The contract. */
-#define IPSECD_SOCKET_ENV	"IPSECD_SOCKET"	/* "@name" abstract, else path */
+/* "@name" is abstract, else a path. */
+#define IPSECD_SOCKET_ENV	"IPSECD_SOCKET"
 #define IPSECD_SOCKET_NAME	"ipsecd"	/* default, abstract */
 #define IPSECD_TUN_NAME		"ipsec0"	/* plaintext TUN device */
 /*
@@ -41,10 +42,13 @@ enum pfkey_sock_kind {
 	PFKEY_SOCK_IPSECD,	/* ipsecd's UNIX socket */
 };
 
+/* sun_path and a leading '@' for an abstract name. */
+#define PFKEY_SOCK_NAMELEN	(sizeof(((struct sockaddr_un *)0)->sun_path) + 1)
+
 struct pfkey_sock {
 	int			 ps_fd;
 	enum pfkey_sock_kind	 ps_kind;
-	char			 ps_name[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+	char			 ps_name[PFKEY_SOCK_NAMELEN];
 };
 
 /*

@@ -298,7 +298,8 @@ srv_policy_msg(struct wbuf *wb, const struct spd_policy *sp, uint8_t type,
 
 /* Tell every socket about an SA (af_key key_notify_sa). */
 static void
-srv_notify_sa(const struct sad_sa *sa, uint8_t type, const struct pfkey_hdr *req)
+srv_notify_sa(const struct sad_sa *sa, uint8_t type,
+    const struct pfkey_hdr *req)
 {
 	struct wbuf wb;
 
@@ -470,7 +471,7 @@ srv_delete(struct srv_req *r)
 	if ((error = srv_find_sa(r, &sa)) != 0)
 		return error;
 	srv_log_sa("deleted", sa);
-	sa->sa_state = SADB_SASTATE_DEAD;
+	(void)sad_set_state(sa, SADB_SASTATE_DEAD);
 	srv_notify_sa(sa, SADB_DELETE, r->r_hdr);
 	sad_delete(sa);
 	return 0;
@@ -512,7 +513,7 @@ srv_acquire(struct srv_req *r)
 	if ((sa = sad_lookup_acqseq(r->r_hdr->ph_seq)) != NULL) {
 		log_info("IPsec-SA request %u failed: %s", r->r_hdr->ph_seq,
 		    strerror(r->r_hdr->ph_errno));
-		sa->sa_state = SADB_SASTATE_DEAD;
+		(void)sad_set_state(sa, SADB_SASTATE_DEAD);
 	}
 	return 0;
 }
@@ -825,7 +826,8 @@ srv_put_proposal(struct wbuf *wb, uint8_t satype)
 	    (a = alg_next(ALG_AUTH, &i)) != NULL)
 		if (a->alg_sadb != SADB_X_AALG_NULL && sad_alg_usable(a))
 			srv_comb(&combs[n++], a, NULL);
-	while (satype == SADB_SATYPE_ESP && (e = alg_next(ALG_ENC, &i)) != NULL) {
+	while (satype == SADB_SATYPE_ESP &&
+	    (e = alg_next(ALG_ENC, &i)) != NULL) {
 		if (!sad_alg_usable(e))
 			continue;
 		if (e->alg_flags & ALG_F_AEAD) {

@@ -44,6 +44,36 @@ sad_init(struct event_base *base, sad_notify_fn fn, void *arg)
 	sad_notify_arg = arg;
 }
 
+/* Allowed transitions: ok[from] has bit (1 << to). */
+static const uint8_t sad_transitions[SADB_SASTATE_MAX + 1] = {
+	[SADB_SASTATE_LARVAL] = 1 << SADB_SASTATE_DEAD,
+	[SADB_SASTATE_MATURE] = 1 << SADB_SASTATE_DYING |
+	    1 << SADB_SASTATE_DEAD,
+	[SADB_SASTATE_DYING] = 1 << SADB_SASTATE_MATURE |
+	    1 << SADB_SASTATE_DEAD,
+	[SADB_SASTATE_DEAD] = 0,
+};
+
+int
+sad_set_state(struct sad_sa *sa, uint8_t state)
+{
+	if (sa->sa_state == state)
+		return 0;
+	if (sa->sa_state > SADB_SASTATE_MAX || state > SADB_SASTATE_MAX ||
+	    (sad_transitions[sa->sa_state] & (1 << state)) == 0) {
+		log_warnx("SA %s spi 0x%08x: no transition %s -> %s",
+		    pfkey_satype_name(sa->sa_satype), sa->sa_spi,
+		    pfkey_sastate_name(sa->sa_state),
+		    pfkey_sastate_name(state));
+		return -1;
+	}
+	log_debug(1, "SA %s spi 0x%08x: %s -> %s",
+	    pfkey_satype_name(sa->sa_satype), sa->sa_spi,
+	    pfkey_sastate_name(sa->sa_state), pfkey_sastate_name(state));
+	sa->sa_state = state;
+	return 0;
+}
+
 void
 sad_set_larval_lifetime(unsigned seconds)
 {
@@ -438,7 +468,7 @@ sad_update(struct sad_sa *nsa, struct sad_sa **out, const char **why)
 	}
 	old->sa_hard = nsa->sa_hard;
 	old->sa_soft = nsa->sa_soft;
-	old->sa_state = SADB_SASTATE_MATURE;
+	(void)sad_set_state(old, SADB_SASTATE_MATURE);
 	sad_free(nsa);
 	sad_arm(old);
 	*out = old;
@@ -629,7 +659,7 @@ sad_expire_soft(struct sad_sa *sa)
 {
 	if (sa->sa_state != SADB_SASTATE_MATURE)
 		return;
-	sa->sa_state = SADB_SASTATE_DYING;
+	(void)sad_set_state(sa, SADB_SASTATE_DYING);
 	log_debug(1, "SA %s spi 0x%08x: soft lifetime expired",
 	    pfkey_satype_name(sa->sa_satype), sa->sa_spi);
 	if (sad_notify != NULL)
@@ -640,7 +670,7 @@ sad_expire_soft(struct sad_sa *sa)
 static void
 sad_expire_hard(struct sad_sa *sa)
 {
-	sa->sa_state = SADB_SASTATE_DEAD;
+	(void)sad_set_state(sa, SADB_SASTATE_DEAD);
 	log_debug(1, "SA %s spi 0x%08x: hard lifetime expired",
 	    pfkey_satype_name(sa->sa_satype), sa->sa_spi);
 	if (sad_notify != NULL)

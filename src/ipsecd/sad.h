@@ -95,7 +95,8 @@ int	 sad_alg_usable(const struct alg *);
  * af_key gives it (EINVAL, ENOSYS for an algorithm we do not have) with
  * *why saying what is wrong.  The SA is not in the SAD yet.
  */
-int	 sad_from_msg(const struct pfkey_msg *, struct sad_sa **, const char **);
+int	 sad_from_msg(const struct pfkey_msg *, struct sad_sa **,
+	    const char **);
 /*
  * ADD: EEXIST if (dst, spi, proto) is taken.  Takes the SA or frees it.
  * A larval SA of the ACQUIRE this ADD answers (same sequence number,
@@ -137,6 +138,12 @@ int	 sad_acquire(uint8_t, const struct addr *, const struct addr *, uint8_t,
 struct sad_sa *sad_select(uint8_t, const struct addr *, const struct addr *,
 	    uint8_t, uint32_t);
 struct sad_sa *sad_lookup(uint8_t, const struct addr *, uint32_t);
+/*
+ * The one way an SA changes state after it is made: larval -> dead,
+ * mature -> dying -> mature (UPDATE) and dying or mature -> dead.  Logs
+ * "old -> new"; -1 (and nothing changes) for any other transition.
+ */
+int	 sad_set_state(struct sad_sa *, uint8_t);
 /* Remove and free an SA (keys wiped, timers stopped). */
 void	 sad_delete(struct sad_sa *);
 /* FLUSH: every SA of satype (UNSPEC: all).  Returns how many went. */

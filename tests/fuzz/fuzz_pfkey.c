@@ -49,7 +49,8 @@ fuzz_rebuild(const struct pfkey_msg *m, struct wbuf *wb)
 			pfkey_put_spirange(wb, &sr);
 		else if (t == SADB_X_EXT_SA2 && pfkey_get_sa2(m, &s2) == 0)
 			pfkey_put_sa2(wb, &s2);
-		else if (t == SADB_X_EXT_POLICY && pfkey_get_policy(m, &pp) == 0)
+		else if (t == SADB_X_EXT_POLICY &&
+		    pfkey_get_policy(m, &pp) == 0)
 			pfkey_put_policy(wb, &pp);
 		else if (pfkey_get_supported(m, t, algs, PFKEY_MAX_ALGS,
 		    &n) == 0)

@@ -73,7 +73,8 @@ request(uint8_t type, uint32_t rseq, uint8_t err, uint32_t spi,
 	static uint8_t mem[512];
 	struct pfkey_hdr h = { PF_KEY_V2, type, err, SADB_SATYPE_ESP, 0, 0,
 	    rseq, 77 };
-	struct pfkey_address s = { 0, A("10.77.0.1") }, d = { 0, A("10.77.0.2") };
+	struct pfkey_address s = { 0, A("10.77.0.1") };
+	struct pfkey_address d = { 0, A("10.77.0.2") };
 	struct pfkey_sa sa = { spi, 0, 0, 0, SADB_X_EALG_AESCBC, 0 };
 	struct pfkey_spirange sr = { 0x5000, 0x5fff };
 	struct wbuf wb;

@@ -48,8 +48,10 @@ from(uint8_t type, uint8_t satype, uint32_t spi, uint8_t enc, uint16_t ebits,
 	static uint8_t mem[1024];
 	struct pfkey_hdr h = { PF_KEY_V2, type, 0, satype, 0, 0, 1, 1 };
 	struct pfkey_sa psa = { spi, 64, 0, auth, enc, 0 };
-	struct pfkey_address s = { 0, A("10.77.0.1") }, d = { 0, A("10.77.0.2") };
-	struct pfkey_lifetime soft = { 0, softb, 0, 0 }, hard = { 0, hardb, 0, 0 };
+	struct pfkey_address s = { 0, A("10.77.0.1") };
+	struct pfkey_address d = { 0, A("10.77.0.2") };
+	struct pfkey_lifetime soft = { 0, softb, 0, 0 };
+	struct pfkey_lifetime hard = { 0, hardb, 0, 0 };
 	struct pfkey_msg msg;
 	struct wbuf wb;
 	const char *why;
@@ -176,6 +178,31 @@ t_account(void)
 }
 
 static void
+t_states(void)
+{
+	struct addr s = A("10.77.0.1"), d = A("10.77.0.2");
+	struct sad_sa *sa;
+	const char *why;
+
+	ASSERT_INT_EQ(sad_getspi(SADB_SATYPE_ESP, &s, &d, 0, 0, 0x300, 0x300,
+	    &sa, &why), 0);
+	ASSERT_INT_EQ(sad_set_state(sa, SADB_SASTATE_DYING), -1);
+	ASSERT_INT_EQ(sad_set_state(sa, SADB_SASTATE_MATURE), -1);
+	ASSERT_INT_EQ(sa->sa_state, SADB_SASTATE_LARVAL);
+	ASSERT_INT_EQ(sad_set_state(sa, SADB_SASTATE_DEAD), 0);
+	ASSERT_INT_EQ(sad_set_state(sa, SADB_SASTATE_LARVAL), -1);
+	ASSERT_INT_EQ(sad_set_state(sa, SADB_SASTATE_MATURE), -1);
+	ASSERT_INT_EQ(sa->sa_state, SADB_SASTATE_DEAD);
+	ASSERT_INT_EQ(from(SADB_ADD, SADB_SATYPE_ESP, 0x301,
+	    SADB_X_EALG_AESCBC, 128, 0, 0, 0, 0, &sa), 0);
+	ASSERT_INT_EQ(sad_add(sa, &why), 0);
+	ASSERT_INT_EQ(sad_set_state(sa, SADB_SASTATE_DYING), 0);
+	ASSERT_INT_EQ(sad_set_state(sa, SADB_SASTATE_MATURE), 0);
+	ASSERT_INT_EQ(sad_set_state(sa, 9), -1);
+	ASSERT_INT_EQ(sad_flush(SADB_SATYPE_UNSPEC), 2);
+}
+
+static void
 t_algs(void)
 {
 	ASSERT_TRUE(sad_alg_usable(alg_by_name(ALG_ENC, "aes-cbc")));
@@ -200,6 +227,7 @@ main(void)
 	TEST_RUN(t_checks);
 	TEST_RUN(t_getspi);
 	TEST_RUN(t_account);
+	TEST_RUN(t_states);
 	TEST_RUN(t_algs);
 	rc = test_done();
 	if (legacy != NULL)
