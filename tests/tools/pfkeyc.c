@@ -623,7 +623,9 @@ cmd_raw(struct words *w)
 
 /*
  * burst N: N hostile messages made by breaking a good one (random bytes
- * flipped, lengths cut), sent back to back; answers are drained.
+ * flipped, lengths cut) until the codec refuses it, so that none is a
+ * valid request by chance (a flipped type byte can make a FLUSH); sent
+ * back to back, answers drained.
  */
 static void
 cmd_burst(struct words *w)
@@ -641,12 +643,15 @@ cmd_burst(struct words *w)
 		die("cannot build");
 	srandom((unsigned)getpid());
 	for (i = 0; i < n; i++) {
-		len = wbuf_len(&good);
-		memcpy(msg, wbuf_data(&good), len);
-		for (k = 0; k < 1 + (size_t)(random() % 4); k++)
-			msg[random() % len] ^= (uint8_t)(1 + random() % 255);
-		if (random() % 4 == 0)
-			len = (size_t)random() % len + 1;
+		do {
+			len = wbuf_len(&good);
+			memcpy(msg, wbuf_data(&good), len);
+			for (k = 0; k < 1 + (size_t)(random() % 4); k++)
+				msg[random() % len] ^=
+				    (uint8_t)(1 + random() % 255);
+			if (random() % 4 == 0)
+				len = (size_t)random() % len + 1;
+		} while (pfkey_parse(&m, msg, len) == 0);
 		if (pfkey_sock_send(&ps, msg, len) == -1)
 			die("send: %s", strerror(errno));
 		while (recv_one(&m, 0) == 0)
