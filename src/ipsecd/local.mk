@@ -38,7 +38,8 @@ tests_unit_test_sad_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS)
 tests_unit_test_sad_LDADD = $(UNIT_LIBS) $(LIBEVENT_LIBS)
 tests_unit_test_spd_SOURCES = tests/unit/test_spd.c src/ipsecd/spd.c
 tests_unit_test_spd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
-tests_unit_test_spd_LDADD = $(UNIT_LIBS)
+tests_unit_test_spd_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_unit_test_spd_LDADD = $(UNIT_LIBS) $(LIBEVENT_LIBS)
 # The server in one process, for what only the datapath triggers (ACQUIRE).
 check_PROGRAMS += tests/unit/test_pfkey_srv
 tests_unit_test_pfkey_srv_SOURCES = tests/unit/test_pfkey_srv.c \

@@ -711,7 +711,7 @@ srv_spdget(struct srv_req *r)
 		r->r_why = "policy required";
 		return EINVAL;
 	}
-	if ((pp.pp_id & 7) >= IPSEC_DIR_FWD) {
+	if (SPD_ID_DIR(pp.pp_id) >= SPD_XDIR_MAX) {
 		r->r_why = "policy id names no direction";
 		return EINVAL;
 	}
@@ -1176,6 +1176,7 @@ pfkey_srv_start(struct event_base *base, int fd)
 	srv_base = base;
 	srv_fd = fd;
 	sad_init(base, srv_expire_cb, NULL);
+	spd_init(base);
 	srv_accept_ev = event_new(base, fd, EV_READ | EV_PERSIST,
 	    srv_accept_cb, NULL);
 	srv_backoff_ev = evtimer_new(base, srv_backoff_cb, NULL);

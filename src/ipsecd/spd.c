@@ -11,6 +11,9 @@
 
 #include <netinet/in.h>
 
+#include <event2/event.h>
+
+#include "log.h"
 #include "spd.h"
 
 static struct spd_list	 spd_policies = TAILQ_HEAD_INITIALIZER(spd_policies);
@@ -18,6 +21,74 @@ static size_t		 spd_npolicies;
 static uint64_t		 spd_serial;
 static uint32_t		 spd_idgen;
 static uint32_t		 spd_reqidgen = IPSEC_MANUAL_REQID_MAX;
+static struct event_base *spd_base;
+
+static void	spd_arm(struct spd_policy *);
+
+void
+spd_init(struct event_base *base)
+{
+	spd_base = base;
+}
+
+static uint64_t
+spd_now(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+/* xfrm_policy_timer: a hard expiry deletes; af_key tells nobody. */
+static void
+spd_expire_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct spd_policy *sp = arg;
+
+	log_info("policy %u %s: hard lifetime expired", sp->sp_id,
+	    pfkey_dir_name(sp->sp_dir));
+	spd_delete(sp);
+}
+
+static void
+spd_arm(struct spd_policy *sp)
+{
+	struct timeval tv = { 0, 0 };
+	uint64_t when = 0, now = spd_now();
+	int any = 0;
+
+	if (sp->sp_hard.pl_addtime != 0) {
+		when = sp->sp_added + sp->sp_hard.pl_addtime;
+		any = 1;
+	}
+	if (sp->sp_hard.pl_usetime != 0 && sp->sp_used != 0 &&
+	    (!any || sp->sp_used + sp->sp_hard.pl_usetime < when)) {
+		when = sp->sp_used + sp->sp_hard.pl_usetime;
+		any = 1;
+	}
+	if (spd_base == NULL || !any)
+		return;
+	if (sp->sp_hard_ev == NULL &&
+	    (sp->sp_hard_ev = evtimer_new(spd_base, spd_expire_cb, sp)) ==
+	    NULL) {
+		log_warnx("policy %u: no memory for its timer", sp->sp_id);
+		return;
+	}
+	if (when > now)
+		tv.tv_sec = (time_t)(when - now);
+	evtimer_add(sp->sp_hard_ev, &tv);
+}
+
+void
+spd_used(struct spd_policy *sp)
+{
+	if (sp->sp_used != 0)
+		return;
+	sp->sp_used = spd_now();
+	sp->sp_cur.pl_usetime = (uint64_t)time(NULL);
+	spd_arm(sp);
+}
 
 int
 spd_sel_from_msg(const struct pfkey_msg *msg, struct spd_sel *sel,
@@ -228,7 +299,9 @@ spd_add(struct spd_policy *sp, int update, struct spd_policy **out,
 	}
 	spd_npolicies++;
 	sp->sp_serial = ++spd_serial;
+	sp->sp_added = spd_now();
 	sp->sp_cur.pl_addtime = (uint64_t)time(NULL);
+	spd_arm(sp);
 	*out = sp;
 	return 0;
 }
@@ -238,6 +311,8 @@ spd_delete(struct spd_policy *sp)
 {
 	TAILQ_REMOVE(&spd_policies, sp, sp_entry);
 	spd_npolicies--;
+	if (sp->sp_hard_ev != NULL)
+		event_free(sp->sp_hard_ev);
 	free(sp);
 }
 

@@ -11,6 +11,8 @@
  * carries the direction in the low three bits; a `unique' request without
  * a reqid of its own gets one above IPSEC_MANUAL_REQID_MAX; `default'
  * requests become `require'; an `ipsec' policy without requests is `none'.
+ * A policy whose hard lifetime (seconds since added, or since first used)
+ * runs out is removed without a message, as af_key sends none.
  */
 #ifndef SPD_H
 #define SPD_H
@@ -20,6 +22,13 @@
 
 #include "addr.h"
 #include "pfkey.h"
+
+struct event;
+struct event_base;
+
+/* Directions as xfrm numbers them, in the low bits of a policy id. */
+#define SPD_ID_DIR(id)		((id) & 7)
+#define SPD_XDIR_MAX		3	/* in 0, out 1, fwd 2 */
 
 /* What a policy matches: af_key's xfrm_selector. */
 struct spd_sel {
@@ -41,8 +50,19 @@ struct spd_policy {
 	struct pfkey_lifetime	 sp_hard;
 	struct pfkey_lifetime	 sp_soft;
 	struct pfkey_lifetime	 sp_cur;
+	uint64_t		 sp_added;	/* monotonic seconds */
+	uint64_t		 sp_used;	/* monotonic, 0 until used */
+	struct event		*sp_hard_ev;
 };
 TAILQ_HEAD(spd_list, spd_policy);
+
+/* Hard lifetimes run on base; without one they are not enforced. */
+void	 spd_init(struct event_base *);
+/*
+ * The datapath used the policy for a packet: the first use starts its
+ * use-time lifetime.
+ */
+void	 spd_used(struct spd_policy *);
 
 /*
  * Selector and direction of an SPD message (SRC, DST, POLICY).  Returns

@@ -4,7 +4,8 @@
 # with soft 2 s and hard 4 s sends a soft EXPIRE (state dying, soft
 # lifetime) to the registered socket only, then a hard one (state dead,
 # hard lifetime), and is gone; UPDATE of a mature SA moves its hard
-# lifetime; a larval SA that no UPDATE fills expires after -a seconds;
+# lifetime; a larval SA that no UPDATE fills expires after -a seconds; a
+# policy goes at its hard lifetime, silently as with af_key;
 # ipsecd exits cleanly on SIGTERM with nothing for ASan to say.
 set -u
 ipsecd=${ASAN_BUILD:?}/src/ipsecd/ipsecd
@@ -45,8 +46,12 @@ add esp 0x1001 10.77.0.1 10.77.0.2 enc aes-cbc $k life 2 4
 add esp 0x1002 10.77.0.1 10.77.0.2 enc aes-cbc $k life 1 30
 update esp 0x1002 10.77.0.1 10.77.0.2 enc aes-cbc $k life 2 3
 getspi esp 10.77.0.1 10.77.0.9 range 0x9000 0x9000
+spdadd 10.50.0.0/16 10.51.0.0/16 any out discard life 0 2
+spdadd 10.52.0.0/16 10.53.0.0/16 any in none
 listen 6
 dump => ENOENT
+spddelete 10.50.0.0/16 10.51.0.0/16 any out => ENOENT
+spddelete 10.52.0.0/16 10.53.0.0/16 any in
 EOF2
 check "script ran (soft, hard, then the SAD is empty)" [ $? -eq 0 ]
 check "soft EXPIRE: dying, soft lifetime of 2 s" \
@@ -59,6 +64,10 @@ check "soft comes before hard" \
       "$(grep -n 'EXPIRE.*0x1001,state:dead' "$dir/R" | cut -d: -f1)" ]
 check "UPDATE moved 0x1002's hard lifetime to 3 s" \
     has R '< EXPIRE .*spi:0x1002,state:dead.* hard=alloc:0,bytes:0,add:3,'
+check "the policy with a 2 s hard lifetime is gone, the other stays" \
+    has R '< X_SPDDELETE satype=unspec errno=0 .*dst=10.53.0.0/16'
+check "policy expiry sent no message (af_key sends none)" \
+    [ "$(grep -c '< X_SPD' "$dir/R")" -eq 4 ]
 check "larval SA gone after -a 3 s with a hard EXPIRE" \
     has R '< EXPIRE .*spi:0x9000,state:dead.* hard=alloc:0,bytes:0,add:3,'
 check "one soft and one hard EXPIRE each, one for the larval SA" \

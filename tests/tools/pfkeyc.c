@@ -19,7 +19,8 @@
  *	    [reqid N] [natt SPORT DPORT] [seq N]
  *	get|delete SATYPE SPI SRC DST
  *	flush [SATYPE] | dump [SATYPE] | promisc 0|1
- *	spdadd|spdupdate SRC DST PROTO DIR discard|none|ipsec REQ... [prio N]
+ *	spdadd|spdupdate SRC DST PROTO DIR discard|none|ipsec REQ...
+ *	    [prio N] [life SOFT HARD]
  *	    (REQ as setkey writes it: esp/tunnel/10.0.0.1-10.0.0.2/unique:5)
  *	spddelete SRC DST PROTO DIR | spdget ID | spddelete2 ID
  *	spdflush | spddump | acquire SEQ ERRNO | bare TYPE [SATYPE]
@@ -562,9 +563,11 @@ static void
 cmd_spdadd(struct wbuf *wb, struct words *w, uint8_t type, int full)
 {
 	struct pfkey_policy pp;
+	struct pfkey_lifetime soft = { 0 }, hard = { 0 };
 	const char *src = need(w, "source"), *dst = need(w, "destination");
 	uint8_t proto = proto_of(need(w, "protocol"));
 	const char *o;
+	int life = 0;
 
 	memset(&pp, 0, sizeof(pp));
 	pp.pp_dir = dir_of(need(w, "direction"));
@@ -580,7 +583,11 @@ cmd_spdadd(struct wbuf *wb, struct words *w, uint8_t type, int full)
 		if (strcmp(o, "prio") == 0)
 			pp.pp_priority = (uint32_t)num(need(w, "priority"),
 			    UINT32_MAX);
-		else if (pp.pp_nreq == PFKEY_MAX_IPSECREQ)
+		else if (strcmp(o, "life") == 0) {
+			soft.pl_addtime = num(need(w, "soft"), UINT32_MAX);
+			hard.pl_addtime = num(need(w, "hard"), UINT32_MAX);
+			life = 1;
+		} else if (pp.pp_nreq == PFKEY_MAX_IPSECREQ)
 			die("too many requests");
 		else
 			parse_req(o, &pp.pp_req[pp.pp_nreq++]);
@@ -588,6 +595,10 @@ cmd_spdadd(struct wbuf *wb, struct words *w, uint8_t type, int full)
 	start(wb, type, SADB_SATYPE_UNSPEC);
 	put_addrs(wb, src, dst, ADDR_PORT | ADDR_PREFIX, proto);
 	pfkey_put_policy(wb, &pp);
+	if (life) {
+		pfkey_put_lifetime(wb, SADB_EXT_LIFETIME_HARD, &hard);
+		pfkey_put_lifetime(wb, SADB_EXT_LIFETIME_SOFT, &soft);
+	}
 }
 
 static void

@@ -2,13 +2,15 @@
 /*
  * Unit tests for src/ipsecd/spd.c: af_key's policy checks and their
  * errno, normalised requests (default -> require, unique reqids), ids
- * that carry the direction, SPDUPDATE keeping the id, and spd_match()'s
- * priorities, prefixes, ports and protocols.
+ * that carry the direction, SPDUPDATE keeping the id, spd_match()'s
+ * priorities, prefixes, ports and protocols, and use-time lifetimes.
  */
 #include <errno.h>
 #include <string.h>
 
 #include <netinet/in.h>
+
+#include <event2/event.h>
 
 #include "buf.h"
 #include "pfkey.h"
@@ -119,10 +121,38 @@ t_match(void)
 	ASSERT_INT_EQ(spd_flush(), 3);
 }
 
+/* A hard use-time lifetime starts at the datapath's first use. */
+static void
+t_lifetime(void)
+{
+	struct event_base *base = event_base_new();
+	struct timeval tv = { 1, 500000 };
+	struct spd_policy *sp, *keep;
+
+	ASSERT_PTR_NE(base, NULL);
+	spd_init(base);
+	ASSERT_INT_EQ(policy("10.0.0.0/24", "10.1.0.0/24", 255, 2,
+	    IPSEC_POLICY_NONE, 0, 0, 0, 0, &sp), 0);
+	ASSERT_INT_EQ(policy("10.2.0.0/24", "10.3.0.0/24", 255, 2,
+	    IPSEC_POLICY_NONE, 0, 0, 0, 0, &keep), 0);
+	sp->sp_hard.pl_usetime = 1;
+	keep->sp_hard.pl_usetime = 1;
+	spd_used(sp);
+	ASSERT_TRUE(sp->sp_cur.pl_usetime != 0);
+	event_base_loopexit(base, &tv);
+	event_base_dispatch(base);
+	ASSERT_INT_EQ(spd_count(), 1);
+	ASSERT_PTR_EQ(spd_next(NULL), keep);
+	ASSERT_INT_EQ(spd_flush(), 1);
+	spd_init(NULL);
+	event_base_free(base);
+}
+
 int
 main(void)
 {
 	TEST_RUN(t_add);
 	TEST_RUN(t_match);
+	TEST_RUN(t_lifetime);
 	return test_done();
 }
