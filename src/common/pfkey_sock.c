@@ -78,9 +78,8 @@ pfkey_sock_connect(struct pfkey_sock *ps, const char *spec)
 	}
 	ps->ps_fd = fd;
 	ps->ps_kind = PFKEY_SOCK_IPSECD;
-	(void)snprintf(ps->ps_name, sizeof(ps->ps_name), "%s%s",
-	    *spec == '@' || sun.sun_path[0] == '\0' ? "@" : "",
-	    *spec == '@' ? spec + 1 : spec);
+	/* As given: "@name" for an abstract name, else the path. */
+	(void)snprintf(ps->ps_name, sizeof(ps->ps_name), "%s", spec);
 	return 0;
 }
 
