@@ -37,16 +37,16 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 
-# The three watchers connect first and listen while M works.
-printf 'register esp\nlisten 5\n' | ip netns exec "$ns" "$pfkeyc" \
-    >"$dir/R" 2>&1 & pids="$pids $!"
-printf 'listen 5\n' | ip netns exec "$ns" "$pfkeyc" >"$dir/P" 2>&1 &
-pids="$pids $!"
-printf 'promisc 1\nlisten 5\n' | ip netns exec "$ns" "$pfkeyc" \
-    >"$dir/W" 2>&1 & pids="$pids $!"
-for f in R P W; do
-	for _ in $(seq 50); do has $f '> listen' && break; sleep 0.1; done
-done
+# The three watchers connect first, one after the other (P must be there
+# to see W's X_PROMISC), and listen while M works.
+watcher() {	# watcher NAME SCRIPT
+	printf "$2" | ip netns exec "$ns" "$pfkeyc" >"$dir/$1" 2>&1 &
+	pids="$pids $!"
+	for _ in $(seq 50); do has "$1" '> listen' && return; sleep 0.1; done
+}
+watcher P 'listen 5\n'
+watcher R 'register esp\nlisten 5\n'
+watcher W 'promisc 1\nlisten 5\n'
 
 k3des=0x7aeaca3f87d060a12f4a4487d5a5c3355920fae69a96c831
 kmd5=0xc0291ff014dccdd03874d9e8e4cdf3e6
