@@ -27,7 +27,9 @@
  * messages, and a server refuses it in requests (ipsecd does).
  * The typed decoders (pfkey_get_*) then read one extension each; they
  * return 0, 1 if the extension is absent, or -1 (EINVAL) if it is
- * malformed, which pfkey_parse() has already ruled out.
+ * malformed, which pfkey_parse() has already ruled out, or if the type
+ * asked for is not one that decoder reads (a lifetime type to
+ * pfkey_get_address, say).
  *
  * Building: pfkey_build_hdr() starts a message at the start of an empty
  * wbuf, one pfkey_put_* per extension follows, and pfkey_build_end()
