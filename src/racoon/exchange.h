@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The exchange engine: IKEv1 exchanges as tables of steps (STYLE.md 4).
+ * For each exchange (main mode, quick mode) and role, a script lists the
+ * messages in order and who sends each; a step is one handler named
+ * <mode>_<i|r><n>_<send|recv> (ph1_main_r2_send).  This file alone owns
+ * the step an exchange is at, its retransmissions, the last message sent
+ * and received (a duplicate of the last received gets the last sent
+ * again), the encryption of messages and the informational notify sent
+ * when a handler refuses a message.  Handlers only build and consume
+ * payloads.
+ *
+ * Nothing here opens a socket, talks PF_KEY or reads a clock: the daemon
+ * (issue 12) or a test supplies the three interfaces of struct
+ * exchange_env.  Received datagrams enter through exchange_input();
+ * exchange_timers() fires retransmissions and lifetimes that are due.
+ *
+ * The env owns every ph1 (and through them every ph2); exchange_env_clear
+ * frees them all.  Failed and expired SAs stay readable until the next
+ * exchange_timers() call after EXCHANGE_LINGER_MS.
+ */
+#ifndef EXCHANGE_H
+#define EXCHANGE_H
+
+#include <sys/queue.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "ike_crypto.h"
+#include "isakmp.h"
+
+struct cfg;
+struct psk;
+struct ph1;
+struct ph2;
+struct proposal_policy;
+
+/* Sends one datagram from local to peer; 0 or -1 (then it is lost). */
+struct exchange_net {
+	int		(*en_send)(void *, const struct addr *,
+			    const struct addr *, const uint8_t *, size_t);
+	void		*en_arg;
+};
+
+/* One IPsec SA, one direction, as phase 2 hands it to the kernel. */
+struct exchange_sa {
+	uint8_t		 xsa_proto;	/* ISAKMP_PROTO_ESP or _AH */
+	uint32_t	 xsa_spi;
+	int		 xsa_inbound;	/* 1: peer -> us */
+	struct addr	 xsa_src;
+	struct addr	 xsa_dst;
+	uint16_t	 xsa_mode;	/* IPSECDOI_MODE_* */
+	const struct alg *xsa_enc;	/* ALG_ENC; NULL for AH */
+	unsigned	 xsa_enc_bits;	/* salt included */
+	const struct alg *xsa_auth;	/* ALG_AUTH; NULL: none or AEAD */
+	unsigned	 xsa_auth_bits;
+	const uint8_t	*xsa_keymat;	/* cipher key, integrity key */
+	size_t		 xsa_keymat_len;
+	uint32_t	 xsa_lifetime;	/* seconds */
+	uint64_t	 xsa_lifekb;	/* 0: none */
+};
+
+/*
+ * The kernel as phase 2 sees it.  ek_getspi reserves an inbound SPI for
+ * proto on SAs from src to dst.  ek_install takes a finished SA (the
+ * keymat is wiped when it returns).  ek_policy tells the responder which
+ * protocols and mode its SPD wants between a local and a remote
+ * selector, as racoon asks the SPD; -1 if no policy covers them.
+ * Each returns 0 or -1.
+ */
+struct ph2_sel;
+struct exchange_kernel {
+	int		(*ek_getspi)(void *, uint8_t, const struct addr *,
+			    const struct addr *, uint32_t *);
+	int		(*ek_install)(void *, const struct exchange_sa *);
+	int		(*ek_policy)(void *, const struct ph2_sel *,
+			    const struct ph2_sel *, struct proposal_policy *);
+	void		*ek_arg;
+};
+
+/* Monotonic milliseconds. */
+struct exchange_clock {
+	uint64_t	(*ec_now)(void *);
+	void		*ec_arg;
+};
+
+#define EXCHANGE_LINGER_MS	1000
+
+struct exchange_env {
+	const struct cfg *env_cfg;
+	const struct psk *env_psk;
+	struct exchange_net env_net;
+	struct exchange_kernel env_kernel;
+	struct exchange_clock env_clock;
+	TAILQ_HEAD(, ph1) env_ph1s;
+	uint64_t	 env_dropped;	/* datagrams dropped, for admin */
+};
+
+/* The exchanges with a script, the first index of the table. */
+enum exchange_kind {
+	EXCHANGE_MAIN,
+	EXCHANGE_QUICK,
+	EXCHANGE_KINDS,
+};
+
+/* One running exchange, embedded in its ph1 or ph2. */
+struct exchange {
+	enum exchange_kind ex_kind;
+	enum isakmp_role ex_role;	/* ours */
+	uint32_t	 ex_msgid;
+	size_t		 ex_step;	/* next step of the script */
+	int		 ex_done;	/* script finished */
+	int		 ex_failed;
+	struct ph1	*ex_ph1;
+	struct ph2	*ex_ph2;	/* quick mode */
+	struct ike_iv	*ex_iv;		/* ph1_iv, or ex_qiv */
+	struct ike_iv	 ex_qiv;
+	struct wbuf	 ex_last_out;	/* what we sent last, as sent */
+	struct wbuf	 ex_last_in;	/* last accepted, as received */
+	int		 ex_answered;	/* last_out answers last_in */
+	unsigned	 ex_tries;	/* retransmissions so far */
+	uint64_t	 ex_resend_at;	/* 0: nothing to resend */
+	uint64_t	 ex_give_up_at;	/* negotiation time limit */
+};
+
+/* Handlers return this for a local failure: nothing to tell the peer. */
+#define EXCHANGE_ERR	(-1)
+
+/*
+ * A send handler appends its payloads to a message whose header the
+ * engine began; it returns ISAKMP_N_OK or a notify (then nothing is
+ * sent and the exchange fails).  A receive handler consumes a message
+ * that passed the rule table and returns ISAKMP_N_OK or the notify to
+ * send back.
+ */
+typedef int (*exchange_send_fn)(struct exchange *, struct isakmp_out *);
+typedef int (*exchange_recv_fn)(struct exchange *,
+	    const struct isakmp_msg *);
+
+void	 exchange_env_init(struct exchange_env *, const struct cfg *,
+	    const struct psk *);
+void	 exchange_env_clear(struct exchange_env *);
+uint64_t exchange_now(const struct exchange_env *);
+
+/* Set up an exchange for its owner; frees nothing on failure. */
+void	 exchange_init(struct exchange *, enum exchange_kind,
+	    enum isakmp_role, struct ph1 *, struct ph2 *);
+/* Release its buffers. */
+void	 exchange_clear(struct exchange *);
+/*
+ * Run the steps that are ours from the current one (the initiator's
+ * first message, a reply).  0, or -1 when the exchange failed.
+ */
+int	 exchange_run(struct exchange *);
+
+/* A datagram from peer to local; bad ones are logged and dropped. */
+void	 exchange_input(struct exchange_env *, const struct addr *,
+	    const struct addr *, const uint8_t *, size_t);
+/* Fire what is due: resends, give-ups, phase 1 lifetimes, clean-up. */
+void	 exchange_timers(struct exchange_env *);
+/* When exchange_timers has work next; 0 if never. */
+uint64_t exchange_next_timer(const struct exchange_env *);
+
+/* Random bytes for cookies, nonces and message IDs; 0 or -1. */
+int	 exchange_random(void *, size_t);
+
+/*
+ * Send an informational notify of type under ph1, about the protocol and
+ * SPI given (NULL, 0: the ISAKMP SA, its cookies).  Encrypted with
+ * HASH(1) once ph1 is established, in the clear before.
+ */
+int	 exchange_notify(struct ph1 *, uint16_t, uint8_t, const uint8_t *,
+	    uint8_t);
+
+#endif /* EXCHANGE_H */

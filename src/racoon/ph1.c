@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The phase 1 SA object: creation with fresh cookies, the state machine
+ * with its names and its one setter, failure, the naming helper of log
+ * lines, lookup by cookies, the choice of a remote for a peer, and the
+ * start of Main Mode as an initiator.  Secrets (nonces, g^xy, keys) are
+ * wiped in ph1_free.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "cfg.h"
+#include "dh.h"
+#include "exchange.h"
+#include "log.h"
+#include "ph1.h"
+#include "ph2.h"
+#include "psk.h"
+
+static const char *ph1_state_names[PH1_S_COUNT] = {
+	[PH1_S_NEW] = "new",
+	[PH1_S_SA] = "sa-agreed",
+	[PH1_S_KEYED] = "keyed",
+	[PH1_S_ESTABLISHED] = "established",
+	[PH1_S_EXPIRED] = "expired",
+	[PH1_S_FAILED] = "failed",
+};
+
+#define B(s)	(1u << (s))
+/* From each state, the states it may go to. */
+static const unsigned ph1_state_next[PH1_S_COUNT] = {
+	[PH1_S_NEW] = B(PH1_S_SA) | B(PH1_S_FAILED),
+	[PH1_S_SA] = B(PH1_S_KEYED) | B(PH1_S_FAILED),
+	[PH1_S_KEYED] = B(PH1_S_ESTABLISHED) | B(PH1_S_FAILED),
+	[PH1_S_ESTABLISHED] = B(PH1_S_EXPIRED),
+	[PH1_S_EXPIRED] = 0,
+	[PH1_S_FAILED] = 0,
+};
+#undef B
+
+const char *
+ph1_state_name(enum ph1_state s)
+{
+	if ((unsigned)s < PH1_S_COUNT)
+		return ph1_state_names[s];
+	return "invalid";
+}
+
+const char *
+ph1_name(const struct ph1 *ph1, char *buf, size_t len)
+{
+	char p[ADDR_STRLEN];
+	const uint8_t *i = ph1->ph1_icookie, *r = ph1->ph1_rcookie;
+
+	addr_fmt(&ph1->ph1_peer, ADDR_PORT, p, sizeof(p));
+	snprintf(buf, len, "ph1 %02x%02x%02x%02x..:%02x%02x%02x%02x.. %s",
+	    i[0], i[1], i[2], i[3], r[0], r[1], r[2], r[3], p);
+	return buf;
+}
+
+int
+ph1_set_state(struct ph1 *ph1, enum ph1_state to)
+{
+	char name[PH1_NAMELEN];
+	enum ph1_state from = ph1->ph1_state;
+
+	ph1_name(ph1, name, sizeof(name));
+	if ((unsigned)to >= PH1_S_COUNT ||
+	    (ph1_state_next[from] & (1u << to)) == 0) {
+		log_warnx("%s: state %s -> %s refused", name,
+		    ph1_state_name(from), ph1_state_name(to));
+		return -1;
+	}
+	log_debug(1, "%s: state %s -> %s", name, ph1_state_name(from),
+	    ph1_state_name(to));
+	ph1->ph1_state = to;
+	return 0;
+}
+
+void
+ph1_fail(struct ph1 *ph1, const char *why)
+{
+	char name[PH1_NAMELEN];
+
+	if (ph1->ph1_state == PH1_S_FAILED)
+		return;
+	log_errx("%s: phase1 negotiation failed: %s",
+	    ph1_name(ph1, name, sizeof(name)), why);
+	if (ph1->ph1_state == PH1_S_ESTABLISHED)
+		(void)ph1_set_state(ph1, PH1_S_EXPIRED);
+	else
+		(void)ph1_set_state(ph1, PH1_S_FAILED);
+	ph1->ph1_ex.ex_failed = 1;
+	ph1->ph1_ex.ex_resend_at = 0;
+	ph1->ph1_expire_at = 0;
+	ph1->ph1_dead_at = exchange_now(ph1->ph1_env) + EXCHANGE_LINGER_MS;
+}
+
+static int
+ph1_bufs_init(struct ph1 *ph1)
+{
+	struct wbuf *pub[] = { &ph1->ph1_sai_b, &ph1->ph1_sar_b,
+	    &ph1->ph1_gxi, &ph1->ph1_gxr,
+	    &ph1->ph1_idi_b, &ph1->ph1_idr_b };
+	struct wbuf *sec[] = { &ph1->ph1_ni, &ph1->ph1_nr, &ph1->ph1_gxy };
+	size_t i;
+
+	for (i = 0; i < sizeof(pub) / sizeof(pub[0]); i++)
+		if (wbuf_init(pub[i], 64, 4096) == -1)
+			return -1;
+	for (i = 0; i < sizeof(sec) / sizeof(sec[0]); i++) {
+		if (wbuf_init(sec[i], 64, 4096) == -1)
+			return -1;
+		wbuf_set_secret(sec[i]);
+	}
+	return 0;
+}
+
+struct ph1 *
+ph1_new(struct exchange_env *env, enum isakmp_role role,
+    const struct cfg_remote *rm, const struct addr *local,
+    const struct addr *peer)
+{
+	struct ph1 *ph1;
+
+	if ((ph1 = calloc(1, sizeof(*ph1))) == NULL) {
+		log_warn("ph1");
+		return NULL;
+	}
+	ph1->ph1_env = env;
+	ph1->ph1_role = role;
+	ph1->ph1_state = PH1_S_NEW;
+	ph1->ph1_local = *local;
+	ph1->ph1_peer = *peer;
+	ph1->ph1_remote = rm;
+	TAILQ_INIT(&ph1->ph1_ph2s);
+	TAILQ_INSERT_TAIL(&env->env_ph1s, ph1, ph1_entry);
+	exchange_init(&ph1->ph1_ex, EXCHANGE_MAIN, role, ph1, NULL);
+	if (ph1_bufs_init(ph1) == -1 ||
+	    exchange_random(role == ISAKMP_ROLE_I ? ph1->ph1_icookie :
+	    ph1->ph1_rcookie, ISAKMP_COOKIE_LEN) == -1) {
+		ph1_free(ph1);
+		return NULL;
+	}
+	return ph1;
+}
+
+void
+ph1_free(struct ph1 *ph1)
+{
+	struct ph2 *ph2;
+
+	if (ph1 == NULL)
+		return;
+	while ((ph2 = TAILQ_FIRST(&ph1->ph1_ph2s)) != NULL)
+		ph2_free(ph2);
+	TAILQ_REMOVE(&ph1->ph1_env->env_ph1s, ph1, ph1_entry);
+	exchange_clear(&ph1->ph1_ex);
+	dh_free(ph1->ph1_dh);
+	wbuf_free(&ph1->ph1_sai_b);
+	wbuf_free(&ph1->ph1_sar_b);
+	wbuf_free(&ph1->ph1_gxi);
+	wbuf_free(&ph1->ph1_gxr);
+	wbuf_free(&ph1->ph1_ni);
+	wbuf_free(&ph1->ph1_nr);
+	wbuf_free(&ph1->ph1_gxy);
+	wbuf_free(&ph1->ph1_idi_b);
+	wbuf_free(&ph1->ph1_idr_b);
+	ike_keys_clear(&ph1->ph1_keys);
+	freezero(ph1, sizeof(*ph1));
+}
+
+static const uint8_t ph1_zero[ISAKMP_COOKIE_LEN];
+
+struct ph1 *
+ph1_find(struct exchange_env *env, const uint8_t *icky, const uint8_t *rcky,
+    const struct addr *peer)
+{
+	struct ph1 *ph1;
+
+	TAILQ_FOREACH(ph1, &env->env_ph1s, ph1_entry) {
+		if (memcmp(ph1->ph1_icookie, icky, ISAKMP_COOKIE_LEN) != 0 ||
+		    addr_cmp(&ph1->ph1_peer, peer) != 0)
+			continue;
+		/*
+		 * The responder's cookie is unknown to an initiator until
+		 * message 2, and absent from a repeated message 1.
+		 */
+		if (memcmp(ph1->ph1_rcookie, rcky, ISAKMP_COOKIE_LEN) == 0 ||
+		    memcmp(ph1->ph1_rcookie, ph1_zero,
+		    ISAKMP_COOKIE_LEN) == 0 ||
+		    memcmp(rcky, ph1_zero, ISAKMP_COOKIE_LEN) == 0)
+			return ph1;
+	}
+	return NULL;
+}
+
+const struct cfg_remote *
+ph1_remote_find(const struct cfg *cfg, const struct addr *peer)
+{
+	const struct cfg_remote *rm, *anon = NULL;
+
+	TAILQ_FOREACH(rm, &cfg->c_remotes, r_entry) {
+		if (rm->r_anonymous && anon == NULL)
+			anon = rm;
+		if (rm->r_has_address &&
+		    rm->r_address.a_af == peer->a_af &&
+		    addr_cmp_host(&rm->r_address, peer) == 0 &&
+		    (rm->r_address.a_port == 0 ||
+		    rm->r_address.a_port == peer->a_port))
+			return rm;
+	}
+	return anon;
+}
+
+struct ph1 *
+ph1_main_start(struct exchange_env *env, const struct cfg_remote *rm,
+    const struct addr *local, const struct addr *peer)
+{
+	struct ph1 *ph1;
+	char l[ADDR_STRLEN], p[ADDR_STRLEN];
+
+	if (TAILQ_EMPTY(&rm->r_proposals)) {
+		log_warnx("remote %s: no proposal to offer", rm->r_name);
+		return NULL;
+	}
+	if ((ph1 = ph1_new(env, ISAKMP_ROLE_I, rm, local, peer)) == NULL)
+		return NULL;
+	addr_fmt(local, ADDR_PORT, l, sizeof(l));
+	addr_fmt(peer, ADDR_PORT, p, sizeof(p));
+	log_info("initiate new phase 1 negotiation: %s<=>%s", l, p);
+	log_info("begin Identity Protection mode.");
+	if (exchange_run(&ph1->ph1_ex) == -1)
+		return NULL;	/* failed: freed by the timers */
+	return ph1;
+}
+
+static struct ike_chunk
+ph1_chunk(const struct wbuf *w)
+{
+	struct ike_chunk c = { wbuf_data(w), wbuf_len(w) };
+
+	return c;
+}
+
+int
+ph1_keys_derive(struct ph1 *ph1)
+{
+	const struct psk_entry *pe;
+	const struct proposal_ph1 *p = &ph1->ph1_prop;
+	const struct wbuf *peer_pub;
+	struct ike_chunk ni, nr, gxy, gxi, gxr;
+	char name[PH1_NAMELEN], a[ADDR_STRLEN];
+
+	ph1_name(ph1, name, sizeof(name));
+	/* Main Mode hides the ID: the key is found by address. */
+	if (ph1->ph1_env->env_psk == NULL || (pe = psk_find_addr(
+	    ph1->ph1_env->env_psk, &ph1->ph1_peer)) == NULL) {
+		log_warnx("%s: couldn't find the pskey for %s.", name,
+		    addr_ntop(&ph1->ph1_peer, a, sizeof(a)));
+		return ISAKMP_N_AUTHENTICATION_FAILED;
+	}
+	peer_pub = ph1->ph1_role == ISAKMP_ROLE_I ? &ph1->ph1_gxr :
+	    &ph1->ph1_gxi;
+	wbuf_reset(&ph1->ph1_gxy);
+	ni = ph1_chunk(&ph1->ph1_ni);
+	nr = ph1_chunk(&ph1->ph1_nr);
+	gxi = ph1_chunk(&ph1->ph1_gxi);
+	gxr = ph1_chunk(&ph1->ph1_gxr);
+	if (dh_derive(ph1->ph1_dh, wbuf_data(peer_pub), wbuf_len(peer_pub),
+	    &ph1->ph1_gxy) == -1)
+		return ISAKMP_N_INVALID_KEY_INFORMATION;
+	gxy = ph1_chunk(&ph1->ph1_gxy);
+	if (ike_keys_init(&ph1->ph1_keys, p->p1_hash, p->p1_enc,
+	    p->p1_keylen) == -1 ||
+	    ike_skeyid_psk(&ph1->ph1_keys, pe->pe_key, pe->pe_keylen, &ni,
+	    &nr) == -1 ||
+	    ike_skeyid_derive(&ph1->ph1_keys, &gxy, ph1->ph1_icookie,
+	    ph1->ph1_rcookie) == -1 ||
+	    ike_iv_phase1(&ph1->ph1_keys, &gxi, &gxr, &ph1->ph1_iv) == -1)
+		return EXCHANGE_ERR;
+	if (log_keys_enabled()) {
+		log_hexdump(0, "SKEYID", ph1->ph1_keys.ik_skeyid,
+		    ph1->ph1_keys.ik_prflen);
+		log_hexdump(0, "SKEYID_d", ph1->ph1_keys.ik_skeyid_d,
+		    ph1->ph1_keys.ik_prflen);
+		log_hexdump(0, "SKEYID_a", ph1->ph1_keys.ik_skeyid_a,
+		    ph1->ph1_keys.ik_prflen);
+		log_hexdump(0, "SKEYID_e", ph1->ph1_keys.ik_skeyid_e,
+		    ph1->ph1_keys.ik_prflen);
+	}
+	ph1->ph1_keyed = 1;
+	return ph1_set_state(ph1, PH1_S_KEYED) == 0 ? ISAKMP_N_OK :
+	    EXCHANGE_ERR;
+}
+
+static void
+ph1_cookie_hex(const uint8_t *c, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < ISAKMP_COOKIE_LEN; i++)
+		snprintf(out + 2 * i, 3, "%02x", c[i]);
+}
+
+void
+ph1_established(struct ph1 *ph1)
+{
+	char name[PH1_NAMELEN], l[ADDR_STRLEN], p[ADDR_STRLEN];
+	char ic[2 * ISAKMP_COOKIE_LEN + 1], rc[2 * ISAKMP_COOKIE_LEN + 1];
+	uint32_t life = ph1->ph1_prop.p1_lifetime;
+
+	if (ph1_set_state(ph1, PH1_S_ESTABLISHED) == -1)
+		return;
+	if (life != 0)
+		ph1->ph1_expire_at = exchange_now(ph1->ph1_env) +
+		    (uint64_t)life * 1000;
+	/* The nonces and g^xy are needed no more; SKEYID_* stay. */
+	wbuf_truncate(&ph1->ph1_gxy, 0);
+	addr_fmt(&ph1->ph1_local, ADDR_PORT, l, sizeof(l));
+	addr_fmt(&ph1->ph1_peer, ADDR_PORT, p, sizeof(p));
+	ph1_cookie_hex(ph1->ph1_icookie, ic);
+	ph1_cookie_hex(ph1->ph1_rcookie, rc);
+	log_info("%s: ISAKMP-SA established %s-%s spi:%s:%s",
+	    ph1_name(ph1, name, sizeof(name)), l, p, ic, rc);
+}

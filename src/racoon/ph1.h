@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The phase 1 SA (ISAKMP-SA): its cookies, addresses and remote, the
+ * state with its one setter, the chosen proposal, the Diffie-Hellman
+ * pair, nonces and public values, the IKE keys and the phase 1 IV, the
+ * identities, and the phase 2 SAs negotiated under it.  ph1_main.c holds
+ * the Main Mode handlers that fill it.
+ *
+ * A ph1 lives in its env's list from ph1_new to ph1_free; ph1_free
+ * frees its ph2s, wipes keys, nonces and g^xy.  Log lines about it begin
+ * with ph1_name(): "ph1 1a2b3c4d..:5e6f7a8b.. 10.0.0.2[500]".
+ */
+#ifndef PH1_H
+#define PH1_H
+
+#include <sys/queue.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "cfg.h"
+#include "exchange.h"
+#include "ike_crypto.h"
+#include "isakmp.h"
+#include "proposal.h"
+
+enum ph1_state {
+	PH1_S_NEW,		/* nothing exchanged yet */
+	PH1_S_SA,		/* proposal agreed (messages 1, 2) */
+	PH1_S_KEYED,		/* keys derived (messages 3, 4) */
+	PH1_S_ESTABLISHED,	/* authenticated (messages 5, 6) */
+	PH1_S_EXPIRED,
+	PH1_S_FAILED,
+	PH1_S_COUNT,
+};
+
+const char *ph1_state_name(enum ph1_state);
+
+struct dh;
+struct ph2;
+
+struct ph1 {
+	TAILQ_ENTRY(ph1) ph1_entry;
+	struct exchange_env *ph1_env;
+	enum isakmp_role ph1_role;
+	enum ph1_state	 ph1_state;
+	uint8_t		 ph1_icookie[ISAKMP_COOKIE_LEN];
+	uint8_t		 ph1_rcookie[ISAKMP_COOKIE_LEN];
+	struct addr	 ph1_local;	/* with ports */
+	struct addr	 ph1_peer;
+	const struct cfg_remote *ph1_remote;
+	struct proposal_ph1 ph1_prop;
+	struct dh	*ph1_dh;
+	struct wbuf	 ph1_sai_b;	/* initiator's SA payload body */
+	struct wbuf	 ph1_sar_b;	/* responder's answer */
+	struct wbuf	 ph1_gxi;	/* KE data of each side */
+	struct wbuf	 ph1_gxr;
+	struct wbuf	 ph1_ni;	/* nonces (secret) */
+	struct wbuf	 ph1_nr;
+	struct wbuf	 ph1_gxy;	/* shared secret (secret) */
+	struct wbuf	 ph1_idi_b;	/* ID payload bodies */
+	struct wbuf	 ph1_idr_b;
+	struct ike_keys	 ph1_keys;
+	int		 ph1_keyed;	/* ph1_keys and ph1_iv are set */
+	struct ike_iv	 ph1_iv;	/* last phase 1 CBC block */
+	struct exchange	 ph1_ex;
+	uint64_t	 ph1_expire_at;	/* 0 until established */
+	uint64_t	 ph1_dead_at;	/* failed/expired: free after */
+	TAILQ_HEAD(, ph2) ph1_ph2s;
+};
+
+/* A new ph1 in env's list: cookies drawn, our own filled in. */
+struct ph1 *ph1_new(struct exchange_env *, enum isakmp_role,
+	    const struct cfg_remote *, const struct addr *,
+	    const struct addr *);
+void	 ph1_free(struct ph1 *);
+/*
+ * Change state; logs "old -> new" at debug level and refuses (with
+ * -1 and a warning) a transition the state machine does not have.
+ */
+int	 ph1_set_state(struct ph1 *, enum ph1_state);
+/* Mark failed and schedule the clean-up; the reason is logged. */
+void	 ph1_fail(struct ph1 *, const char *);
+/* "ph1 1a2b3c4d..:5e6f7a8b.. 10.0.0.2[500]" into buf. */
+const char *ph1_name(const struct ph1 *, char *, size_t);
+#define PH1_NAMELEN	(32 + ADDR_STRLEN)
+
+/* The ph1 with these cookies from peer (rcookie zero: any). */
+struct ph1 *ph1_find(struct exchange_env *, const uint8_t *,
+	    const uint8_t *, const struct addr *);
+/* The remote of racoon.conf for a peer address, or the anonymous one. */
+const struct cfg_remote *ph1_remote_find(const struct cfg *,
+	    const struct addr *);
+
+/*
+ * Keys from the exchanged values: g^xy, SKEYID with the remote's
+ * pre-shared key, SKEYID_d/a/e, the cipher key and the phase 1 IV.
+ * Returns ISAKMP_N_OK or the notify to send.
+ */
+int	 ph1_keys_derive(struct ph1 *);
+/* Authenticated: state, lifetime, and racoon's log line. */
+void	 ph1_established(struct ph1 *);
+
+/*
+ * Main Mode as an initiator: a new ph1 whose first message is sent.
+ * NULL if it could not start (logged).
+ */
+struct ph1 *ph1_main_start(struct exchange_env *, const struct cfg_remote *,
+	    const struct addr *, const struct addr *);
+
+/* Main Mode handlers (ph1_main.c), for exchange.c's table. */
+int	 ph1_main_i1_send(struct exchange *, struct isakmp_out *);
+int	 ph1_main_i2_recv(struct exchange *, const struct isakmp_msg *);
+int	 ph1_main_i3_send(struct exchange *, struct isakmp_out *);
+int	 ph1_main_i4_recv(struct exchange *, const struct isakmp_msg *);
+int	 ph1_main_i5_send(struct exchange *, struct isakmp_out *);
+int	 ph1_main_i6_recv(struct exchange *, const struct isakmp_msg *);
+int	 ph1_main_r1_recv(struct exchange *, const struct isakmp_msg *);
+int	 ph1_main_r2_send(struct exchange *, struct isakmp_out *);
+int	 ph1_main_r3_recv(struct exchange *, const struct isakmp_msg *);
+int	 ph1_main_r4_send(struct exchange *, struct isakmp_out *);
+int	 ph1_main_r5_recv(struct exchange *, const struct isakmp_msg *);
+int	 ph1_main_r6_send(struct exchange *, struct isakmp_out *);
+
+#endif /* PH1_H */

@@ -1,0 +1,940 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Exchange tests: an initiator and a responder in one process, each with
+ * its own racoon.conf, psk.txt and env, messages passed one at a time
+ * through a fake transport, SPIs and finished SAs through a fake kernel,
+ * time through a fake clock (strongSwan's exchange_test_helper is the
+ * model).  Main Mode + Quick Mode with MODP and ECP groups, with and
+ * without PFS, ESP, AH+ESP, tunnel and transport, subnet and range IDs,
+ * several proposals, every proposal_check, RESPONDER-LIFETIME, a wrong
+ * pre-shared key, disjoint proposals, duplicates and retransmission.
+ */
+#include <sys/types.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "cfg.h"
+#include "dh.h"
+#include "exchange.h"
+#include "ike_crypto.h"
+#include "isakmp.h"
+#include "isakmp_pld.h"
+#include "log.h"
+#include "ph1.h"
+#include "ph2.h"
+#include "proposal.h"
+#include "psk.h"
+#include "test_helper.h"
+
+#define MAXQ	64
+#define MAXSA	8
+
+struct sa_copy {
+	struct exchange_sa sc_sa;
+	uint8_t		 sc_key[256];
+};
+
+struct side {
+	struct cfg	*cfg;
+	struct psk	*psk;
+	struct exchange_env env;
+	struct addr	 addr;
+	struct sa_copy	 sas[MAXSA];
+	int		 nsa;
+	uint32_t	 next_spi;
+	struct proposal_policy policy;
+	int		 no_policy;
+};
+
+struct msg {
+	uint8_t		*data;
+	size_t		 len;
+	int		 to;
+};
+
+static struct side	 S[2];		/* 0: initiator, 1: responder */
+static struct msg	 Q[MAXQ];
+static int		 nq;
+static uint64_t		 now_ms = 1000000;
+static unsigned		 sent[2];
+static char		 logpath[] = "/tmp/test_exchange.XXXXXX";
+
+#define I	(&S[0])
+#define R	(&S[1])
+
+static uint64_t
+fake_now(void *arg)
+{
+	(void)arg;
+	return now_ms;
+}
+
+static int
+fake_send(void *arg, const struct addr *local, const struct addr *peer,
+    const uint8_t *data, size_t len)
+{
+	struct side *s = arg;
+
+	(void)local;
+	(void)peer;
+	if (nq == MAXQ)
+		return -1;
+	Q[nq].data = malloc(len);
+	memcpy(Q[nq].data, data, len);
+	Q[nq].len = len;
+	Q[nq].to = s == I ? 1 : 0;
+	sent[s == I ? 0 : 1]++;
+	nq++;
+	return 0;
+}
+
+static int
+fake_getspi(void *arg, uint8_t proto, const struct addr *src,
+    const struct addr *dst, uint32_t *spi)
+{
+	struct side *s = arg;
+
+	(void)proto;
+	(void)src;
+	(void)dst;
+	*spi = s->next_spi++;
+	return 0;
+}
+
+static int
+fake_install(void *arg, const struct exchange_sa *xsa)
+{
+	struct side *s = arg;
+	struct sa_copy *c;
+
+	if (s->nsa == MAXSA || xsa->xsa_keymat_len > sizeof(c->sc_key))
+		return -1;
+	c = &s->sas[s->nsa++];
+	c->sc_sa = *xsa;
+	memcpy(c->sc_key, xsa->xsa_keymat, xsa->xsa_keymat_len);
+	c->sc_sa.xsa_keymat = c->sc_key;
+	return 0;
+}
+
+static int
+fake_policy(void *arg, const struct ph2_sel *l, const struct ph2_sel *r,
+    struct proposal_policy *pol)
+{
+	struct side *s = arg;
+
+	(void)l;
+	(void)r;
+	if (s->no_policy)
+		return -1;
+	*pol = s->policy;
+	return 0;
+}
+
+static void
+diag(void *arg, int err, const char *msg)
+{
+	(void)arg;
+	if (err)
+		fprintf(stderr, "config: %s\n", msg);
+}
+
+static void
+side_up(struct side *s, const char *ip, const char *conf, const char *psk,
+    uint32_t spi)
+{
+	const char *why;
+
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg_load_mem("racoon.conf", conf, strlen(conf), NULL);
+	ASSERT_PTR_NE(s->cfg, NULL);
+	s->psk = psk_parse("psk.txt", psk, strlen(psk), diag, NULL);
+	ASSERT_PTR_NE(s->psk, NULL);
+	ASSERT_INT_EQ(addr_parse(ip, 0, &s->addr, &why), 0);
+	s->addr.a_port = 500;
+	exchange_env_init(&s->env, s->cfg, s->psk);
+	s->env.env_net.en_send = fake_send;
+	s->env.env_net.en_arg = s;
+	s->env.env_kernel.ek_getspi = fake_getspi;
+	s->env.env_kernel.ek_install = fake_install;
+	s->env.env_kernel.ek_policy = fake_policy;
+	s->env.env_kernel.ek_arg = s;
+	s->env.env_clock.ec_now = fake_now;
+	s->next_spi = spi;
+	s->policy.pol_proto[0] = ISAKMP_PROTO_ESP;
+	s->policy.pol_nproto = 1;
+	s->policy.pol_mode = IPSECDOI_MODE_TRANSPORT;
+}
+
+static void
+queue_clear(void)
+{
+	int i;
+
+	for (i = 0; i < nq; i++)
+		free(Q[i].data);
+	nq = 0;
+}
+
+static void
+world_down(void)
+{
+	int i;
+
+	queue_clear();
+	for (i = 0; i < 2; i++) {
+		exchange_env_clear(&S[i].env);
+		cfg_free(S[i].cfg);
+		psk_free(S[i].psk);
+		memset(&S[i], 0, sizeof(S[i]));
+	}
+	sent[0] = sent[1] = 0;
+}
+
+/* Deliver the oldest message; 0 if none was queued. */
+static int
+pump_one(void)
+{
+	struct msg m;
+
+	if (nq == 0)
+		return 0;
+	m = Q[0];
+	memmove(Q, Q + 1, sizeof(Q[0]) * (size_t)--nq);
+	exchange_input(&S[m.to].env, &S[m.to].addr, &S[1 - m.to].addr,
+	    m.data, m.len);
+	free(m.data);
+	return 1;
+}
+
+/* Drop the oldest message (lost on the wire). */
+static void
+drop_one(void)
+{
+	ASSERT_TRUE(nq > 0);
+	free(Q[0].data);
+	memmove(Q, Q + 1, sizeof(Q[0]) * (size_t)--nq);
+}
+
+static int
+pump(void)
+{
+	int n = 0;
+
+	while (pump_one())
+		n++;
+	return n;
+}
+
+/* 1 if the log holds s since the last log_reset(). */
+static int
+log_has(const char *s)
+{
+	FILE *f = fopen(logpath, "r");
+	char line[4096];
+	int found = 0;
+
+	if (f == NULL)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = strstr(line, s) != NULL;
+	fclose(f);
+	return found;
+}
+
+static void
+log_reset(void)
+{
+	ASSERT_INT_EQ(truncate(logpath, 0), 0);
+}
+
+static struct ph1 *
+first_ph1(struct side *s)
+{
+	return TAILQ_FIRST(&s->env.env_ph1s);
+}
+
+static struct ph1 *
+start_ph1(void)
+{
+	const struct cfg_remote *rm = cfg_remote_by_name(I->cfg, "10.0.0.2");
+
+	ASSERT_PTR_NE(rm, NULL);
+	return ph1_main_start(&I->env, rm, &I->addr, &R->addr);
+}
+
+static void
+sel(struct ph2_sel *s, uint8_t type, const char *a, const char *end)
+{
+	const char *why;
+
+	memset(s, 0, sizeof(*s));
+	s->sel_type = type;
+	ASSERT_INT_EQ(addr_parse(a, ADDR_PREFIX, &s->sel_addr, &why), 0);
+	if (end != NULL)
+		ASSERT_INT_EQ(addr_parse(end, 0, &s->sel_end, &why), 0);
+}
+
+static struct ph2 *
+start_ph2_hosts(struct ph1 *ph1)
+{
+	struct ph2_sel l, r;
+
+	sel(&l, IPSECDOI_ID_IPV4_ADDR, "10.0.0.1", NULL);
+	sel(&r, IPSECDOI_ID_IPV4_ADDR, "10.0.0.2", NULL);
+	return ph2_quick_start(ph1, &l, &r, &I->policy);
+}
+
+/* The SA with this SPI and direction on a side, or NULL. */
+static const struct exchange_sa *
+find_sa(const struct side *s, uint32_t spi, int inbound)
+{
+	int i;
+
+	for (i = 0; i < s->nsa; i++)
+		if (s->sas[i].sc_sa.xsa_spi == spi &&
+		    s->sas[i].sc_sa.xsa_inbound == inbound)
+			return &s->sas[i].sc_sa;
+	return NULL;
+}
+
+/*
+ * Every SA one side sends with is the SA the other receives with: same
+ * SPI, protocol, algorithms, mode, lifetime and KEYMAT.
+ */
+static void
+assert_sas_pair(int expect_per_side)
+{
+	const struct exchange_sa *a, *b;
+	int k, i;
+
+	ASSERT_INT_EQ(I->nsa, expect_per_side);
+	ASSERT_INT_EQ(R->nsa, expect_per_side);
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < S[k].nsa; i++) {
+			a = &S[k].sas[i].sc_sa;
+			b = find_sa(&S[1 - k], a->xsa_spi, !a->xsa_inbound);
+			ASSERT_PTR_NE(b, NULL);
+			ASSERT_INT_EQ(a->xsa_proto, b->xsa_proto);
+			ASSERT_INT_EQ(a->xsa_mode, b->xsa_mode);
+			ASSERT_PTR_EQ(a->xsa_enc, b->xsa_enc);
+			ASSERT_PTR_EQ(a->xsa_auth, b->xsa_auth);
+			ASSERT_INT_EQ(a->xsa_lifetime, b->xsa_lifetime);
+			ASSERT_INT_EQ(a->xsa_keymat_len, b->xsa_keymat_len);
+			ASSERT_INT_EQ(a->xsa_keymat_len,
+			    (a->xsa_enc_bits + a->xsa_auth_bits) / 8);
+			ASSERT_TRUE(a->xsa_keymat_len > 0);
+			ASSERT_MEM_EQ(a->xsa_keymat, b->xsa_keymat,
+			    a->xsa_keymat_len);
+			ASSERT_INT_EQ(addr_cmp(&a->xsa_src, &b->xsa_src), 0);
+		}
+	/* The two directions' keys differ (the SPIs differ). */
+	ASSERT_TRUE(memcmp(I->sas[0].sc_key, I->sas[1].sc_key,
+	    I->sas[0].sc_sa.xsa_keymat_len) != 0);
+}
+
+static const char psk_i[] = "10.0.0.2\tsimple psk\n";
+static const char psk_r[] = "10.0.0.1 simple psk\n";
+
+/* The article's racoon.conf, on our addresses. */
+static const char conf_article_i[] =
+    "remote 10.0.0.2 {\n"
+    "	exchange_mode main;\n"
+    "	proposal {\n"
+    "		encryption_algorithm 3des;\n"
+    "		hash_algorithm md5;\n"
+    "		authentication_method pre_shared_key;\n"
+    "		dh_group modp1024;\n"
+    "	}\n"
+    "}\n"
+    "sainfo address 10.0.0.1 any address 10.0.0.2 any {\n"
+    "	pfs_group modp1024;\n"
+    "	encryption_algorithm 3des;\n"
+    "	authentication_algorithm hmac_md5;\n"
+    "	compression_algorithm deflate;\n"
+    "}\n";
+static const char conf_article_r[] =
+    "remote 10.0.0.1 {\n"
+    "	exchange_mode main;\n"
+    "	proposal {\n"
+    "		encryption_algorithm 3des;\n"
+    "		hash_algorithm md5;\n"
+    "		authentication_method pre_shared_key;\n"
+    "		dh_group modp1024;\n"
+    "	}\n"
+    "}\n"
+    "sainfo address 10.0.0.2 any address 10.0.0.1 any {\n"
+    "	pfs_group modp1024;\n"
+    "	encryption_algorithm 3des;\n"
+    "	authentication_algorithm hmac_md5;\n"
+    "	compression_algorithm deflate;\n"
+    "}\n";
+
+static void
+t_article_modp_pfs(void)
+{
+	struct ph1 *ph1;
+	struct ph2 *ph2;
+	int n;
+
+	log_reset();
+	side_up(I, "10.0.0.1", conf_article_i, psk_i, 0x10000);
+	side_up(R, "10.0.0.2", conf_article_r, psk_r, 0x20000);
+	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	n = pump();
+	ASSERT_INT_EQ(n, 6);
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_ESTABLISHED);
+	ASSERT_INT_EQ(first_ph1(R)->ph1_state, PH1_S_ESTABLISHED);
+	ASSERT_PTR_EQ(ph1->ph1_prop.p1_enc, alg_by_cfgname(ALG_IKE_ENC,
+	    "3des"));
+	/* Same keys, same phase 1 IV at the end of Main Mode. */
+	ASSERT_MEM_EQ(ph1->ph1_keys.ik_skeyid_d,
+	    first_ph1(R)->ph1_keys.ik_skeyid_d, ph1->ph1_keys.ik_prflen);
+	ASSERT_MEM_EQ(ph1->ph1_iv.iv_data, first_ph1(R)->ph1_iv.iv_data,
+	    ph1->ph1_iv.iv_len);
+	ASSERT_PTR_NE(ph2 = start_ph2_hosts(ph1), NULL);
+	ASSERT_INT_EQ(pump(), 3);
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	ASSERT_PTR_EQ(ph2->ph2_prop.pp_pfs, alg_by_cfgname(ALG_DH,
+	    "modp1024"));
+	assert_sas_pair(2);
+	ASSERT_INT_EQ(I->sas[0].sc_sa.xsa_proto, ISAKMP_PROTO_ESP);
+	ASSERT_INT_EQ(I->sas[0].sc_sa.xsa_mode, IPSECDOI_MODE_TRANSPORT);
+	ASSERT_INT_EQ(I->sas[0].sc_sa.xsa_keymat_len, 24 + 16);
+	ASSERT_INT_EQ(I->sas[0].sc_sa.xsa_lifetime, CFG_LIFETIME_DEFAULT);
+	ASSERT_TRUE(log_has("INFO: initiate new phase 1 negotiation: "
+	    "10.0.0.1[500]<=>10.0.0.2[500]"));
+	ASSERT_TRUE(log_has("INFO: respond new phase 1 negotiation: "
+	    "10.0.0.2[500]<=>10.0.0.1[500]"));
+	ASSERT_TRUE(log_has("ISAKMP-SA established 10.0.0.1[500]-"
+	    "10.0.0.2[500] spi:"));
+	ASSERT_TRUE(log_has("INFO: initiate new phase 2 negotiation: "));
+	ASSERT_TRUE(log_has("INFO: respond new phase 2 negotiation: "));
+	ASSERT_TRUE(log_has("INFO: IPsec-SA established: ESP/Transport "
+	    "10.0.0.1[0]->10.0.0.2[0] spi="));
+	ASSERT_TRUE(log_has("INFO: IPsec-SA established: ESP/Transport "
+	    "10.0.0.2[0]->10.0.0.1[0] spi=65536(0x10000)"));
+	/* No secret in the log. */
+	ASSERT_FALSE(log_has("simple psk"));
+	world_down();
+}
+
+/* Phase 1 and phase 2 parameters, for the generated configurations. */
+struct params {
+	const char	*p1;		/* proposal { } bodies */
+	const char	*p1_r;		/* responder's; NULL: same */
+	const char	*pcheck;
+	const char	*ids_i;		/* sainfo IDs, initiator's */
+	const char	*ids_r;
+	const char	*sa_i;		/* sainfo bodies */
+	const char	*sa_r;
+};
+
+static void
+conf(char *buf, size_t len, const char *peer, const char *p1,
+    const char *pcheck, const char *ids, const char *sa)
+{
+	snprintf(buf, len,
+	    "remote %s {\n exchange_mode main;\n proposal_check %s;\n"
+	    " %s\n}\nsainfo %s {\n %s\n}\n", peer, pcheck, p1, ids, sa);
+}
+
+static void
+world_up(const struct params *p)
+{
+	char ci[4096], cr[4096];
+
+	conf(ci, sizeof(ci), "10.0.0.2", p->p1, p->pcheck, p->ids_i, p->sa_i);
+	conf(cr, sizeof(cr), "10.0.0.1", p->p1_r ? p->p1_r : p->p1,
+	    p->pcheck, p->ids_r, p->sa_r ? p->sa_r : p->sa_i);
+	log_reset();
+	side_up(I, "10.0.0.1", ci, psk_i, 0x10000);
+	side_up(R, "10.0.0.2", cr, psk_r, 0x20000);
+}
+
+#define P1(enc, hash, dh) \
+	"proposal { encryption_algorithm " enc "; hash_algorithm " hash \
+	"; authentication_method pre_shared_key; dh_group " dh "; }"
+#define HOSTS_I	"address 10.0.0.1 any address 10.0.0.2 any"
+#define HOSTS_R	"address 10.0.0.2 any address 10.0.0.1 any"
+#define SA_AES	"encryption_algorithm aes 256; " \
+	"authentication_algorithm hmac_sha256; compression_algorithm deflate;"
+
+/* ECP phase 1, no PFS, tunnel mode between subnets. */
+static void
+t_ecp_nopfs_tunnel_subnets(void)
+{
+	static const struct params p = {
+		P1("aes 256", "sha256", "ecp256"), NULL, "obey",
+		"address 10.1.0.0/24 any address 10.2.0.0/16 any",
+		"address 10.2.0.0/16 any address 10.1.0.0/24 any",
+		SA_AES, NULL,
+	};
+	struct ph2_sel l, r;
+	struct ph1 *ph1;
+	struct ph2 *ph2;
+
+	world_up(&p);
+	I->policy.pol_mode = R->policy.pol_mode = IPSECDOI_MODE_TUNNEL;
+	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	ASSERT_INT_EQ(pump(), 6);
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_ESTABLISHED);
+	ASSERT_PTR_EQ(ph1->ph1_prop.p1_dh, alg_by_cfgname(ALG_DH, "ecp256"));
+	sel(&l, IPSECDOI_ID_IPV4_ADDR_SUBNET, "10.1.0.0/24", NULL);
+	sel(&r, IPSECDOI_ID_IPV4_ADDR_SUBNET, "10.2.0.0/16", NULL);
+	ASSERT_PTR_NE(ph2 = ph2_quick_start(ph1, &l, &r, &I->policy), NULL);
+	ASSERT_INT_EQ(pump(), 3);
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	ASSERT_PTR_EQ(ph2->ph2_prop.pp_pfs, NULL);
+	assert_sas_pair(2);
+	ASSERT_INT_EQ(I->sas[0].sc_sa.xsa_mode, IPSECDOI_MODE_TUNNEL);
+	ASSERT_INT_EQ(I->sas[0].sc_sa.xsa_enc_bits, 256);
+	ASSERT_INT_EQ(I->sas[0].sc_sa.xsa_keymat_len, 32 + 32);
+	/* The responder read the subnets from the ID payloads. */
+	ph2 = TAILQ_FIRST(&first_ph1(R)->ph1_ph2s);
+	ASSERT_INT_EQ(ph2->ph2_remote.sel_addr.a_plen, 24);
+	ASSERT_INT_EQ(ph2->ph2_local.sel_addr.a_plen, 16);
+	ASSERT_TRUE(log_has("IPsec-SA established: ESP/Tunnel "));
+	world_down();
+}
+
+/* AH+ESP, tunnel, PFS with an ECP group, address ranges as IDs. */
+static void
+t_ah_esp_tunnel_ecp_pfs_range(void)
+{
+	static const struct params p = {
+		P1("aes", "sha1", "modp2048"), NULL, "strict",
+		"address 10.1.0.1-10.1.0.9 any address 10.0.0.2 any",
+		"address 10.0.0.2 any address 10.1.0.1-10.1.0.9 any",
+		"pfs_group ecp384; encryption_algorithm aes 128, 3des; "
+		"authentication_algorithm hmac_sha1; "
+		"compression_algorithm deflate;", NULL,
+	};
+	struct ph2_sel l, r;
+	struct ph1 *ph1;
+	struct ph2 *ph2;
+	int i;
+
+	world_up(&p);
+	for (i = 0; i < 2; i++) {
+		S[i].policy.pol_proto[0] = ISAKMP_PROTO_AH;
+		S[i].policy.pol_proto[1] = ISAKMP_PROTO_ESP;
+		S[i].policy.pol_nproto = 2;
+		S[i].policy.pol_mode = IPSECDOI_MODE_TUNNEL;
+	}
+	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	ASSERT_INT_EQ(pump(), 6);
+	sel(&l, IPSECDOI_ID_IPV4_ADDR_RANGE, "10.1.0.1", "10.1.0.9");
+	sel(&r, IPSECDOI_ID_IPV4_ADDR, "10.0.0.2", NULL);
+	ASSERT_PTR_NE(ph2 = ph2_quick_start(ph1, &l, &r, &I->policy), NULL);
+	ASSERT_INT_EQ(pump(), 3);
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	ASSERT_PTR_EQ(ph2->ph2_prop.pp_pfs, alg_by_cfgname(ALG_DH, "ecp384"));
+	ASSERT_INT_EQ(ph2->ph2_prop.pp_nsa, 2);
+	assert_sas_pair(4);
+	ASSERT_TRUE(log_has("IPsec-SA established: AH/Tunnel "));
+	ASSERT_TRUE(log_has("IPsec-SA established: ESP/Tunnel "));
+	ASSERT_PTR_EQ(find_sa(I, 0x10000, 1)->xsa_enc, NULL);	/* AH */
+	ASSERT_INT_EQ(find_sa(I, 0x10000, 1)->xsa_keymat_len, 20);
+	ASSERT_INT_EQ(find_sa(I, 0x10001, 1)->xsa_keymat_len, 16 + 20);
+	world_down();
+}
+
+/*
+ * Several phase 1 proposals: the responder takes the first of the
+ * initiator's transforms that one of its own accepts; several phase 2
+ * transforms: the first the responder's sainfo has.
+ */
+static void
+t_several_proposals(void)
+{
+	static const struct params p = {
+		P1("aes", "sha256", "modp2048") " "
+		P1("3des", "sha1", "modp1536") " "
+		P1("aes 256", "sha512", "ecp521"),
+		P1("camellia", "sha1", "modp2048") " "
+		P1("aes 256", "sha512", "ecp521") " "
+		P1("3des", "sha1", "modp1536"),
+		"obey", HOSTS_I, HOSTS_R,
+		"encryption_algorithm aes, 3des, blowfish; "
+		"authentication_algorithm hmac_sha256, hmac_sha1; "
+		"compression_algorithm deflate;",
+		"encryption_algorithm 3des; authentication_algorithm "
+		"hmac_md5, hmac_sha1; compression_algorithm deflate;",
+	};
+	struct ph1 *ph1;
+	struct ph2 *ph2;
+
+	world_up(&p);
+	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	ASSERT_INT_EQ(pump(), 6);
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_ESTABLISHED);
+	ASSERT_PTR_EQ(ph1->ph1_prop.p1_enc,
+	    alg_by_cfgname(ALG_IKE_ENC, "3des"));
+	ASSERT_PTR_EQ(ph1->ph1_prop.p1_dh, alg_by_cfgname(ALG_DH,
+	    "modp1536"));
+	ASSERT_PTR_NE(ph2 = start_ph2_hosts(ph1), NULL);
+	ASSERT_INT_EQ(pump(), 3);
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	ASSERT_PTR_EQ(ph2->ph2_prop.pp_sa[0].ps_enc,
+	    alg_by_cfgname(ALG_ENC, "3des"));
+	ASSERT_PTR_EQ(ph2->ph2_prop.pp_sa[0].ps_auth,
+	    alg_by_cfgname(ALG_AUTH, "hmac_sha1"));
+	/* 3des with hmac_sha1 was transform 4 of the 6 offered. */
+	ASSERT_INT_EQ(ph2->ph2_prop.pp_sa[0].ps_trans_num, 4);
+	assert_sas_pair(2);
+	world_down();
+}
+
+/* Main Mode and Quick Mode with a pcheck, lifetimes given in seconds. */
+static void
+run_pcheck(const char *pcheck, const char *sa_i, const char *sa_r,
+    int expect_ok, uint32_t expect_life)
+{
+	struct params p = {
+		P1("aes", "sha1", "modp2048"), NULL, NULL, HOSTS_I, HOSTS_R,
+		sa_i, sa_r,
+	};
+	struct ph1 *ph1;
+	struct ph2 *ph2;
+
+	p.pcheck = pcheck;
+	world_up(&p);
+	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	ASSERT_INT_EQ(pump(), 6);
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_ESTABLISHED);
+	ASSERT_PTR_NE(ph2 = start_ph2_hosts(ph1), NULL);
+	pump();
+	if (!expect_ok) {
+		ASSERT_INT_EQ(ph2->ph2_state, PH2_S_FAILED);
+		ASSERT_INT_EQ(TAILQ_FIRST(&first_ph1(R)->ph1_ph2s)->ph2_state,
+		    PH2_S_FAILED);
+		ASSERT_TRUE(log_has("sending notification "
+		    "NO-PROPOSAL-CHOSEN"));
+		ASSERT_TRUE(log_has("phase2 negotiation failed: peer sent "
+		    "NO-PROPOSAL-CHOSEN"));
+		ASSERT_INT_EQ(I->nsa, 0);
+		ASSERT_INT_EQ(R->nsa, 0);
+	} else {
+		ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+		assert_sas_pair(2);
+		ASSERT_INT_EQ(I->sas[0].sc_sa.xsa_lifetime, expect_life);
+	}
+	world_down();
+}
+
+#define SA_LIFE(n, extra) "lifetime time " n " sec; " extra \
+	"encryption_algorithm aes; authentication_algorithm hmac_sha1; " \
+	"compression_algorithm deflate;"
+
+static void
+t_pcheck_obey(void)
+{
+	/* The responder obeys: the initiator's longer lifetime stands. */
+	run_pcheck("obey", SA_LIFE("3600", ""), SA_LIFE("1800", ""), 1, 3600);
+	/* and its PFS group, though the responder wants another. */
+	run_pcheck("obey", SA_LIFE("3600", ""),
+	    SA_LIFE("3600", "pfs_group modp2048; "), 1, 3600);
+}
+
+static void
+t_pcheck_strict(void)
+{
+	run_pcheck("strict", SA_LIFE("3600", ""), SA_LIFE("1800", ""), 0, 0);
+	ASSERT_TRUE(log_has("long lifetime proposed: my:1800 peer:3600"));
+	run_pcheck("strict", SA_LIFE("900", ""), SA_LIFE("1800", ""), 1, 900);
+	/* A responder that wants PFS refuses a proposal without it. */
+	run_pcheck("strict", SA_LIFE("900", ""),
+	    SA_LIFE("1800", "pfs_group modp2048; "), 0, 0);
+	ASSERT_TRUE(log_has("pfs group mismatched"));
+}
+
+static void
+t_pcheck_claim(void)
+{
+	/* Our shorter lifetime, told with RESPONDER-LIFETIME. */
+	run_pcheck("claim", SA_LIFE("3600", ""), SA_LIFE("1800", ""), 1, 1800);
+	ASSERT_TRUE(log_has("use own lifetime: my:1800 peer:3600"));
+	ASSERT_TRUE(log_has("RESPONDER-LIFETIME: lifetime 1800 seconds"));
+	run_pcheck("claim", SA_LIFE("900", ""), SA_LIFE("1800", ""), 1, 900);
+	ASSERT_FALSE(log_has("RESPONDER-LIFETIME"));
+}
+
+static void
+t_pcheck_exact(void)
+{
+	run_pcheck("exact", SA_LIFE("900", ""), SA_LIFE("1800", ""), 0, 0);
+	ASSERT_TRUE(log_has("lifetime mismatched: my:1800 peer:900"));
+	run_pcheck("exact", SA_LIFE("1800", ""), SA_LIFE("1800", ""), 1, 1800);
+	run_pcheck("exact", SA_LIFE("1800", "pfs_group ecp256; "),
+	    SA_LIFE("1800", ""), 0, 0);
+}
+
+/* A wrong PSK: message 5 decrypts to noise at the responder. */
+static void
+t_wrong_psk(void)
+{
+	struct ph1 *ph1;
+
+	log_reset();
+	side_up(I, "10.0.0.1", conf_article_i, psk_i, 0x10000);
+	side_up(R, "10.0.0.2", conf_article_r, "10.0.0.1 other psk\n",
+	    0x20000);
+	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	pump();
+	ASSERT_INT_EQ(first_ph1(R)->ph1_state, PH1_S_FAILED);
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_KEYED);
+	ASSERT_TRUE(log_has("authentication failed: message 5 does not "
+	    "decrypt to valid payloads (the pre-shared keys differ?)"));
+	ASSERT_TRUE(log_has("sending notification AUTHENTICATION-FAILED"));
+	ASSERT_TRUE(log_has("notification AUTHENTICATION-FAILED received"));
+	/* The initiator gives up after its retransmissions. */
+	now_ms += 16 * 1000;
+	exchange_timers(&I->env);
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_FAILED);
+	ASSERT_TRUE(log_has("phase1 negotiation failed due to time up"));
+	world_down();
+}
+
+/*
+ * A wrong key that still decrypts (the initiator's SKEYID alone is
+ * spoiled): HASH_I does not verify.
+ */
+static void
+t_wrong_psk_hash(void)
+{
+	struct ph1 *ph1;
+	int i;
+
+	log_reset();
+	side_up(I, "10.0.0.1", conf_article_i, psk_i, 0x10000);
+	side_up(R, "10.0.0.2", conf_article_r, psk_r, 0x20000);
+	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	/* Messages 1..3: the responder has its keys. */
+	for (i = 0; i < 3; i++)
+		ASSERT_INT_EQ(pump_one(), 1);
+	first_ph1(R)->ph1_keys.ik_skeyid[0] ^= 1;	/* HASH_I only */
+	pump();
+	ASSERT_INT_EQ(first_ph1(R)->ph1_state, PH1_S_FAILED);
+	ASSERT_TRUE(log_has("authentication failed: HASH_I mismatch (the "
+	    "pre-shared keys differ?)"));
+	world_down();
+}
+
+/* No proposal in common: NO-PROPOSAL-CHOSEN in phase 1. */
+static void
+t_disjoint_ph1(void)
+{
+	static const struct params p = {
+		P1("aes", "sha1", "modp2048"), P1("3des", "md5", "modp1024"),
+		"obey", HOSTS_I, HOSTS_R, SA_AES, NULL,
+	};
+	struct ph1 *ph1;
+
+	world_up(&p);
+	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	ASSERT_INT_EQ(pump(), 2);	/* message 1, the notify */
+	ASSERT_INT_EQ(first_ph1(R)->ph1_state, PH1_S_FAILED);
+	ASSERT_TRUE(log_has("no suitable proposal found"));
+	ASSERT_TRUE(log_has("sending notification NO-PROPOSAL-CHOSEN"));
+	ASSERT_TRUE(log_has("notification NO-PROPOSAL-CHOSEN received from "
+	    "the peer (unauthenticated)"));
+	/* Failed SAs are freed after a while. */
+	now_ms += EXCHANGE_LINGER_MS;
+	exchange_timers(&R->env);
+	ASSERT_PTR_EQ(first_ph1(R), NULL);
+	world_down();
+}
+
+/* No transform in common in phase 2. */
+static void
+t_disjoint_ph2(void)
+{
+	run_pcheck("obey", SA_LIFE("3600", ""),
+	    "encryption_algorithm 3des; authentication_algorithm hmac_md5; "
+	    "compression_algorithm deflate;", 0, 0);
+}
+
+/* A responder without a policy for the IDs says NO-PROPOSAL-CHOSEN. */
+static void
+t_no_policy(void)
+{
+	static const struct params p = {
+		P1("aes", "sha1", "modp2048"), NULL, "obey", HOSTS_I, HOSTS_R,
+		SA_AES, NULL,
+	};
+	struct ph1 *ph1;
+	struct ph2 *ph2;
+
+	world_up(&p);
+	R->no_policy = 1;
+	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	pump();
+	ASSERT_PTR_NE(ph2 = start_ph2_hosts(ph1), NULL);
+	pump();
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_FAILED);
+	ASSERT_TRUE(log_has("no policy found"));
+	world_down();
+}
+
+/*
+ * Lost and repeated messages: the engine resends its last message on a
+ * timer, answers a duplicate with its last reply, and gives up after
+ * the counter.
+ */
+static void
+t_retransmit(void)
+{
+	struct ph1 *ph1;
+	struct ph2 *ph2;
+	uint8_t *m5;
+	size_t m5len;
+	uint64_t t;
+	char cr[2048];
+
+	/* racoon's phase2 10 sec would give up before the first resend. */
+	snprintf(cr, sizeof(cr), "timer { phase2 30 sec; }\n%s",
+	    conf_article_r);
+	log_reset();
+	side_up(I, "10.0.0.1", conf_article_i, psk_i, 0x10000);
+	side_up(R, "10.0.0.2", cr, psk_r, 0x20000);
+	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	ASSERT_INT_EQ(pump_one(), 1);	/* message 1 */
+	drop_one();			/* message 2 lost */
+	ASSERT_INT_EQ(nq, 0);
+	t = exchange_next_timer(&I->env);
+	ASSERT_U64_EQ(t, now_ms + 10 * 1000);
+	now_ms = t;
+	exchange_timers(&I->env);	/* message 1 again */
+	ASSERT_INT_EQ(nq, 1);
+	ASSERT_INT_EQ(sent[0], 2);
+	ASSERT_INT_EQ(pump_one(), 1);	/* a duplicate: message 2 again */
+	ASSERT_INT_EQ(sent[1], 2);
+	ASSERT_INT_EQ(pump_one(), 1);	/* message 2 */
+	ASSERT_INT_EQ(pump_one(), 1);	/* message 3 */
+	ASSERT_INT_EQ(pump_one(), 1);	/* message 4 */
+	ASSERT_INT_EQ(nq, 1);		/* message 5, kept for later */
+	m5 = malloc(Q[0].len);
+	memcpy(m5, Q[0].data, Q[0].len);
+	m5len = Q[0].len;
+	ASSERT_INT_EQ(pump(), 2);
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_ESTABLISHED);
+	ASSERT_INT_EQ(first_ph1(R)->ph1_state, PH1_S_ESTABLISHED);
+	/* Message 5 repeated: message 6 again, which the initiator drops. */
+	exchange_input(&R->env, &R->addr, &I->addr, m5, m5len);
+	free(m5);
+	ASSERT_INT_EQ(sent[1], 5);
+	ASSERT_INT_EQ(pump(), 1);
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_ESTABLISHED);
+	ASSERT_PTR_NE(ph2 = start_ph2_hosts(ph1), NULL);
+	ASSERT_INT_EQ(pump_one(), 1);	/* quick 1 */
+	ASSERT_INT_EQ(pump_one(), 1);	/* quick 2 */
+	/* Quick 3 lost: the responder resends 2, we answer with 3. */
+	drop_one();
+	now_ms += 10 * 1000;
+	exchange_timers(&R->env);
+	ASSERT_INT_EQ(pump(), 2);
+	ASSERT_INT_EQ(TAILQ_FIRST(&first_ph1(R)->ph1_ph2s)->ph2_state,
+	    PH2_S_ESTABLISHED);
+	assert_sas_pair(2);
+	world_down();
+
+	/* Nobody answers: five resends, then time up. */
+	log_reset();
+	side_up(I, "10.0.0.1", conf_article_i, psk_i, 0x10000);
+	side_up(R, "10.0.0.2", conf_article_r, psk_r, 0x20000);
+	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	drop_one();
+	now_ms += 10 * 1000;
+	exchange_timers(&I->env);
+	ASSERT_INT_EQ(sent[0], 2);
+	now_ms += 5 * 1000;	/* phase1 15 sec */
+	exchange_timers(&I->env);
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_FAILED);
+	ASSERT_TRUE(log_has("phase1 negotiation failed due to time up"));
+	world_down();
+}
+
+/* An ISAKMP-SA expires after its lifetime and is freed. */
+static void
+t_ph1_lifetime(void)
+{
+	struct ph1 *ph1;
+
+	log_reset();
+	side_up(I, "10.0.0.1", conf_article_i, psk_i, 0x10000);
+	side_up(R, "10.0.0.2", conf_article_r, psk_r, 0x20000);
+	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	pump();
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_ESTABLISHED);
+	ASSERT_U64_EQ(exchange_next_timer(&I->env),
+	    now_ms + CFG_LIFETIME_DEFAULT * 1000ULL);
+	now_ms += CFG_LIFETIME_DEFAULT * 1000ULL;
+	exchange_timers(&I->env);
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_EXPIRED);
+	ASSERT_TRUE(log_has("ISAKMP-SA expired"));
+	/* A state the machine does not have is refused. */
+	ASSERT_INT_EQ(ph1_set_state(ph1, PH1_S_ESTABLISHED), -1);
+	ASSERT_TRUE(log_has("state expired -> established refused"));
+	now_ms += EXCHANGE_LINGER_MS;
+	exchange_timers(&I->env);
+	ASSERT_PTR_EQ(first_ph1(I), NULL);
+	world_down();
+}
+
+/* Garbage and strays are dropped and counted, never fatal. */
+static void
+t_garbage(void)
+{
+	static const uint8_t junk[40] = { 1, 2, 3 };
+	struct ph1 *ph1;
+
+	log_reset();
+	side_up(I, "10.0.0.1", conf_article_i, psk_i, 0x10000);
+	side_up(R, "10.0.0.2", conf_article_r, psk_r, 0x20000);
+	exchange_input(&R->env, &R->addr, &I->addr, junk, sizeof(junk));
+	ASSERT_INT_EQ(R->env.env_dropped, 1);
+	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	pump();
+	/* A quick mode message under unknown cookies. */
+	ASSERT_PTR_NE(start_ph2_hosts(ph1), NULL);
+	Q[0].data[0] ^= 0xff;
+	pump();
+	ASSERT_INT_EQ(R->env.env_dropped, 2);
+	world_down();
+}
+
+int
+main(void)
+{
+	int fd;
+
+	if ((fd = mkstemp(logpath)) == -1 || log_open_file(logpath) == -1)
+		return 1;
+	close(fd);
+	log_init("test_exchange", LOG_DEST_FILE, 0);
+	TEST_RUN(t_article_modp_pfs);
+	TEST_RUN(t_ecp_nopfs_tunnel_subnets);
+	TEST_RUN(t_ah_esp_tunnel_ecp_pfs_range);
+	TEST_RUN(t_several_proposals);
+	TEST_RUN(t_pcheck_obey);
+	TEST_RUN(t_pcheck_strict);
+	TEST_RUN(t_pcheck_claim);
+	TEST_RUN(t_pcheck_exact);
+	TEST_RUN(t_wrong_psk);
+	TEST_RUN(t_wrong_psk_hash);
+	TEST_RUN(t_disjoint_ph1);
+	TEST_RUN(t_disjoint_ph2);
+	TEST_RUN(t_no_policy);
+	TEST_RUN(t_retransmit);
+	TEST_RUN(t_ph1_lifetime);
+	TEST_RUN(t_garbage);
+	world_down();
+	log_close();
+	unlink(logpath);
+	ike_crypto_done();
+	return test_done();
+}
