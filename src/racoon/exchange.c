@@ -293,7 +293,9 @@ exchange_run(struct exchange *ex)
 			    (uint64_t)env->env_cfg->c_timer.t_interval * 1000;
 			return 0;
 		}
-		if ((n = exchange_send_step(ex, st)) != ISAKMP_N_OK) {
+		if ((n = exchange_send_step(ex, st)) == EXCHANGE_WAIT)
+			return 0;
+		if (n != ISAKMP_N_OK) {
 			exchange_fail(ex, n, "could not build a message");
 			return -1;
 		}
@@ -706,6 +708,22 @@ unknown:
 	    isakmp_etype_name(hdr.hdr_etype));
 drop:
 	env->env_dropped++;
+}
+
+void
+exchange_spi(struct exchange_env *env, uint32_t id, size_t idx,
+    uint32_t spi)
+{
+	struct ph1 *ph1;
+	struct ph2 *ph2;
+
+	TAILQ_FOREACH(ph1, &env->env_ph1s, ph1_entry)
+		TAILQ_FOREACH(ph2, &ph1->ph1_ph2s, ph2_entry)
+			if (ph2->ph2_id == id) {
+				ph2_spi_set(ph2, idx, spi);
+				return;
+			}
+	log_debug(1, "SPI for phase 2 negotiation %u, which is gone", id);
 }
 
 /* Timers */

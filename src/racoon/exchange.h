@@ -64,7 +64,10 @@ struct exchange_sa {
 
 /*
  * The kernel as phase 2 sees it.  ek_getspi reserves an inbound SPI for
- * proto on SAs from src to dst.  ek_install takes a finished SA (the
+ * proto on SAs from src to dst, for slot idx of the phase 2 negotiation
+ * numbered id: it returns 0 with the SPI set, or 1 when the answer comes
+ * later through exchange_spi() (PF_KEY's GETSPI is answered by a message
+ * the event loop reads; nothing waits for it).  ek_install takes a finished SA (the
  * keymat is wiped when it returns).  ek_policy tells the responder which
  * protocols and mode its SPD wants between a local and a remote
  * selector, as racoon asks the SPD; -1 if no policy covers them.
@@ -72,8 +75,9 @@ struct exchange_sa {
  */
 struct ph2_sel;
 struct exchange_kernel {
-	int		(*ek_getspi)(void *, uint8_t, const struct addr *,
-			    const struct addr *, uint32_t *);
+	int		(*ek_getspi)(void *, uint32_t, size_t, uint8_t,
+			    const struct addr *, const struct addr *,
+			    uint32_t *);
 	int		(*ek_install)(void *, const struct exchange_sa *);
 	int		(*ek_policy)(void *, const struct ph2_sel *,
 			    const struct ph2_sel *, struct proposal_policy *);
@@ -96,6 +100,7 @@ struct exchange_env {
 	struct exchange_clock env_clock;
 	TAILQ_HEAD(, ph1) env_ph1s;
 	uint64_t	 env_dropped;	/* datagrams dropped, for admin */
+	uint32_t	 env_next_id;	/* numbers phase 2 negotiations */
 };
 
 /* The exchanges with a script, the first index of the table. */
@@ -127,6 +132,8 @@ struct exchange {
 
 /* Handlers return this for a local failure: nothing to tell the peer. */
 #define EXCHANGE_ERR	(-1)
+/* A send handler waits for the kernel; exchange_run() comes again. */
+#define EXCHANGE_WAIT	(-2)
 
 /*
  * A send handler appends its payloads to a message whose header the
@@ -158,6 +165,12 @@ int	 exchange_run(struct exchange *);
 /* A datagram from peer to local; bad ones are logged and dropped. */
 void	 exchange_input(struct exchange_env *, const struct addr *,
 	    const struct addr *, const uint8_t *, size_t);
+/*
+ * The kernel's late answer to ek_getspi for negotiation id, slot idx;
+ * spi 0 says it failed.  Unknown ids (the negotiation is gone) are
+ * ignored.
+ */
+void	 exchange_spi(struct exchange_env *, uint32_t, size_t, uint32_t);
 /* Fire what is due: resends, give-ups, phase 1 lifetimes, clean-up. */
 void	 exchange_timers(struct exchange_env *);
 /* When exchange_timers has work next; 0 if never. */

@@ -114,6 +114,7 @@ ph2_new(struct ph1 *ph1, enum isakmp_role role, uint32_t msgid)
 	ph2->ph2_role = role;
 	ph2->ph2_state = PH2_S_NEW;
 	ph2->ph2_msgid = msgid;
+	ph2->ph2_id = ++ph1->ph1_env->env_next_id;
 	TAILQ_INSERT_TAIL(&ph1->ph1_ph2s, ph2, ph2_entry);
 	exchange_init(&ph2->ph2_ex, EXCHANGE_QUICK, role, ph1, ph2);
 	ph2->ph2_ex.ex_msgid = msgid;
@@ -356,11 +357,9 @@ struct ph2 *
 ph2_quick_start(struct ph1 *ph1, const struct ph2_sel *local,
     const struct ph2_sel *remote, const struct proposal_policy *pol)
 {
-	struct exchange_kernel *k = &ph1->ph1_env->env_kernel;
 	const struct cfg_sainfo *si;
 	struct ph2 *ph2;
 	char l[ADDR_STRLEN], p[ADDR_STRLEN], ls[96], rs[96];
-	size_t i;
 
 	if (ph1->ph1_state != PH1_S_ESTABLISHED || pol->pol_nproto == 0 ||
 	    pol->pol_nproto > PROPOSAL_MAX_PROTO)
@@ -382,16 +381,56 @@ ph2_quick_start(struct ph1 *ph1, const struct ph2_sel *local,
 	addr_fmt(&ph1->ph1_local, ADDR_PORT, l, sizeof(l));
 	addr_fmt(&ph1->ph1_peer, ADDR_PORT, p, sizeof(p));
 	log_info("initiate new phase 2 negotiation: %s<=>%s", l, p);
-	for (i = 0; i < pol->pol_nproto; i++)
-		if (k->ek_getspi(k->ek_arg, pol->pol_proto[i], &ph1->ph1_peer,
-		    &ph1->ph1_local, &ph2->ph2_spi[i]) == -1) {
-			ph2_fail(ph2, "no SPI from the kernel");
-			return NULL;
-		}
+	if (ph2_getspi(ph2, pol->pol_proto, pol->pol_nproto) == -1) {
+		ph2_fail(ph2, "no SPI from the kernel");
+		return NULL;
+	}
 	if (ph2_set_state(ph2, PH2_S_NEGOTIATING) == -1 ||
 	    exchange_run(&ph2->ph2_ex) == -1)
 		return NULL;
 	return ph2;
+}
+
+int
+ph2_getspi(struct ph2 *ph2, const uint8_t *protos, size_t n)
+{
+	struct ph1 *ph1 = ph2->ph2_ph1;
+	struct exchange_kernel *k = &ph1->ph1_env->env_kernel;
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		r = k->ek_getspi(k->ek_arg, ph2->ph2_id, i, protos[i],
+		    &ph1->ph1_peer, &ph1->ph1_local, &ph2->ph2_spi[i]);
+		if (r == -1 || (r == 0 && ph2->ph2_spi[i] == 0))
+			return -1;
+		if (r == 1)
+			ph2->ph2_spi_wait |= 1u << i;
+		else
+			ph2->ph2_prop.pp_sa[i].ps_spi = ph2->ph2_spi[i];
+	}
+	return 0;
+}
+
+void
+ph2_spi_set(struct ph2 *ph2, size_t idx, uint32_t spi)
+{
+	char name[PH2_NAMELEN];
+
+	if (idx >= PROPOSAL_MAX_PROTO || !(ph2->ph2_spi_wait & (1u << idx))) {
+		log_warnx("%s: SPI for slot %zu not asked for",
+		    ph2_name(ph2, name, sizeof(name)), idx);
+		return;
+	}
+	ph2->ph2_spi_wait &= ~(1u << idx);
+	if (spi == 0) {
+		ph2_fail(ph2, "no SPI from the kernel");
+		return;
+	}
+	ph2->ph2_spi[idx] = spi;
+	ph2->ph2_prop.pp_sa[idx].ps_spi = spi;
+	if (ph2->ph2_spi_wait == 0 && ph2->ph2_state == PH2_S_NEGOTIATING)
+		(void)exchange_run(&ph2->ph2_ex);
 }
 
 /* Install */

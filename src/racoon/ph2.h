@@ -58,6 +58,8 @@ struct ph2 {
 	enum isakmp_role ph2_role;
 	enum ph2_state	 ph2_state;
 	uint32_t	 ph2_msgid;
+	uint32_t	 ph2_id;	/* for the kernel's late answers */
+	unsigned	 ph2_spi_wait;	/* slots the kernel owes us */
 	struct ph2_sel	 ph2_local;	/* our side's selector */
 	struct ph2_sel	 ph2_remote;
 	int		 ph2_has_ids;	/* ID payloads were exchanged */
@@ -103,6 +105,13 @@ const struct cfg_sainfo *ph2_sainfo_find(const struct cfg *,
  */
 struct ph2 *ph2_quick_start(struct ph1 *, const struct ph2_sel *,
 	    const struct ph2_sel *, const struct proposal_policy *);
+/*
+ * Ask the kernel for our SPIs, one per protocol in order; 0 or -1.
+ * Late answers arrive through ph2_spi_set (spi 0: failed), which runs
+ * the exchange on when the last one is in.
+ */
+int	 ph2_getspi(struct ph2 *, const uint8_t *, size_t);
+void	 ph2_spi_set(struct ph2 *, size_t, uint32_t);
 /* Derive KEYMAT and hand every SA, both directions, to the kernel. */
 int	 ph2_install(struct ph2 *);
 

@@ -257,6 +257,8 @@ ph2_quick_i1_send(struct exchange *ex, struct isakmp_out *out)
 	struct ph2 *ph2 = ex->ex_ph2;
 	size_t off;
 
+	if (ph2->ph2_spi_wait != 0)
+		return EXCHANGE_WAIT;
 	if (ph2_quick_nonce(ph2, &ph2->ph2_ni) == -1 ||
 	    ph2_quick_hash_begin(ph2, out, &off) == -1 ||
 	    isakmp_out_pld(out, ISAKMP_NPTYPE_SA) == -1 ||
@@ -322,10 +324,8 @@ int
 ph2_quick_r1_recv(struct exchange *ex, const struct isakmp_msg *msg)
 {
 	struct ph2 *ph2 = ex->ex_ph2;
-	struct ph1 *ph1 = ph2->ph2_ph1;
-	struct exchange_kernel *k = &ph1->ph1_env->env_kernel;
-	struct proposal_sa *ps;
 	struct isakmp_sa sa;
+	uint8_t protos[PROPOSAL_MAX_PROTO];
 	size_t i;
 	int n;
 
@@ -339,14 +339,11 @@ ph2_quick_r1_recv(struct exchange *ex, const struct isakmp_msg *msg)
 	    (n = ph2_quick_common_recv(ph2, msg, &ph2->ph2_ni,
 	    ph2->ph2_prop.pp_pfs)) != ISAKMP_N_OK)
 		return n;
-	for (i = 0; i < ph2->ph2_prop.pp_nsa; i++) {
-		ps = &ph2->ph2_prop.pp_sa[i];
-		if (k->ek_getspi(k->ek_arg, ps->ps_proto, &ph1->ph1_peer,
-		    &ph1->ph1_local, &ps->ps_spi) == -1)
-			return EXCHANGE_ERR;
-		ph2->ph2_spi[i] = ps->ps_spi;
-	}
-	return ISAKMP_N_OK;
+	for (i = 0; i < ph2->ph2_prop.pp_nsa; i++)
+		protos[i] = ph2->ph2_prop.pp_sa[i].ps_proto;
+	/* The answer waits (EXCHANGE_WAIT) for late SPIs. */
+	return ph2_getspi(ph2, protos, ph2->ph2_prop.pp_nsa) == 0 ?
+	    ISAKMP_N_OK : EXCHANGE_ERR;
 }
 
 /* RESPONDER-LIFETIME for each protocol when we claimed ours. */
@@ -393,6 +390,8 @@ ph2_quick_r2_send(struct exchange *ex, struct isakmp_out *out)
 	struct ph2 *ph2 = ex->ex_ph2;
 	size_t off;
 
+	if (ph2->ph2_spi_wait != 0)
+		return EXCHANGE_WAIT;
 	if (ph2_quick_nonce(ph2, &ph2->ph2_nr) == -1 ||
 	    ph2_quick_hash_begin(ph2, out, &off) == -1 ||
 	    isakmp_out_pld(out, ISAKMP_NPTYPE_SA) == -1 ||

@@ -48,6 +48,10 @@ struct side {
 	uint32_t	 next_spi;
 	struct proposal_policy policy;
 	int		 no_policy;
+	int		 spi_late;	/* answer GETSPI later */
+	uint32_t	 owed_id[4];	/* the late answers owed */
+	size_t		 owed_idx[4];
+	int		 nowed;
 };
 
 struct msg {
@@ -93,16 +97,33 @@ fake_send(void *arg, const struct addr *local, const struct addr *peer,
 }
 
 static int
-fake_getspi(void *arg, uint8_t proto, const struct addr *src,
-    const struct addr *dst, uint32_t *spi)
+fake_getspi(void *arg, uint32_t id, size_t idx, uint8_t proto,
+    const struct addr *src, const struct addr *dst, uint32_t *spi)
 {
 	struct side *s = arg;
 
 	(void)proto;
 	(void)src;
 	(void)dst;
+	if (s->spi_late && s->nowed < 4) {
+		s->owed_id[s->nowed] = id;
+		s->owed_idx[s->nowed++] = idx;
+		return 1;
+	}
 	*spi = s->next_spi++;
 	return 0;
+}
+
+/* The kernel answers what it owes (spi 0: a failure). */
+static void
+pay_spis(struct side *s, int fail)
+{
+	int i;
+
+	for (i = 0; i < s->nowed; i++)
+		exchange_spi(&s->env, s->owed_id[i], s->owed_idx[i],
+		    fail ? 0 : s->next_spi++);
+	s->nowed = 0;
 }
 
 static int
@@ -543,6 +564,37 @@ t_ah_esp_tunnel_ecp_pfs_range(void)
 	world_down();
 }
 
+/* AH alone, transport mode, with the article's algorithms. */
+static void
+t_ah_transport(void)
+{
+	static const struct params p = {
+		P1("3des", "md5", "modp1536"), NULL, "obey", HOSTS_I, HOSTS_R,
+		"encryption_algorithm 3des; authentication_algorithm "
+		"hmac_md5, hmac_sha256; compression_algorithm deflate;", NULL,
+	};
+	struct ph1 *ph1;
+	struct ph2 *ph2;
+	int i;
+
+	world_up(&p);
+	for (i = 0; i < 2; i++)
+		S[i].policy.pol_proto[0] = ISAKMP_PROTO_AH;
+	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	ASSERT_INT_EQ(pump(), 6);
+	ASSERT_PTR_NE(ph2 = start_ph2_hosts(ph1), NULL);
+	ASSERT_INT_EQ(pump(), 3);
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	assert_sas_pair(2);
+	ASSERT_INT_EQ(I->sas[0].sc_sa.xsa_proto, ISAKMP_PROTO_AH);
+	ASSERT_PTR_EQ(I->sas[0].sc_sa.xsa_auth, alg_by_cfgname(ALG_AUTH,
+	    "hmac_md5"));
+	ASSERT_INT_EQ(I->sas[0].sc_sa.xsa_keymat_len, 16);
+	ASSERT_TRUE(log_has("IPsec-SA established: AH/Transport "
+	    "10.0.0.1[0]->10.0.0.2[0] spi=131072(0x20000)"));
+	world_down();
+}
+
 /*
  * Several phase 1 proposals: the responder takes the first of the
  * initiator's transforms that one of its own accepts; several phase 2
@@ -858,6 +910,50 @@ t_retransmit(void)
 	world_down();
 }
 
+/*
+ * GETSPI answered later, as PF_KEY does: each side's message waits for
+ * its SPIs; a failed GETSPI fails the negotiation.
+ */
+static void
+t_getspi_late(void)
+{
+	static const struct params p = {
+		P1("aes", "sha1", "modp2048"), NULL, "obey", HOSTS_I, HOSTS_R,
+		SA_AES, NULL,
+	};
+	struct ph1 *ph1;
+	struct ph2 *ph2;
+	int i;
+
+	world_up(&p);
+	for (i = 0; i < 2; i++) {
+		S[i].spi_late = 1;
+		S[i].policy.pol_proto[0] = ISAKMP_PROTO_AH;
+		S[i].policy.pol_proto[1] = ISAKMP_PROTO_ESP;
+		S[i].policy.pol_nproto = 2;
+	}
+	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	ASSERT_INT_EQ(pump(), 6);
+	ASSERT_PTR_NE(ph2 = start_ph2_hosts(ph1), NULL);
+	ASSERT_INT_EQ(nq, 0);
+	ASSERT_INT_EQ(I->nowed, 2);
+	pay_spis(I, 0);
+	ASSERT_INT_EQ(pump(), 1);	/* quick 1; the responder waits */
+	ASSERT_INT_EQ(R->nowed, 2);
+	pay_spis(R, 0);
+	ASSERT_INT_EQ(pump(), 2);
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	assert_sas_pair(4);
+	/* A late answer for a negotiation that is gone is ignored. */
+	exchange_spi(&I->env, 9999, 0, 0x777);
+	/* The kernel has no SPI: the negotiation fails. */
+	ASSERT_PTR_NE(ph2 = start_ph2_hosts(ph1), NULL);
+	pay_spis(I, 1);
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_FAILED);
+	ASSERT_INT_EQ(nq, 0);
+	world_down();
+}
+
 /* An ISAKMP-SA expires after its lifetime and is freed. */
 static void
 t_ph1_lifetime(void)
@@ -919,6 +1015,7 @@ main(void)
 	TEST_RUN(t_article_modp_pfs);
 	TEST_RUN(t_ecp_nopfs_tunnel_subnets);
 	TEST_RUN(t_ah_esp_tunnel_ecp_pfs_range);
+	TEST_RUN(t_ah_transport);
 	TEST_RUN(t_several_proposals);
 	TEST_RUN(t_pcheck_obey);
 	TEST_RUN(t_pcheck_strict);
@@ -930,6 +1027,7 @@ main(void)
 	TEST_RUN(t_disjoint_ph2);
 	TEST_RUN(t_no_policy);
 	TEST_RUN(t_retransmit);
+	TEST_RUN(t_getspi_late);
 	TEST_RUN(t_ph1_lifetime);
 	TEST_RUN(t_garbage);
 	world_down();
