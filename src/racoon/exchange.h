@@ -67,11 +67,11 @@ struct exchange_sa {
  * proto on SAs from src to dst, for slot idx of the phase 2 negotiation
  * numbered id: it returns 0 with the SPI set, or 1 when the answer comes
  * later through exchange_spi() (PF_KEY's GETSPI is answered by a message
- * the event loop reads; nothing waits for it).  ek_install takes a finished SA (the
- * keymat is wiped when it returns).  ek_policy tells the responder which
- * protocols and mode its SPD wants between a local and a remote
- * selector, as racoon asks the SPD; -1 if no policy covers them.
- * Each returns 0 or -1.
+ * the event loop reads; nothing waits for it).  ek_install takes a
+ * finished SA (the keymat is wiped when it returns).  ek_policy tells
+ * the responder which protocols and mode its SPD wants between a local
+ * and a remote selector, as racoon asks the SPD; -1 if no policy covers
+ * them.  Each returns 0 or -1 (ek_getspi also 1).
  */
 struct ph2_sel;
 struct exchange_kernel {
