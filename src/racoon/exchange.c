@@ -313,13 +313,13 @@ exchange_run(struct exchange *ex)
 /* Decrypt (with a copy of the IV, kept only if the message is good). */
 static int
 exchange_open(struct exchange *ex, const uint8_t *data, size_t len,
-    struct ike_iv *iv, struct wbuf *plain)
+    int enc, struct ike_iv *iv, struct wbuf *plain)
 {
 	struct ph1 *ph1 = ex->ex_ph1;
 	char name[PH2_NAMELEN + PH1_NAMELEN];
 
 	*iv = *ex->ex_iv;
-	if ((data[19] & ISAKMP_FLAG_E) == 0)
+	if (!enc)
 		return wbuf_put_bytes(plain, data, len);
 	if (!ph1->ph1_keyed) {
 		log_warnx("%s: encrypted message before the keys are known",
@@ -332,7 +332,7 @@ exchange_open(struct exchange *ex, const uint8_t *data, size_t len,
 /* Parse and check a received message against the step's rules. */
 static int
 exchange_check(struct exchange *ex, const struct exchange_step *st,
-    const struct wbuf *plain, struct isakmp_msg *msg)
+    int enc, const struct wbuf *plain, struct isakmp_msg *msg)
 {
 	const struct exchange_script *sc = exchange_script(ex);
 	char name[PH2_NAMELEN + PH1_NAMELEN];
@@ -343,8 +343,7 @@ exchange_check(struct exchange *ex, const struct exchange_step *st,
 		n = ISAKMP_N_INVALID_EXCHANGE_TYPE;
 	if (n == ISAKMP_N_OK)
 		n = isakmp_rules_check(msg, st->st_sender, st->st_msgno);
-	if (n != ISAKMP_N_OK && st->st_garbled != NULL &&
-	    (wbuf_data(plain)[19] & ISAKMP_FLAG_E)) {
+	if (n != ISAKMP_N_OK && st->st_garbled != NULL && enc) {
 		log_warnx("%s: authentication failed: %s (the pre-shared "
 		    "keys differ?)", exchange_name(ex, name, sizeof(name)),
 		    st->st_garbled);
@@ -362,7 +361,8 @@ exchange_is_dup(const struct exchange *ex, const uint8_t *data, size_t len)
 
 /* A message for this exchange: the next step, or a duplicate. */
 static void
-exchange_recv(struct exchange *ex, const uint8_t *data, size_t len)
+exchange_recv(struct exchange *ex, const uint8_t *data, size_t len,
+    const struct isakmp_hdr *hdr)
 {
 	const struct exchange_script *sc = exchange_script(ex);
 	const struct exchange_step *st;
@@ -370,7 +370,7 @@ exchange_recv(struct exchange *ex, const uint8_t *data, size_t len)
 	struct isakmp_msg msg;
 	struct ike_iv iv;
 	struct wbuf plain;
-	int n;
+	int n, enc = (hdr->hdr_flags & ISAKMP_FLAG_E) != 0;
 
 	exchange_name(ex, name, sizeof(name));
 	if (exchange_is_dup(ex, data, len)) {
@@ -392,11 +392,11 @@ exchange_recv(struct exchange *ex, const uint8_t *data, size_t len)
 	if (wbuf_init(&plain, len, EXCHANGE_MSG_MAX) == -1)
 		return;
 	wbuf_set_secret(&plain);
-	if (exchange_open(ex, data, len, &iv, &plain) == -1) {
+	if (exchange_open(ex, data, len, enc, &iv, &plain) == -1) {
 		exchange_env(ex)->env_dropped++;
 		goto out;
 	}
-	if ((n = exchange_check(ex, st, &plain, &msg)) == ISAKMP_N_OK)
+	if ((n = exchange_check(ex, st, enc, &plain, &msg)) == ISAKMP_N_OK)
 		n = st->st_recv(ex, &msg);
 	if (n != ISAKMP_N_OK) {
 		exchange_fail(ex, n, n == ISAKMP_N_AUTHENTICATION_FAILED ?
@@ -404,7 +404,7 @@ exchange_recv(struct exchange *ex, const uint8_t *data, size_t len)
 		goto out;
 	}
 	/* A handler may have set the IV (keys of message 3/4): keep it. */
-	if (data[19] & ISAKMP_FLAG_E)
+	if (enc)
 		*ex->ex_iv = iv;
 	wbuf_reset(&ex->ex_last_in);
 	(void)wbuf_put_bytes(&ex->ex_last_in, data, len);
@@ -683,7 +683,7 @@ exchange_input(struct exchange_env *env, const struct addr *local,
 		    ISAKMP_COOKIE_LEN) == 0)
 			memcpy(ph1->ph1_rcookie, hdr.hdr_rcookie,
 			    ISAKMP_COOKIE_LEN);
-		exchange_recv(&ph1->ph1_ex, data, len);
+		exchange_recv(&ph1->ph1_ex, data, len, &hdr);
 		return;
 	case ISAKMP_ETYPE_QUICK:
 		if (ph1 == NULL || ph1->ph1_state != PH1_S_ESTABLISHED)
@@ -691,7 +691,7 @@ exchange_input(struct exchange_env *env, const struct addr *local,
 		if ((ph2 = ph2_find(ph1, hdr.hdr_msgid)) == NULL &&
 		    (ph2 = exchange_ph2_responder(ph1, &hdr)) == NULL)
 			goto unknown;
-		exchange_recv(&ph2->ph2_ex, data, len);
+		exchange_recv(&ph2->ph2_ex, data, len, &hdr);
 		return;
 	case ISAKMP_ETYPE_INFO:
 		if (ph1 == NULL)
