@@ -22,3 +22,12 @@ tests_unit_test_exchange_CPPFLAGS = $(EXCH_TEST_CPPFLAGS)
 tests_unit_test_exchange_LDADD = tests/unit/libtest.a $(EXCH_LIBS)
 tests_unit_test_proposal_CPPFLAGS = $(EXCH_TEST_CPPFLAGS)
 tests_unit_test_proposal_LDADD = tests/unit/libtest.a $(EXCH_LIBS)
+
+# The exchange handlers behind the codec, fed by a completed Main Mode.
+if ENABLE_FUZZING
+FUZZERS += tests/fuzz/fuzz_exchange
+tests_fuzz_fuzz_exchange_SOURCES = tests/fuzz/fuzz_exchange.c
+tests_fuzz_fuzz_exchange_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/racoon
+tests_fuzz_fuzz_exchange_LDADD = $(EXCH_LIBS)
+tests_fuzz_fuzz_exchange_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+endif
