@@ -641,6 +641,65 @@ t_several_proposals(void)
 	world_down();
 }
 
+/* IPv6 peers, IPv6 subnets, and identities other than addresses. */
+static void
+t_ipv6_fqdn(void)
+{
+	static const char ci[] =
+	    "remote fd00::2 { exchange_mode main;\n"
+	    " my_identifier fqdn \"a.example\";\n"
+	    " peers_identifier user_fqdn \"b@example\";\n"
+	    " verify_identifier on;\n " P1("aes 128", "sha384", "ecp384")
+	    "\n}\nsainfo subnet fd00:1::/64 any subnet fd00:2::/48 any {\n"
+	    " " SA_AES " }\n";
+	static const char cr[] =
+	    "remote fd00::1 { exchange_mode main;\n"
+	    " my_identifier user_fqdn \"b@example\";\n"
+	    " peers_identifier fqdn \"%s\";\n"
+	    " verify_identifier on;\n " P1("aes 128", "sha384", "ecp384")
+	    "\n}\nsainfo subnet fd00:2::/48 any subnet fd00:1::/64 any {\n"
+	    " " SA_AES " }\n";
+	char crbuf[2048];
+	const struct cfg_remote *rm;
+	struct ph2_sel l, r;
+	struct ph1 *ph1;
+	struct ph2 *ph2;
+
+	log_reset();
+	snprintf(crbuf, sizeof(crbuf), cr, "a.example");
+	side_up(I, "fd00::1", ci, "fd00::2 v6 key\n", 0x10000);
+	side_up(R, "fd00::2", crbuf, "fd00::1 v6 key\n", 0x20000);
+	ASSERT_PTR_NE(rm = cfg_remote_by_name(I->cfg, "fd00::2"), NULL);
+	ASSERT_PTR_NE(ph1 = ph1_main_start(&I->env, rm, &I->addr, &R->addr),
+	    NULL);
+	ASSERT_INT_EQ(pump(), 6);
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_ESTABLISHED);
+	sel(&l, IPSECDOI_ID_IPV6_ADDR_SUBNET, "fd00:1::/64", NULL);
+	sel(&r, IPSECDOI_ID_IPV6_ADDR_SUBNET, "fd00:2::/48", NULL);
+	ASSERT_PTR_NE(ph2 = ph2_quick_start(ph1, &l, &r, &I->policy), NULL);
+	ASSERT_INT_EQ(pump(), 3);
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	assert_sas_pair(2);
+	ASSERT_TRUE(log_has("IPsec-SA established: ESP/Transport "
+	    "fd00::1[0]->fd00::2[0] spi="));
+	world_down();
+
+	/* The responder expects another name: INVALID-ID-INFORMATION. */
+	log_reset();
+	snprintf(crbuf, sizeof(crbuf), cr, "c.example");
+	side_up(I, "fd00::1", ci, "fd00::2 v6 key\n", 0x10000);
+	side_up(R, "fd00::2", crbuf, "fd00::1 v6 key\n", 0x20000);
+	rm = cfg_remote_by_name(I->cfg, "fd00::2");
+	ASSERT_PTR_NE(ph1 = ph1_main_start(&I->env, rm, &I->addr, &R->addr),
+	    NULL);
+	pump();
+	ASSERT_INT_EQ(first_ph1(R)->ph1_state, PH1_S_FAILED);
+	ASSERT_TRUE(log_has("peer's ID FQDN \"a.example\" does not match "
+	    "peers_identifier"));
+	ASSERT_TRUE(log_has("sending notification INVALID-ID-INFORMATION"));
+	world_down();
+}
+
 /* Main Mode and Quick Mode with a pcheck, lifetimes given in seconds. */
 static void
 run_pcheck(const char *pcheck, const char *sa_i, const char *sa_r,
@@ -1017,6 +1076,7 @@ main(void)
 	TEST_RUN(t_ah_esp_tunnel_ecp_pfs_range);
 	TEST_RUN(t_ah_transport);
 	TEST_RUN(t_several_proposals);
+	TEST_RUN(t_ipv6_fqdn);
 	TEST_RUN(t_pcheck_obey);
 	TEST_RUN(t_pcheck_strict);
 	TEST_RUN(t_pcheck_claim);
