@@ -443,6 +443,36 @@ t_article_modp_pfs(void)
 	world_down();
 }
 
+/*
+ * Phase 2 roles do not follow phase 1's: the phase 1 responder starts
+ * Quick Mode, and both directions run on one ISAKMP-SA.
+ */
+static void
+t_quick_from_responder(void)
+{
+	struct ph2_sel l, r;
+	struct ph1 *ph1;
+	struct ph2 *ph2;
+
+	log_reset();
+	side_up(I, "10.0.0.1", conf_article_i, psk_i, 0x10000);
+	side_up(R, "10.0.0.2", conf_article_r, psk_r, 0x20000);
+	ASSERT_PTR_NE(start_ph1(), NULL);
+	ASSERT_INT_EQ(pump(), 6);
+	ph1 = first_ph1(R);
+	ASSERT_INT_EQ(ph1->ph1_role, ISAKMP_ROLE_R);
+	sel(&l, IPSECDOI_ID_IPV4_ADDR, "10.0.0.2", NULL);
+	sel(&r, IPSECDOI_ID_IPV4_ADDR, "10.0.0.1", NULL);
+	ASSERT_PTR_NE(ph2 = ph2_quick_start(ph1, &l, &r, &R->policy), NULL);
+	ASSERT_INT_EQ(pump(), 3);
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	ASSERT_PTR_NE(ph2 = start_ph2_hosts(first_ph1(I)), NULL);
+	ASSERT_INT_EQ(pump(), 3);
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	assert_sas_pair(4);
+	world_down();
+}
+
 /* Phase 1 and phase 2 parameters, for the generated configurations. */
 struct params {
 	const char	*p1;		/* proposal { } bodies */
@@ -1072,6 +1102,7 @@ main(void)
 	close(fd);
 	log_init("test_exchange", LOG_DEST_FILE, 0);
 	TEST_RUN(t_article_modp_pfs);
+	TEST_RUN(t_quick_from_responder);
 	TEST_RUN(t_ecp_nopfs_tunnel_subnets);
 	TEST_RUN(t_ah_esp_tunnel_ecp_pfs_range);
 	TEST_RUN(t_ah_transport);
