@@ -9,6 +9,7 @@
  * RFC 2409 5.7) sent when a handler refuses a message and read when a
  * peer sends one.  Handlers live in ph1_main.c and ph2_quick.c.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/rand.h>
@@ -121,15 +122,36 @@ exchange_env_init(struct exchange_env *env, const struct cfg *cfg,
 	env->env_cfg = cfg;
 	env->env_psk = psk;
 	TAILQ_INIT(&env->env_ph1s);
+	TAILQ_INIT(&env->env_contacted);
 }
 
 void
 exchange_env_clear(struct exchange_env *env)
 {
+	struct exchange_peer *xp;
 	struct ph1 *ph1;
 
 	while ((ph1 = TAILQ_FIRST(&env->env_ph1s)) != NULL)
 		ph1_free(ph1);
+	while ((xp = TAILQ_FIRST(&env->env_contacted)) != NULL) {
+		TAILQ_REMOVE(&env->env_contacted, xp, xp_entry);
+		free(xp);
+	}
+}
+
+int
+exchange_first_contact(struct exchange_env *env, const struct addr *peer)
+{
+	struct exchange_peer *xp;
+
+	TAILQ_FOREACH(xp, &env->env_contacted, xp_entry)
+		if (addr_cmp(&xp->xp_addr, peer) == 0)
+			return 0;
+	if ((xp = calloc(1, sizeof(*xp))) == NULL)
+		return -1;
+	xp->xp_addr = *peer;
+	TAILQ_INSERT_TAIL(&env->env_contacted, xp, xp_entry);
+	return 1;
 }
 
 uint64_t

@@ -92,15 +92,22 @@ struct exchange_clock {
 
 #define EXCHANGE_LINGER_MS	1000
 
+/* A peer we have negotiated with since start (INITIAL-CONTACT). */
+struct exchange_peer {
+	struct addr	 xp_addr;
+	TAILQ_ENTRY(exchange_peer) xp_entry;
+};
+
 struct exchange_env {
 	const struct cfg *env_cfg;
 	const struct psk *env_psk;
 	struct exchange_net env_net;
 	struct exchange_kernel env_kernel;
 	struct exchange_clock env_clock;
-	TAILQ_HEAD(, ph1) env_ph1s;
+	TAILQ_HEAD(exchange_ph1s, ph1) env_ph1s;
 	uint64_t	 env_dropped;	/* datagrams dropped, for admin */
 	uint32_t	 env_next_id;	/* numbers phase 2 negotiations */
+	TAILQ_HEAD(, exchange_peer) env_contacted;
 };
 
 /* The exchanges with a script, the first index of the table. */
@@ -175,6 +182,13 @@ void	 exchange_spi(struct exchange_env *, uint32_t, size_t, uint32_t);
 void	 exchange_timers(struct exchange_env *);
 /* When exchange_timers has work next; 0 if never. */
 uint64_t exchange_next_timer(const struct exchange_env *);
+
+/*
+ * 1 the first time a peer is asked about since start (racoon then sends
+ * INITIAL-CONTACT: whatever SAs it holds from before are stale), 0 after.
+ * -1 when out of memory.
+ */
+int	 exchange_first_contact(struct exchange_env *, const struct addr *);
 
 /* Random bytes for cookies, nonces and message IDs; 0 or -1. */
 int	 exchange_random(void *, size_t);

@@ -390,16 +390,94 @@ ph1_main_auth_recv(struct ph1 *ph1, const struct isakmp_msg *msg,
 	return ISAKMP_N_OK;
 }
 
+/*
+ * INITIAL-CONTACT (RFC 2407 4.6.3.3) in message 5, the first time we
+ * talk to this peer since start, when initial_contact is on.
+ */
+static int
+ph1_main_contact_send(struct ph1 *ph1, struct isakmp_out *out)
+{
+	struct isakmp_notify nt;
+	int first;
+
+	if (!ph1->ph1_remote->r_initial_contact)
+		return 0;
+	if ((first = exchange_first_contact(ph1->ph1_env,
+	    &ph1->ph1_peer)) != 1)
+		return first;
+	memset(&nt, 0, sizeof(nt));
+	nt.n_doi = IPSEC_DOI;
+	nt.n_proto = ISAKMP_PROTO_ISAKMP;
+	nt.n_type = IPSEC_N_INITIAL_CONTACT;
+	nt.n_spisize = 2 * ISAKMP_COOKIE_LEN;
+	memcpy(nt.n_spi, ph1->ph1_icookie, ISAKMP_COOKIE_LEN);
+	memcpy(nt.n_spi + ISAKMP_COOKIE_LEN, ph1->ph1_rcookie,
+	    ISAKMP_COOKIE_LEN);
+	if (isakmp_out_pld(out, ISAKMP_NPTYPE_N) == -1 ||
+	    isakmp_notify_build(out->out_wb, &nt) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * The peer has started afresh: our older ISAKMP-SAs with it are stale.
+ * XXX: issue 12 deletes the peer's IPsec-SAs from the kernel too, as
+ * racoon's purge_remote() does.
+ */
+static void
+ph1_main_contact_recv(struct ph1 *ph1, const struct isakmp_msg *msg)
+{
+	const struct isakmp_pld *np;
+	struct isakmp_notify nt;
+	struct ph1 *old;
+	struct rbuf rb;
+	char name[PH1_NAMELEN];
+	size_t i;
+
+	for (i = 0; (np = isakmp_msg_find(msg, ISAKMP_NPTYPE_N, i)) != NULL;
+	    i++) {
+		rb = np->pld_body;
+		if (isakmp_notify_parse(&rb, &nt) != ISAKMP_N_OK ||
+		    nt.n_type != IPSEC_N_INITIAL_CONTACT)
+			continue;
+		log_info("%s: received INITIAL-CONTACT",
+		    ph1_name(ph1, name, sizeof(name)));
+		TAILQ_FOREACH(old, &ph1->ph1_env->env_ph1s, ph1_entry) {
+			if (old == ph1 || old->ph1_state != PH1_S_ESTABLISHED ||
+			    addr_cmp_host(&old->ph1_peer, &ph1->ph1_peer) != 0)
+				continue;
+			log_info("%s: ISAKMP-SA deleted: the peer made "
+			    "initial contact", ph1_name(old, name,
+			    sizeof(name)));
+			(void)ph1_set_state(old, PH1_S_EXPIRED);
+			old->ph1_expire_at = 0;
+			old->ph1_dead_at = exchange_now(ph1->ph1_env) +
+			    EXCHANGE_LINGER_MS;
+		}
+		return;
+	}
+}
+
 int
 ph1_main_i5_send(struct exchange *ex, struct isakmp_out *out)
 {
-	return ph1_main_auth_send(ex->ex_ph1, out, 1);
+	int n;
+
+	if ((n = ph1_main_auth_send(ex->ex_ph1, out, 1)) != ISAKMP_N_OK)
+		return n;
+	return ph1_main_contact_send(ex->ex_ph1, out) == 0 ? ISAKMP_N_OK :
+	    EXCHANGE_ERR;
 }
 
 int
 ph1_main_r5_recv(struct exchange *ex, const struct isakmp_msg *msg)
 {
-	return ph1_main_auth_recv(ex->ex_ph1, msg, 1);
+	int n;
+
+	if ((n = ph1_main_auth_recv(ex->ex_ph1, msg, 1)) != ISAKMP_N_OK)
+		return n;
+	ph1_main_contact_recv(ex->ex_ph1, msg);
+	return ISAKMP_N_OK;
 }
 
 int

@@ -1043,6 +1043,49 @@ t_getspi_late(void)
 	world_down();
 }
 
+/*
+ * INITIAL-CONTACT: sent on the first negotiation with a peer since
+ * start; the receiver drops older ISAKMP-SAs with that peer.
+ */
+static void
+t_initial_contact(void)
+{
+	struct ph1 *a;
+
+	log_reset();
+	side_up(I, "10.0.0.1", conf_article_i, psk_i, 0x10000);
+	side_up(R, "10.0.0.2", conf_article_r, psk_r, 0x20000);
+	ASSERT_PTR_NE(start_ph1(), NULL);
+	ASSERT_INT_EQ(pump(), 6);
+	ASSERT_TRUE(log_has("received INITIAL-CONTACT"));
+	a = first_ph1(R);
+	ASSERT_INT_EQ(a->ph1_state, PH1_S_ESTABLISHED);
+	/* A second ISAKMP-SA from the same process: no initial contact. */
+	log_reset();
+	ASSERT_PTR_NE(start_ph1(), NULL);
+	ASSERT_INT_EQ(pump(), 6);
+	ASSERT_FALSE(log_has("received INITIAL-CONTACT"));
+	ASSERT_INT_EQ(a->ph1_state, PH1_S_ESTABLISHED);
+	/* The initiator restarts: its first ISAKMP-SA replaces ours. */
+	exchange_env_clear(&I->env);
+	exchange_env_init(&I->env, I->cfg, I->psk);
+	I->env.env_net.en_send = fake_send;
+	I->env.env_net.en_arg = I;
+	I->env.env_kernel.ek_getspi = fake_getspi;
+	I->env.env_kernel.ek_install = fake_install;
+	I->env.env_kernel.ek_policy = fake_policy;
+	I->env.env_kernel.ek_arg = I;
+	I->env.env_clock.ec_now = fake_now;
+	ASSERT_PTR_NE(start_ph1(), NULL);
+	ASSERT_INT_EQ(pump(), 6);
+	ASSERT_TRUE(log_has("ISAKMP-SA deleted: the peer made initial "
+	    "contact"));
+	ASSERT_INT_EQ(a->ph1_state, PH1_S_EXPIRED);
+	ASSERT_INT_EQ(TAILQ_LAST(&R->env.env_ph1s, exchange_ph1s)->ph1_state,
+	    PH1_S_ESTABLISHED);
+	world_down();
+}
+
 /* An ISAKMP-SA expires after its lifetime and is freed. */
 static void
 t_ph1_lifetime(void)
@@ -1119,6 +1162,7 @@ main(void)
 	TEST_RUN(t_no_policy);
 	TEST_RUN(t_retransmit);
 	TEST_RUN(t_getspi_late);
+	TEST_RUN(t_initial_contact);
 	TEST_RUN(t_ph1_lifetime);
 	TEST_RUN(t_garbage);
 	world_down();
