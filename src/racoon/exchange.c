@@ -640,7 +640,7 @@ exchange_ph1_responder(struct exchange_env *env, const struct addr *local,
 {
 	const struct cfg_remote *rm;
 	struct ph1 *ph1;
-	char l[ADDR_STRLEN], p[ADDR_STRLEN];
+	char l[ADDR_STRLEN], p[ADDR_STRLEN], name[PH1_NAMELEN];
 
 	addr_fmt(local, ADDR_PORT, l, sizeof(l));
 	addr_fmt(peer, ADDR_PORT, p, sizeof(p));
@@ -651,8 +651,9 @@ exchange_ph1_responder(struct exchange_env *env, const struct addr *local,
 	if ((ph1 = ph1_new(env, ISAKMP_ROLE_R, rm, local, peer)) == NULL)
 		return NULL;
 	memcpy(ph1->ph1_icookie, hdr->hdr_icookie, ISAKMP_COOKIE_LEN);
-	log_info("respond new phase 1 negotiation: %s<=>%s", l, p);
-	log_info("begin Identity Protection mode.");
+	ph1_name(ph1, name, sizeof(name));
+	log_info("%s: respond new phase 1 negotiation: %s<=>%s", name, l, p);
+	log_info("%s: begin Identity Protection mode.", name);
 	return ph1;
 }
 
@@ -660,7 +661,7 @@ static struct ph2 *
 exchange_ph2_responder(struct ph1 *ph1, const struct isakmp_hdr *hdr)
 {
 	struct ph2 *ph2;
-	char l[ADDR_STRLEN], p[ADDR_STRLEN];
+	char l[ADDR_STRLEN], p[ADDR_STRLEN], name[PH2_NAMELEN];
 
 	if (hdr->hdr_msgid == 0 || !(hdr->hdr_flags & ISAKMP_FLAG_E))
 		return NULL;
@@ -668,7 +669,8 @@ exchange_ph2_responder(struct ph1 *ph1, const struct isakmp_hdr *hdr)
 		return NULL;
 	addr_fmt(&ph1->ph1_local, ADDR_PORT, l, sizeof(l));
 	addr_fmt(&ph1->ph1_peer, ADDR_PORT, p, sizeof(p));
-	log_info("respond new phase 2 negotiation: %s<=>%s", l, p);
+	log_info("%s: respond new phase 2 negotiation: %s<=>%s",
+	    ph2_name(ph2, name, sizeof(name)), l, p);
 	return ph2;
 }
 

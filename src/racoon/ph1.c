@@ -221,7 +221,7 @@ ph1_main_start(struct exchange_env *env, const struct cfg_remote *rm,
     const struct addr *local, const struct addr *peer)
 {
 	struct ph1 *ph1;
-	char l[ADDR_STRLEN], p[ADDR_STRLEN];
+	char l[ADDR_STRLEN], p[ADDR_STRLEN], name[PH1_NAMELEN];
 
 	if (TAILQ_EMPTY(&rm->r_proposals)) {
 		log_warnx("remote %s: no proposal to offer", rm->r_name);
@@ -231,8 +231,9 @@ ph1_main_start(struct exchange_env *env, const struct cfg_remote *rm,
 		return NULL;
 	addr_fmt(local, ADDR_PORT, l, sizeof(l));
 	addr_fmt(peer, ADDR_PORT, p, sizeof(p));
-	log_info("initiate new phase 1 negotiation: %s<=>%s", l, p);
-	log_info("begin Identity Protection mode.");
+	ph1_name(ph1, name, sizeof(name));
+	log_info("%s: initiate new phase 1 negotiation: %s<=>%s", name, l, p);
+	log_info("%s: begin Identity Protection mode.", name);
 	if (exchange_run(&ph1->ph1_ex) == -1)
 		return NULL;	/* failed: freed by the timers */
 	return ph1;

@@ -380,7 +380,8 @@ ph2_quick_start(struct ph1 *ph1, const struct ph2_sel *local,
 	ph2->ph2_policy = *pol;
 	addr_fmt(&ph1->ph1_local, ADDR_PORT, l, sizeof(l));
 	addr_fmt(&ph1->ph1_peer, ADDR_PORT, p, sizeof(p));
-	log_info("initiate new phase 2 negotiation: %s<=>%s", l, p);
+	log_info("%s: initiate new phase 2 negotiation: %s<=>%s",
+	    ph2_name(ph2, ls, sizeof(ls)), l, p);
 	if (ph2_getspi(ph2, pol->pol_proto, pol->pol_nproto) == -1) {
 		ph2_fail(ph2, "no SPI from the kernel");
 		return NULL;
@@ -462,7 +463,7 @@ ph2_install_one(struct ph2 *ph2, const struct proposal_sa *ps, int inbound)
 	    wbuf_len(&ph2->ph2_gxy) };
 	struct wbuf km;
 	uint8_t spi[4];
-	char s[ADDR_STRLEN], d[ADDR_STRLEN];
+	char s[ADDR_STRLEN], d[ADDR_STRLEN], name[PH2_NAMELEN];
 	int rv = -1;
 
 	memset(&xsa, 0, sizeof(xsa));
@@ -497,7 +498,8 @@ ph2_install_one(struct ph2 *ph2, const struct proposal_sa *ps, int inbound)
 	if (k->ek_install(k->ek_arg, &xsa) == -1)
 		goto out;
 	/* racoon's sadbsecas2str() writes port 0 as [0], not [any]. */
-	log_info("IPsec-SA established: %s/%s %s[%u]->%s[%u] spi=%u(0x%x)",
+	log_info("%s: IPsec-SA established: %s/%s %s[%u]->%s[%u] "
+	    "spi=%u(0x%x)", ph2_name(ph2, name, sizeof(name)),
 	    ph2_proto_name(ps->ps_proto), ph2_mode_name(ps->ps_mode),
 	    addr_ntop(&xsa.xsa_src, s, sizeof(s)), xsa.xsa_src.a_port,
 	    addr_ntop(&xsa.xsa_dst, d, sizeof(d)), xsa.xsa_dst.a_port,

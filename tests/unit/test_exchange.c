@@ -426,17 +426,17 @@ t_article_modp_pfs(void)
 	ASSERT_INT_EQ(I->sas[0].sc_sa.xsa_mode, IPSECDOI_MODE_TRANSPORT);
 	ASSERT_INT_EQ(I->sas[0].sc_sa.xsa_keymat_len, 24 + 16);
 	ASSERT_INT_EQ(I->sas[0].sc_sa.xsa_lifetime, CFG_LIFETIME_DEFAULT);
-	ASSERT_TRUE(log_has("INFO: initiate new phase 1 negotiation: "
+	ASSERT_TRUE(log_has(": initiate new phase 1 negotiation: "
 	    "10.0.0.1[500]<=>10.0.0.2[500]"));
-	ASSERT_TRUE(log_has("INFO: respond new phase 1 negotiation: "
+	ASSERT_TRUE(log_has(": respond new phase 1 negotiation: "
 	    "10.0.0.2[500]<=>10.0.0.1[500]"));
 	ASSERT_TRUE(log_has("ISAKMP-SA established 10.0.0.1[500]-"
 	    "10.0.0.2[500] spi:"));
-	ASSERT_TRUE(log_has("INFO: initiate new phase 2 negotiation: "));
-	ASSERT_TRUE(log_has("INFO: respond new phase 2 negotiation: "));
-	ASSERT_TRUE(log_has("INFO: IPsec-SA established: ESP/Transport "
+	ASSERT_TRUE(log_has(": initiate new phase 2 negotiation: "));
+	ASSERT_TRUE(log_has(": respond new phase 2 negotiation: "));
+	ASSERT_TRUE(log_has("]: IPsec-SA established: ESP/Transport "
 	    "10.0.0.1[0]->10.0.0.2[0] spi="));
-	ASSERT_TRUE(log_has("INFO: IPsec-SA established: ESP/Transport "
+	ASSERT_TRUE(log_has("]: IPsec-SA established: ESP/Transport "
 	    "10.0.0.2[0]->10.0.0.1[0] spi=65536(0x10000)"));
 	/* No secret in the log. */
 	ASSERT_FALSE(log_has("simple psk"));
