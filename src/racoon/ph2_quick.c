@@ -329,10 +329,12 @@ ph2_quick_r1_recv(struct exchange *ex, const struct isakmp_msg *msg)
 	size_t i;
 	int n;
 
-	if ((n = ph2_quick_hash_check(ph2, msg, NULL)) != ISAKMP_N_OK ||
-	    (n = ph2_quick_sa(msg, &sa)) != ISAKMP_N_OK)
+	/* The SPI first: a notify about a bad HASH(1) names it too. */
+	if ((n = ph2_quick_sa(msg, &sa)) != ISAKMP_N_OK)
 		return n;
 	ph2_quick_err_spi(ph2, &sa);
+	if ((n = ph2_quick_hash_check(ph2, msg, NULL)) != ISAKMP_N_OK)
+		return n;
 	if (ph2_set_state(ph2, PH2_S_NEGOTIATING) == -1)
 		return EXCHANGE_ERR;
 	if ((n = ph2_quick_r1_choose(ph2, msg, &sa)) != ISAKMP_N_OK ||

@@ -899,6 +899,36 @@ t_disjoint_ph2(void)
 	    "compression_algorithm deflate;", 0, 0);
 }
 
+/*
+ * A quick mode message whose HASH(1) does not verify is refused with
+ * INVALID-HASH-INFORMATION, which the initiator reads (its HASH(1)
+ * verifies, being made with the responder's SKEYID_a) and fails on.
+ */
+static void
+t_quick_bad_hash(void)
+{
+	struct ph1 *ph1;
+	struct ph2 *ph2;
+
+	log_reset();
+	side_up(I, "10.0.0.1", conf_article_i, psk_i, 0x10000);
+	side_up(R, "10.0.0.2", conf_article_r, psk_r, 0x20000);
+	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	ASSERT_INT_EQ(pump(), 6);
+	ph1->ph1_keys.ik_skeyid_a[0] ^= 1;
+	ASSERT_PTR_NE(ph2 = start_ph2_hosts(ph1), NULL);
+	ph1->ph1_keys.ik_skeyid_a[0] ^= 1;
+	ASSERT_INT_EQ(pump(), 2);
+	ASSERT_TRUE(log_has("HASH(1) mismatch"));
+	ASSERT_TRUE(log_has("notification INVALID-HASH-INFORMATION received "
+	    "from the peer"));
+	ASSERT_INT_EQ(TAILQ_FIRST(&first_ph1(R)->ph1_ph2s)->ph2_state,
+	    PH2_S_FAILED);
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_FAILED);
+	ASSERT_INT_EQ(I->nsa + R->nsa, 0);
+	world_down();
+}
+
 /* A responder without a policy for the IDs says NO-PROPOSAL-CHOSEN. */
 static void
 t_no_policy(void)
@@ -1159,6 +1189,7 @@ main(void)
 	TEST_RUN(t_wrong_psk_hash);
 	TEST_RUN(t_disjoint_ph1);
 	TEST_RUN(t_disjoint_ph2);
+	TEST_RUN(t_quick_bad_hash);
 	TEST_RUN(t_no_policy);
 	TEST_RUN(t_retransmit);
 	TEST_RUN(t_getspi_late);
