@@ -90,6 +90,19 @@ struct exchange_clock {
 	void		*ec_arg;
 };
 
+/*
+ * What the daemon hears of negotiations (each may be NULL): an
+ * ISAKMP-SA is up (queued phase 2 requests may start, phase1_up
+ * scripts run), and a phase 2 negotiation ended (ok 1: its SAs are in
+ * the kernel; 0: it failed).  Called after the state changed; the
+ * object must not be freed from inside.
+ */
+struct exchange_events {
+	void		(*ev_ph1_up)(void *, struct ph1 *);
+	void		(*ev_ph2_done)(void *, struct ph2 *, int);
+	void		*ev_arg;
+};
+
 #define EXCHANGE_LINGER_MS	1000
 
 /* A peer we have negotiated with since start (INITIAL-CONTACT). */
@@ -104,6 +117,7 @@ struct exchange_env {
 	struct exchange_net env_net;
 	struct exchange_kernel env_kernel;
 	struct exchange_clock env_clock;
+	struct exchange_events env_events;
 	TAILQ_HEAD(exchange_ph1s, ph1) env_ph1s;
 	uint64_t	 env_dropped;	/* datagrams dropped, for admin */
 	uint32_t	 env_next_id;	/* numbers phase 2 negotiations */

@@ -327,4 +327,7 @@ ph1_established(struct ph1 *ph1)
 	ph1_cookie_hex(ph1->ph1_rcookie, rc);
 	log_info("%s: ISAKMP-SA established %s-%s spi:%s:%s",
 	    ph1_name(ph1, name, sizeof(name)), l, p, ic, rc);
+	if (ph1->ph1_env->env_events.ev_ph1_up != NULL)
+		ph1->ph1_env->env_events.ev_ph1_up(
+		    ph1->ph1_env->env_events.ev_arg, ph1);
 }

@@ -77,6 +77,15 @@ ph2_set_state(struct ph2 *ph2, enum ph2_state to)
 	return 0;
 }
 
+static void
+ph2_event(struct ph2 *ph2, int ok)
+{
+	struct exchange_events *ev = &ph2->ph2_ph1->ph1_env->env_events;
+
+	if (ev->ev_ph2_done != NULL)
+		ev->ev_ph2_done(ev->ev_arg, ph2, ok);
+}
+
 void
 ph2_fail(struct ph2 *ph2, const char *why)
 {
@@ -94,6 +103,8 @@ ph2_fail(struct ph2 *ph2, const char *why)
 	ph2->ph2_expire_at = 0;
 	ph2->ph2_dead_at = exchange_now(ph2->ph2_ph1->ph1_env) +
 	    EXCHANGE_LINGER_MS;
+	if (ph2->ph2_state == PH2_S_FAILED)	/* not an SA that was up */
+		ph2_event(ph2, 0);
 }
 
 struct ph2 *
@@ -531,5 +542,6 @@ ph2_install(struct ph2 *ph2)
 	wbuf_truncate(&ph2->ph2_nr, 0);
 	dh_free(ph2->ph2_dh);
 	ph2->ph2_dh = NULL;
+	ph2_event(ph2, 1);
 	return 0;
 }

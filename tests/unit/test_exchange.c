@@ -49,6 +49,7 @@ struct side {
 	struct proposal_policy policy;
 	int		 no_policy;
 	int		 spi_late;	/* answer GETSPI later */
+	int		 ph1_up, ph2_ok, ph2_failed;	/* events */
 	uint32_t	 owed_id[4];	/* the late answers owed */
 	size_t		 owed_idx[4];
 	int		 nowed;
@@ -156,6 +157,27 @@ fake_policy(void *arg, const struct ph2_sel *l, const struct ph2_sel *r,
 }
 
 static void
+ev_ph1_up(void *arg, struct ph1 *ph1)
+{
+	struct side *s = arg;
+
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_ESTABLISHED);
+	s->ph1_up++;
+}
+
+static void
+ev_ph2_done(void *arg, struct ph2 *ph2, int ok)
+{
+	struct side *s = arg;
+
+	ASSERT_INT_EQ(ph2->ph2_state, ok ? PH2_S_ESTABLISHED : PH2_S_FAILED);
+	if (ok)
+		s->ph2_ok++;
+	else
+		s->ph2_failed++;
+}
+
+static void
 diag(void *arg, int err, const char *msg)
 {
 	(void)arg;
@@ -184,6 +206,9 @@ side_up(struct side *s, const char *ip, const char *conf, const char *psk,
 	s->env.env_kernel.ek_policy = fake_policy;
 	s->env.env_kernel.ek_arg = s;
 	s->env.env_clock.ec_now = fake_now;
+	s->env.env_events.ev_ph1_up = ev_ph1_up;
+	s->env.env_events.ev_ph2_done = ev_ph2_done;
+	s->env.env_events.ev_arg = s;
 	s->next_spi = spi;
 	s->policy.pol_proto[0] = ISAKMP_PROTO_ESP;
 	s->policy.pol_nproto = 1;
@@ -422,6 +447,8 @@ t_article_modp_pfs(void)
 	ASSERT_PTR_EQ(ph2->ph2_prop.pp_pfs, alg_by_cfgname(ALG_DH,
 	    "modp1024"));
 	assert_sas_pair(2);
+	ASSERT_INT_EQ(I->ph1_up + R->ph1_up, 2);
+	ASSERT_INT_EQ(I->ph2_ok + R->ph2_ok, 2);
 	ASSERT_INT_EQ(I->sas[0].sc_sa.xsa_proto, ISAKMP_PROTO_ESP);
 	ASSERT_INT_EQ(I->sas[0].sc_sa.xsa_mode, IPSECDOI_MODE_TRANSPORT);
 	ASSERT_INT_EQ(I->sas[0].sc_sa.xsa_keymat_len, 24 + 16);
@@ -926,6 +953,8 @@ t_quick_bad_hash(void)
 	    PH2_S_FAILED);
 	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_FAILED);
 	ASSERT_INT_EQ(I->nsa + R->nsa, 0);
+	ASSERT_INT_EQ(I->ph2_failed + R->ph2_failed, 2);
+	ASSERT_INT_EQ(I->ph2_ok + R->ph2_ok, 0);
 	world_down();
 }
 
