@@ -807,7 +807,6 @@ exchange_timers(struct exchange_env *env)
 {
 	struct ph1 *ph1, *next;
 	uint64_t now = exchange_now(env);
-	char name[PH1_NAMELEN];
 
 	for (ph1 = TAILQ_FIRST(&env->env_ph1s); ph1 != NULL; ph1 = next) {
 		next = TAILQ_NEXT(ph1, ph1_entry);
@@ -815,11 +814,7 @@ exchange_timers(struct exchange_env *env)
 		exchange_timer(&ph1->ph1_ex, now);
 		if (ph1->ph1_state == PH1_S_ESTABLISHED &&
 		    ph1->ph1_expire_at != 0 && now >= ph1->ph1_expire_at) {
-			log_info("%s: ISAKMP-SA expired",
-			    ph1_name(ph1, name, sizeof(name)));
-			(void)ph1_set_state(ph1, PH1_S_EXPIRED);
-			ph1->ph1_expire_at = 0;
-			ph1->ph1_dead_at = now + EXCHANGE_LINGER_MS;
+			ph1_expire(ph1, "lifetime reached");
 		}
 		if ((ph1->ph1_state == PH1_S_FAILED ||
 		    ph1->ph1_state == PH1_S_EXPIRED) &&

@@ -93,12 +93,14 @@ struct exchange_clock {
 /*
  * What the daemon hears of negotiations (each may be NULL): an
  * ISAKMP-SA is up (queued phase 2 requests may start, phase1_up
- * scripts run), and a phase 2 negotiation ended (ok 1: its SAs are in
- * the kernel; 0: it failed).  Called after the state changed; the
- * object must not be freed from inside.
+ * scripts run), it failed or ended (queued requests fail), and a phase
+ * 2 negotiation ended (ok 1: its SAs are in the kernel; 0: it failed).
+ * Called after the state changed; the object must not be freed from
+ * inside.
  */
 struct exchange_events {
 	void		(*ev_ph1_up)(void *, struct ph1 *);
+	void		(*ev_ph1_down)(void *, struct ph1 *);
 	void		(*ev_ph2_done)(void *, struct ph2 *, int);
 	void		*ev_arg;
 };

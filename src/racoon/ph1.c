@@ -80,23 +80,48 @@ ph1_set_state(struct ph1 *ph1, enum ph1_state to)
 	return 0;
 }
 
+/* Failed or expired: no more timers but the clean-up; tell the daemon. */
+static void
+ph1_down(struct ph1 *ph1)
+{
+	struct exchange_events *ev = &ph1->ph1_env->env_events;
+
+	ph1->ph1_ex.ex_failed = 1;
+	ph1->ph1_ex.ex_resend_at = 0;
+	ph1->ph1_expire_at = 0;
+	ph1->ph1_dead_at = exchange_now(ph1->ph1_env) + EXCHANGE_LINGER_MS;
+	if (ev->ev_ph1_down != NULL)
+		ev->ev_ph1_down(ev->ev_arg, ph1);
+}
+
 void
 ph1_fail(struct ph1 *ph1, const char *why)
 {
 	char name[PH1_NAMELEN];
 
-	if (ph1->ph1_state == PH1_S_FAILED)
+	if (ph1->ph1_state == PH1_S_FAILED || ph1->ph1_state == PH1_S_EXPIRED)
 		return;
+	if (ph1->ph1_state == PH1_S_ESTABLISHED) {
+		ph1_expire(ph1, why);
+		return;
+	}
 	log_errx("%s: phase1 negotiation failed: %s",
 	    ph1_name(ph1, name, sizeof(name)), why);
-	if (ph1->ph1_state == PH1_S_ESTABLISHED)
-		(void)ph1_set_state(ph1, PH1_S_EXPIRED);
-	else
-		(void)ph1_set_state(ph1, PH1_S_FAILED);
-	ph1->ph1_ex.ex_failed = 1;
-	ph1->ph1_ex.ex_resend_at = 0;
-	ph1->ph1_expire_at = 0;
-	ph1->ph1_dead_at = exchange_now(ph1->ph1_env) + EXCHANGE_LINGER_MS;
+	(void)ph1_set_state(ph1, PH1_S_FAILED);
+	ph1_down(ph1);
+}
+
+void
+ph1_expire(struct ph1 *ph1, const char *why)
+{
+	char name[PH1_NAMELEN];
+
+	if (ph1->ph1_state != PH1_S_ESTABLISHED)
+		return;
+	log_info("%s: ISAKMP-SA expired: %s", ph1_name(ph1, name,
+	    sizeof(name)), why);
+	(void)ph1_set_state(ph1, PH1_S_EXPIRED);
+	ph1_down(ph1);
 }
 
 static int

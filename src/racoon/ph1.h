@@ -82,6 +82,8 @@ void	 ph1_free(struct ph1 *);
 int	 ph1_set_state(struct ph1 *, enum ph1_state);
 /* Mark failed and schedule the clean-up; the reason is logged. */
 void	 ph1_fail(struct ph1 *, const char *);
+/* An established ISAKMP-SA ends (lifetime, deletion); logged. */
+void	 ph1_expire(struct ph1 *, const char *);
 /* "ph1 1a2b3c4d..:5e6f7a8b.. 10.0.0.2[500]" into buf. */
 const char *ph1_name(const struct ph1 *, char *, size_t);
 #define PH1_NAMELEN	(32 + ADDR_STRLEN)

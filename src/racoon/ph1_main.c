@@ -446,13 +446,7 @@ ph1_main_contact_recv(struct ph1 *ph1, const struct isakmp_msg *msg)
 			if (old == ph1 || old->ph1_state != PH1_S_ESTABLISHED ||
 			    addr_cmp_host(&old->ph1_peer, &ph1->ph1_peer) != 0)
 				continue;
-			log_info("%s: ISAKMP-SA deleted: the peer made "
-			    "initial contact", ph1_name(old, name,
-			    sizeof(name)));
-			(void)ph1_set_state(old, PH1_S_EXPIRED);
-			old->ph1_expire_at = 0;
-			old->ph1_dead_at = exchange_now(ph1->ph1_env) +
-			    EXCHANGE_LINGER_MS;
+			ph1_expire(old, "the peer made initial contact");
 		}
 		return;
 	}

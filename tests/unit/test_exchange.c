@@ -49,7 +49,8 @@ struct side {
 	struct proposal_policy policy;
 	int		 no_policy;
 	int		 spi_late;	/* answer GETSPI later */
-	int		 ph1_up, ph2_ok, ph2_failed;	/* events */
+	/* Events heard. */
+	int		 ph1_up, ph1_down, ph2_ok, ph2_failed;
 	uint32_t	 owed_id[4];	/* the late answers owed */
 	size_t		 owed_idx[4];
 	int		 nowed;
@@ -166,6 +167,16 @@ ev_ph1_up(void *arg, struct ph1 *ph1)
 }
 
 static void
+ev_ph1_down(void *arg, struct ph1 *ph1)
+{
+	struct side *s = arg;
+
+	ASSERT_TRUE(ph1->ph1_state == PH1_S_FAILED ||
+	    ph1->ph1_state == PH1_S_EXPIRED);
+	s->ph1_down++;
+}
+
+static void
 ev_ph2_done(void *arg, struct ph2 *ph2, int ok)
 {
 	struct side *s = arg;
@@ -207,6 +218,7 @@ side_up(struct side *s, const char *ip, const char *conf, const char *psk,
 	s->env.env_kernel.ek_arg = s;
 	s->env.env_clock.ec_now = fake_now;
 	s->env.env_events.ev_ph1_up = ev_ph1_up;
+	s->env.env_events.ev_ph1_down = ev_ph1_down;
 	s->env.env_events.ev_ph2_done = ev_ph2_done;
 	s->env.env_events.ev_arg = s;
 	s->next_spi = spi;
@@ -906,6 +918,8 @@ t_disjoint_ph1(void)
 	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
 	ASSERT_INT_EQ(pump(), 2);	/* message 1, the notify */
 	ASSERT_INT_EQ(first_ph1(R)->ph1_state, PH1_S_FAILED);
+	ASSERT_INT_EQ(R->ph1_down, 1);
+	ASSERT_INT_EQ(R->ph1_up, 0);
 	ASSERT_TRUE(log_has("no suitable proposal found"));
 	ASSERT_TRUE(log_has("sending notification NO-PROPOSAL-CHOSEN"));
 	ASSERT_TRUE(log_has("notification NO-PROPOSAL-CHOSEN received from "
@@ -1137,8 +1151,9 @@ t_initial_contact(void)
 	I->env.env_clock.ec_now = fake_now;
 	ASSERT_PTR_NE(start_ph1(), NULL);
 	ASSERT_INT_EQ(pump(), 6);
-	ASSERT_TRUE(log_has("ISAKMP-SA deleted: the peer made initial "
+	ASSERT_TRUE(log_has("ISAKMP-SA expired: the peer made initial "
 	    "contact"));
+	ASSERT_INT_EQ(R->ph1_down, 2);
 	ASSERT_INT_EQ(a->ph1_state, PH1_S_EXPIRED);
 	ASSERT_INT_EQ(TAILQ_LAST(&R->env.env_ph1s, exchange_ph1s)->ph1_state,
 	    PH1_S_ESTABLISHED);
@@ -1162,7 +1177,8 @@ t_ph1_lifetime(void)
 	now_ms += CFG_LIFETIME_DEFAULT * 1000ULL;
 	exchange_timers(&I->env);
 	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_EXPIRED);
-	ASSERT_TRUE(log_has("ISAKMP-SA expired"));
+	ASSERT_TRUE(log_has("ISAKMP-SA expired: lifetime reached"));
+	ASSERT_INT_EQ(I->ph1_down, 1);
 	/* A state the machine does not have is refused. */
 	ASSERT_INT_EQ(ph1_set_state(ph1, PH1_S_ESTABLISHED), -1);
 	ASSERT_TRUE(log_has("state expired -> established refused"));
