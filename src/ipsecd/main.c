@@ -16,6 +16,7 @@
 #include <openssl/provider.h>
 
 #include "buf.h"
+#include "dp.h"
 #include "log.h"
 #include "pfkey_sock.h"
 #include "pfkey_srv.h"
@@ -25,7 +26,8 @@
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: ipsecd [-dF] [-a seconds] [-s name | path]\n");
+	fprintf(stderr, "usage: ipsecd [-dF] [-a seconds] [-i tun] "
+	    "[-s name | path]\n");
 	exit(1);
 }
 
@@ -63,8 +65,9 @@ main_signal_cb(evutil_socket_t sig, short ev, void *arg)
 }
 
 static int
-main_loop(int fd)
+main_loop(int fd, const char *tun)
 {
+	const char *why;
 	struct event_base *base;
 	struct event *sigs[3];
 	const int signums[3] = { SIGTERM, SIGINT, SIGHUP };
@@ -79,8 +82,13 @@ main_loop(int fd)
 	}
 	if (pfkey_srv_start(base, fd) == -1)
 		fatalx("cannot serve PF_KEY");
+	sad_set_release_hook(dp_sa_release);
+	spd_set_change_hook(dp_spd_changed);
+	if (dp_open(base, tun, &why) == -1)
+		fatalx("datapath: %s", why);
 	log_info("ipsecd started");
 	event_base_dispatch(base);
+	dp_close();
 	pfkey_srv_stop();
 	sad_shutdown();
 	spd_flush();
@@ -97,11 +105,11 @@ main_loop(int fd)
 int
 main(int argc, char *argv[])
 {
-	const char *name = "@" IPSECD_SOCKET_NAME;
+	const char *name = "@" IPSECD_SOCKET_NAME, *tun = IPSECD_TUN_NAME;
 	int ch, foreground = 0, debug = 0, fd;
 	uint64_t v;
 
-	while ((ch = getopt(argc, argv, "a:dFs:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:dFi:s:")) != -1) {
 		switch (ch) {
 		case 'a':
 			if (str_to_uint(optarg, UINT32_MAX, &v) == -1 ||
@@ -117,6 +125,14 @@ main(int argc, char *argv[])
 			break;
 		case 'F':
 			foreground = 1;
+			break;
+		case 'i':
+			if (strlen(optarg) == 0 || strlen(optarg) >= 16) {
+				fprintf(stderr, "ipsecd: -i %s: an interface "
+				    "name of 1 to 15 characters\n", optarg);
+				usage();
+			}
+			tun = optarg;
 			break;
 		case 's':
 			name = optarg;
@@ -138,5 +154,5 @@ main(int argc, char *argv[])
 			fatal("daemon");
 		log_init("ipsecd", LOG_DEST_SYSLOG, debug);
 	}
-	return main_loop(fd);
+	return main_loop(fd, tun);
 }

@@ -84,11 +84,21 @@ sad_set_larval_lifetime(unsigned seconds)
 	sad_larval_lifetime = seconds;
 }
 
+static void (*sad_release_hook)(struct sad_sa *);
+
+void
+sad_set_release_hook(void (*hook)(struct sad_sa *))
+{
+	sad_release_hook = hook;
+}
+
 static void
 sad_free(struct sad_sa *sa)
 {
 	if (sa == NULL)
 		return;
+	if (sa->sa_dp != NULL && sad_release_hook != NULL)
+		sad_release_hook(sa);
 	if (sa->sa_soft_ev != NULL)
 		event_free(sa->sa_soft_ev);
 	if (sa->sa_hard_ev != NULL)

@@ -67,6 +67,7 @@ struct sad_sa {
 	uint16_t		 sa_natt_dport;
 	struct event		*sa_soft_ev;
 	struct event		*sa_hard_ev;
+	void			*sa_dp;		/* datapath state, see below */
 };
 TAILQ_HEAD(sad_list, sad_sa);
 
@@ -81,6 +82,11 @@ typedef void (*sad_notify_fn)(const struct sad_sa *, enum sad_event, void *);
 void	 sad_init(struct event_base *, sad_notify_fn, void *);
 /* Larval lifetime in seconds (ipsecd -a); SAD_LARVAL_LIFETIME by default. */
 void	 sad_set_larval_lifetime(unsigned);
+/*
+ * The datapath hangs its transform state on an SA (sa_dp); when the SA
+ * goes, hook is called to free it, before the keys are wiped.
+ */
+void	 sad_set_release_hook(void (*)(struct sad_sa *));
 /* Delete every SA (keys wiped), without notifications. */
 void	 sad_shutdown(void);
 

@@ -276,6 +276,32 @@ spd_gen_id(uint8_t dir)
 	}
 }
 
+static void (*spd_change_hook)(void);
+
+void
+spd_set_change_hook(void (*hook)(void))
+{
+	spd_change_hook = hook;
+}
+
+static void
+spd_changed(void)
+{
+	if (spd_change_hook != NULL)
+		spd_change_hook();
+}
+
+/* Unlink and free, without telling the hook (callers do, once). */
+static void
+spd_remove(struct spd_policy *sp)
+{
+	TAILQ_REMOVE(&spd_policies, sp, sp_entry);
+	spd_npolicies--;
+	if (sp->sp_hard_ev != NULL)
+		event_free(sp->sp_hard_ev);
+	free(sp);
+}
+
 int
 spd_add(struct spd_policy *sp, int update, struct spd_policy **out,
     const char **why)
@@ -292,7 +318,7 @@ spd_add(struct spd_policy *sp, int update, struct spd_policy **out,
 	if (old != NULL) {
 		sp->sp_id = old->sp_id;
 		TAILQ_INSERT_AFTER(&spd_policies, old, sp, sp_entry);
-		spd_delete(old);
+		spd_remove(old);
 	} else {
 		sp->sp_id = spd_gen_id(sp->sp_dir);
 		TAILQ_INSERT_TAIL(&spd_policies, sp, sp_entry);
@@ -303,17 +329,15 @@ spd_add(struct spd_policy *sp, int update, struct spd_policy **out,
 	sp->sp_cur.pl_addtime = (uint64_t)time(NULL);
 	spd_arm(sp);
 	*out = sp;
+	spd_changed();
 	return 0;
 }
 
 void
 spd_delete(struct spd_policy *sp)
 {
-	TAILQ_REMOVE(&spd_policies, sp, sp_entry);
-	spd_npolicies--;
-	if (sp->sp_hard_ev != NULL)
-		event_free(sp->sp_hard_ev);
-	free(sp);
+	spd_remove(sp);
+	spd_changed();
 }
 
 int
@@ -323,9 +347,11 @@ spd_flush(void)
 	int n = 0;
 
 	while ((sp = TAILQ_FIRST(&spd_policies)) != NULL) {
-		spd_delete(sp);
+		spd_remove(sp);
 		n++;
 	}
+	if (n > 0)
+		spd_changed();
 	return n;
 }
 

@@ -83,6 +83,11 @@ int	 spd_add(struct spd_policy *, int, struct spd_policy **,
 struct spd_policy *spd_lookup_sel(uint8_t, const struct spd_sel *);
 struct spd_policy *spd_lookup_id(uint32_t);
 void	 spd_delete(struct spd_policy *);
+/*
+ * Called after every change of the SPD (add, update, delete, flush and
+ * expiry), so that the datapath's routes and nftables rules follow it.
+ */
+void	 spd_set_change_hook(void (*)(void));
 int	 spd_flush(void);
 struct spd_policy *spd_next(struct spd_policy *);
 size_t	 spd_count(void);
