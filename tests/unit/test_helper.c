@@ -69,6 +69,9 @@ test_path(const char *rel)
 	static char buf[4096];
 	const char *top = getenv("TEST_SRCDIR");
 
+	/* tests/suite.sh sets TEST_SRCDIR; automake's `make check' srcdir. */
+	if (top == NULL)
+		top = getenv("srcdir");
 	snprintf(buf, sizeof(buf), "%s/tests/%s", top ? top : ".", rel);
 	return buf;
 }

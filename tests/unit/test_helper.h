@@ -22,7 +22,8 @@
 
 void	 test_run(const char *, void (*)(void));
 int	 test_done(void);
-/* Path of a data file under the source tree's tests/ (TEST_SRCDIR). */
+/* Path of a data file under the source tree's tests/ (TEST_SRCDIR or
+ * automake's srcdir). */
 const char *test_path(const char *);
 
 void	 test_fail(const char *, int, const char *, ...)

@@ -57,22 +57,6 @@ vec_scan(struct rbuf *rb, const char *section, const char *key,
 	return -1;
 }
 
-/*
- * test_path() follows TEST_SRCDIR (tests/suite.sh); under a plain
- * `make check` the automake harness exports srcdir instead.
- */
-static const char *
-vec_path(const char *file)
-{
-	static char buf[4096];
-	const char *srcdir = getenv("srcdir");
-
-	if (getenv("TEST_SRCDIR") != NULL || srcdir == NULL)
-		return test_path(file);
-	snprintf(buf, sizeof(buf), "%s/tests/%s", srcdir, file);
-	return buf;
-}
-
 int
 vec_get(const char *file, const char *section, const char *key,
     struct wbuf *out)
@@ -82,7 +66,7 @@ vec_get(const char *file, const char *section, const char *key,
 	size_t len = 0;
 	int rv;
 
-	if ((buf = vec_read(vec_path(file), &len)) == NULL)
+	if ((buf = vec_read(test_path(file), &len)) == NULL)
 		return -1;
 	rbuf_init(&rb, buf, len);
 	if ((rv = vec_scan(&rb, section, key, out)) == -1)
