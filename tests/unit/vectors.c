@@ -80,5 +80,5 @@ uint8_t *
 vec_file(const char *file, size_t *len)
 {
 	*len = 0;
-	return vec_read(vec_path(file), len);
+	return vec_read(test_path(file), len);
 }
