@@ -8,12 +8,12 @@
 # what was captured with the keys `setkey -D` shows, and ipsecd accepts
 # and answers a packet that scapy built for the same SAs.
 set -u
+. "$(dirname "$0")/lib.sh"
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
 setkey=$BUILD/src/setkey/setkey
 a=mvA$$ b=mvB$$
 A=10.71.1.100 B=10.71.2.100
 work=$(mktemp -d)
-fail=0
 pids=
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
@@ -22,15 +22,8 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-check() {
-	if "${@:2}"; then echo "ok $1"; else echo "FAIL $1"; fail=1; fi
-}
 
-ip netns add "$a" && ip netns add "$b" || exit 1
-ip -n "$a" link add va type veth peer name vb netns "$b"
-ip -n "$a" addr add $A/16 dev va && ip -n "$a" link set va up
-ip -n "$b" addr add $B/16 dev vb && ip -n "$b" link set vb up
-ip -n "$a" link set lo up && ip -n "$b" link set lo up
+netns_pair "$a" "$b" va vb $A/16 $B/16 || exit 1
 
 # The article's script as host SELF writes it to PEER.
 article() {
@@ -69,24 +62,14 @@ sleep 1
 check "ping A to B" ip netns exec "$a" ping -q -c 3 -W 2 $B
 check "ping B to A" ip netns exec "$b" ping -q -c 2 -W 2 $A
 check "ping -s 3000 (fragments)" ip netns exec "$a" ping -q -c 2 -W 3 -s 3000 $B
-ip netns exec "$b" /usr/bin/python3 -c '
-import socket, hashlib, sys
-s = socket.socket(); s.bind(("'$B'", 5001)); s.listen(1); s.settimeout(30)
-c, _ = s.accept(); h = hashlib.sha256(); n = 0
-while True:
-    d = c.recv(65536)
-    if not d: break
-    h.update(d); n += len(d)
-print(n, h.hexdigest())' >"$work/tcp.out" 2>&1 &
+ip netns exec "$b" /usr/bin/python3 "$TOP/tests/netns/tcp_xfer.py" \
+    serve $B 5001 >"$work/tcp.out" 2>&1 &
 spid=$!
 sleep 0.5
-ip netns exec "$a" /usr/bin/python3 -c '
-import socket, hashlib
-data = bytes(range(256)) * 16384   # 4 MiB
-s = socket.create_connection(("'$B'", 5001), timeout=30); s.sendall(data); s.close()
-print(len(data), hashlib.sha256(data).hexdigest())' >"$work/tcp.in" 2>&1
+ip netns exec "$a" /usr/bin/python3 "$TOP/tests/netns/tcp_xfer.py" \
+    send $B 5001 4 >"$work/tcp.in" 2>&1
 wait "$spid"
-check "4 MiB over TCP arrive intact" cmp -s "$work/tcp.in" "$work/tcp.out"
+check "4 MiB over TCP arrive intact" transfer_ok 4 "$work/tcp.in" "$work/tcp.out"
 
 ip netns exec "$a" "$setkey" -D >"$work/a.D"
 # scapy builds AH over ESP for the B->A SAs (AH's ICV by hand: scapy

@@ -6,10 +6,10 @@
 # rules placed first let traffic through, `discard' drops; when the table
 # goes, delivery is back.
 set -u
+. "$(dirname "$0")/lib.sh"
 tool=${BUILD:?}/tests/tools/nft_tool
 a=nftA$$ b=nftB$$
 out=$(mktemp) got=$(mktemp)
-fail=0
 cleanup() {
 	[ -n "${pid:-}" ] && kill "$pid" 2>/dev/null
 	ip netns del "$a" 2>/dev/null
@@ -17,20 +17,9 @@ cleanup() {
 	rm -f "$out" "$got"
 }
 trap cleanup EXIT
-check() {
-	if "${@:2}"; then echo "ok $1"; else echo "FAIL $1"; fail=1; fi
-}
-check_not() {
-	if "${@:2}"; then echo "FAIL $1"; fail=1; else echo "ok $1"; fi
-}
 
-ip netns add "$a" && ip netns add "$b" || exit 1
-ip -n "$a" link add va type veth peer name vb netns "$b"
-ip -n "$a" addr add 10.55.0.1/24 dev va
-ip -n "$b" addr add 10.55.0.2/24 dev vb
-ip -n "$a" addr add fd55::1/64 dev va nodad
-ip -n "$b" addr add fd55::2/64 dev vb nodad
-ip -n "$a" link set va up && ip -n "$b" link set vb up
+netns_pair "$a" "$b" va vb 10.55.0.1/24 10.55.0.2/24 fd55::1/64 fd55::2/64 ||
+    exit 1
 
 # listen SECONDS: report each datagram's port on A.
 listen() {
@@ -82,8 +71,7 @@ ip netns exec "$a" "$tool" 30 \
     in,protect,10.55.0.2/32,10.55.0.1/32,any \
     in,discard,fd55::2/128,fd55::1/128[7777],17 >"$out" 2>&1 &
 pid=$!
-for _ in $(seq 50); do grep -q ready "$out" && break; sleep 0.1; done
-check "table installed" grep -q ready "$out"
+check "table installed" wait_for "$out" ready
 run_round
 check_not "protected cleartext is not delivered" grep -q "got 8000" "$got"
 check "the bypass-marked socket still gets it" grep -q "got 8001" "$got"

@@ -5,10 +5,10 @@
 # protected prefix arrives on the TUN; marked traffic (the bypass) and
 # traffic to other prefixes does not; everything is removed afterwards.
 set -u
+. "$(dirname "$0")/lib.sh"
 tool=${BUILD:?}/tests/tools/tun_tool
 ns=tunrt$$
 out=$(mktemp)
-fail=0
 cleanup() {
 	[ -n "${pid:-}" ] && kill "$pid" 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
@@ -22,15 +22,8 @@ ip -n "$ns" addr add fd88::1/128 dev lo
 ip netns exec "$ns" "$tool" ipsec0 2504 0x2504 20 10.99.0.0/24 \
     fd99::/64 >"$out" 2>&1 &
 pid=$!
-for _ in $(seq 50); do grep -q ready "$out" && break; sleep 0.1; done
-grep -q ready "$out" || { echo "tun_tool did not start:"; cat "$out"; exit 1; }
+wait_for "$out" ready || { echo "tun_tool did not start:"; cat "$out"; exit 1; }
 
-check() {	# check DESCRIPTION COMMAND... : the command must succeed
-	if "${@:2}"; then echo "ok $1"; else echo "FAIL $1"; fail=1; fi
-}
-check_not() {	# check_not DESCRIPTION COMMAND... : the command must fail
-	if "${@:2}"; then echo "FAIL $1"; fail=1; else echo "ok $1"; fi
-}
 rules=$(ip -n "$ns" rule show; ip -n "$ns" -6 rule show)
 check "IPv4 rule" grep -q "2504:.*not from all fwmark 0x2504 lookup 2504" <<<"$rules"
 check "IPv6 rule" grep -q "2504:.*not from all fwmark 0x2504 lookup 2504" \

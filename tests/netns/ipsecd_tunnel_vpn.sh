@@ -7,12 +7,12 @@
 # carries only ESP between the gateway addresses; scapy decrypts the
 # capture and finds the LAN hosts' packets inside.
 set -u
+. "$(dirname "$0")/lib.sh"
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
 setkey=$BUILD/src/setkey/setkey
 ga=tgA$$ gb=tgB$$ ha=thA$$ hb=thB$$
 GA=10.72.0.1 GB=10.72.0.2 HA=10.72.1.10 HB=10.72.2.10
 work=$(mktemp -d)
-fail=0
 pids=
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
@@ -20,9 +20,6 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-check() {
-	if "${@:2}"; then echo "ok $1"; else echo "FAIL $1"; fail=1; fi
-}
 
 for n in "$ga" "$gb" "$ha" "$hb"; do
 	ip netns add "$n" || exit 1
@@ -74,24 +71,14 @@ check "LAN A pings LAN B through the tunnel" \
     ip netns exec "$ha" ping -q -c 3 -W 2 $HB
 check "LAN B pings LAN A" ip netns exec "$hb" ping -q -c 2 -W 2 $HA
 check "ping -s 3000 across" ip netns exec "$ha" ping -q -c 2 -W 3 -s 3000 $HB
-ip netns exec "$hb" /usr/bin/python3 -c '
-import socket, hashlib
-s = socket.socket(); s.bind(("'$HB'", 5002)); s.listen(1); s.settimeout(30)
-c, _ = s.accept(); h = hashlib.sha256(); n = 0
-while True:
-    d = c.recv(65536)
-    if not d: break
-    h.update(d); n += len(d)
-print(n, h.hexdigest())' >"$work/tcp.out" 2>&1 &
+ip netns exec "$hb" /usr/bin/python3 "$TOP/tests/netns/tcp_xfer.py" \
+    serve $HB 5002 >"$work/tcp.out" 2>&1 &
 spid=$!
 sleep 0.5
-ip netns exec "$ha" /usr/bin/python3 -c '
-import socket, hashlib
-data = bytes(range(256)) * 8192   # 2 MiB
-s = socket.create_connection(("'$HB'", 5002), timeout=30); s.sendall(data); s.close()
-print(len(data), hashlib.sha256(data).hexdigest())' >"$work/tcp.in" 2>&1
+ip netns exec "$ha" /usr/bin/python3 "$TOP/tests/netns/tcp_xfer.py" \
+    send $HB 5002 2 >"$work/tcp.in" 2>&1
 wait "$spid"
-check "2 MiB over TCP arrive intact" cmp -s "$work/tcp.in" "$work/tcp.out"
+check "2 MiB over TCP arrive intact" transfer_ok 2 "$work/tcp.in" "$work/tcp.out"
 sleep 0.5
 kill "$tpid"; wait "$tpid" 2>/dev/null
 check "wire: only ESP between the gateways" test -z "$(tcpdump -n -r \

@@ -6,10 +6,10 @@
 # our own output); the kernel answers no ESP with "protocol unreachable"
 # while the sinks are open; marked output bypasses the protected table.
 set -u
+. "$(dirname "$0")/lib.sh"
 tool=${BUILD:?}/tests/tools/wire_tool
 a=wireA$$ b=wireB$$
 out=$(mktemp) cap=$(mktemp)
-fail=0
 cleanup() {
 	[ -n "${pid:-}" ] && kill "$pid" 2>/dev/null
 	[ -n "${tpid:-}" ] && kill "$tpid" 2>/dev/null
@@ -18,21 +18,9 @@ cleanup() {
 	rm -f "$out" "$cap"
 }
 trap cleanup EXIT
-check() {
-	if "${@:2}"; then echo "ok $1"; else echo "FAIL $1"; fail=1; fi
-}
-check_not() {
-	if "${@:2}"; then echo "FAIL $1"; fail=1; else echo "ok $1"; fi
-}
 
-ip netns add "$a" && ip netns add "$b" || exit 1
-ip -n "$a" link add va type veth peer name vb netns "$b"
-ip -n "$a" addr add 10.66.0.1/24 dev va
-ip -n "$b" addr add 10.66.0.2/24 dev vb
-ip -n "$a" addr add fd66::1/64 dev va nodad
-ip -n "$b" addr add fd66::2/64 dev vb nodad
-for n in "$a" "$b"; do ip -n "$n" link set lo up; done
-ip -n "$a" link set va up && ip -n "$b" link set vb up
+netns_pair "$a" "$b" va vb 10.66.0.1/24 10.66.0.2/24 fd66::1/64 fd66::2/64 ||
+    exit 1
 # Unmarked traffic from A to B is blackholed, as the protected table
 # would send it into the TUN; the bypass mark skips it.
 ip -n "$a" rule add not fwmark 0x2504 table 2504 pref 2504
@@ -43,7 +31,7 @@ ip netns exec "$b" tcpdump -l -n -i vb -w - 2>/dev/null >"$cap" &
 tpid=$!
 ip netns exec "$a" "$tool" rx 6 >"$out" 2>&1 &
 pid=$!
-for _ in $(seq 50); do grep -q ready "$out" && break; sleep 0.1; done
+wait_for "$out" ready
 
 ip netns exec "$b" /usr/bin/python3 - <<'PY'
 import warnings; warnings.filterwarnings("ignore")

@@ -6,10 +6,10 @@
 # told apart, replies sent from the address the request came to, and the
 # bypass mark taking them past a protected table that blackholes the peer.
 set -u
+. "$(dirname "$0")/lib.sh"
 tool=${BUILD:?}/tests/tools/io_tool
 a=ioA$$ b=ioB$$
 out=$(mktemp) got=$(mktemp)
-fail=0
 cleanup() {
 	[ -n "${pid:-}" ] && kill "$pid" 2>/dev/null
 	ip netns del "$a" 2>/dev/null
@@ -17,25 +17,15 @@ cleanup() {
 	rm -f "$out" "$got"
 }
 trap cleanup EXIT
-check() {
-	if "${@:2}"; then echo "ok $1"; else echo "FAIL $1"; fail=1; fi
-}
-check_not() {
-	if "${@:2}"; then echo "FAIL $1"; fail=1; else echo "ok $1"; fi
-}
 
-ip netns add "$a" && ip netns add "$b" || exit 1
-ip -n "$a" link add va type veth peer name vb netns "$b"
-ip -n "$a" addr add 10.44.0.1/24 dev va
+netns_pair "$a" "$b" va vb 10.44.0.1/24 10.44.0.2/24 || exit 1
 ip -n "$a" addr add 10.44.0.11/24 dev va
-ip -n "$b" addr add 10.44.0.2/24 dev vb
-ip -n "$a" link set va up && ip -n "$b" link set vb up
 ip -n "$a" rule add not fwmark 0x2504 table 2504 pref 2504
 ip -n "$a" route add blackhole 10.44.0.2/32 table 2504
 sleep 1
 ip netns exec "$a" "$tool" 0.0.0.0 8 >"$out" 2>&1 &
 pid=$!
-for _ in $(seq 50); do grep -q ready "$out" && break; sleep 0.1; done
+wait_for "$out" ready
 
 ip netns exec "$b" /usr/bin/python3 - >"$got" <<'PY'
 import socket, time

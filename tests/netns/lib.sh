@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Sourced by the namespace scenarios (tests/suite.sh does not run it):
+# result lines, and the two-host set-up most scenarios start from.
+
+fail=0
+
+# check DESCRIPTION COMMAND...: the command must succeed.
+check() {
+	if "${@:2}"; then echo "ok $1"; else echo "FAIL $1"; fail=1; fi
+}
+
+# check_not DESCRIPTION COMMAND...: the command must fail.
+check_not() {
+	if "${@:2}"; then echo "FAIL $1"; fail=1; else echo "ok $1"; fi
+}
+
+# netns_pair NSA NSB IFA IFB ADDRA/LEN ADDRB/LEN [ADDR6A/LEN ADDR6B/LEN]:
+# two namespaces joined by a veth pair, addressed and up, lo up.
+netns_pair() {
+	ip netns add "$1" && ip netns add "$2" || return 1
+	ip -n "$1" link add "$3" type veth peer name "$4" netns "$2" || return 1
+	ip -n "$1" addr add "$5" dev "$3"
+	ip -n "$2" addr add "$6" dev "$4"
+	if [ $# -ge 8 ]; then
+		ip -n "$1" addr add "$7" dev "$3" nodad
+		ip -n "$2" addr add "$8" dev "$4" nodad
+	fi
+	ip -n "$1" link set lo up && ip -n "$2" link set lo up
+	ip -n "$1" link set "$3" up && ip -n "$2" link set "$4" up
+}
+
+# wait_for FILE PATTERN [TENTHS]: until FILE shows PATTERN (5 s default).
+wait_for() {
+	local i
+	for i in $(seq "${3:-50}"); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# transfer_ok MIB SENT RECEIVED: tcp_xfer.py's outputs show MIB mebibytes
+# sent and the same bytes received.
+transfer_ok() {
+	grep -q "^$(($1 * 1048576)) " "$2" && cmp -s "$2" "$3"
+}
