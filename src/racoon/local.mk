@@ -34,10 +34,17 @@ src/racoon/cfg_lex.c: $(top_srcdir)/src/racoon/cfg_lex.l src/racoon/cfg_parse.h
 
 RACOON_CFG_LIBS = src/racoon/libracoon_cfg.a $(COMMON_LIBS)
 
+# The daemon: the event loop (daemon.c) and the PF_KEY glue (kernel.c)
+# on the exchanges (exch.mk), the codec (ike.mk) and the IKE sockets
+# (io.mk).
 sbin_PROGRAMS += src/racoon/racoon
-src_racoon_racoon_SOURCES = src/racoon/main.c
+src_racoon_racoon_SOURCES = src/racoon/main.c \
+	src/racoon/daemon.c src/racoon/daemon.h \
+	src/racoon/kernel.c src/racoon/kernel.h
 src_racoon_racoon_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/racoon
-src_racoon_racoon_LDADD = $(RACOON_CFG_LIBS)
+src_racoon_racoon_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS)
+src_racoon_racoon_LDADD = src/racoon/libexch.a src/racoon/libike.a \
+	src/racoon/libisakmp_io.a $(RACOON_CFG_LIBS) $(LIBEVENT_LIBS)
 
 
 check_PROGRAMS += tests/unit/test_psk tests/unit/test_cfg

@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * racoon's entry point: the command line, and for now the configuration
- * modes.  -t checks racoon.conf and the psk.txt it names and exits 0 or
- * 1, touching neither the network nor the kernel; -C prints the
- * configuration in canonical form with every default written out; -V
- * prints the version.  The IKE daemon itself comes with a later issue:
- * until then, starting racoon without one of those modes says so and
- * fails, rather than pretending to run.
+ * racoon's entry point: the command line.  -t checks racoon.conf and the
+ * psk.txt it names and exits 0 or 1, touching neither the network nor
+ * the kernel; -C prints the configuration in canonical form with every
+ * default written out; -V prints the version.  Otherwise racoon runs as
+ * the IKE daemon (daemon.c), in the foreground with -F.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +13,7 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "daemon.h"
 #include "log.h"
 #include "psk.h"
 
@@ -191,6 +190,22 @@ print_config(const char *path)
 	return 0;
 }
 
+static int
+run_daemon(const struct opts *o)
+{
+	struct daemon_opts d;
+
+	memset(&d, 0, sizeof(d));
+	d.do_conf = o->o_conf;
+	d.do_logfile = o->o_logfile;
+	d.do_family = o->o_family;
+	d.do_debug = o->o_debug;
+	d.do_foreground = o->o_foreground;
+	d.do_port = o->o_port;
+	d.do_natt_port = o->o_natt_port;
+	return daemon_run(&d);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -205,7 +220,5 @@ main(int argc, char **argv)
 		return print_config(o.o_conf);
 	if (o.o_check)
 		return check_config(o.o_conf);
-	fprintf(stderr, "racoon: this build has no IKE daemon yet: only -t "
-	    "(check the configuration), -C (print it) and -V work\n");
-	return 1;
+	return run_daemon(&o);
 }

@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The daemon: the configuration and psk.txt in use, the exchange env
+ * with its network and clock, the IKE sockets (the `listen' addresses,
+ * or the wildcard addresses of each family, which report the local
+ * address of every datagram), one timer for everything the exchanges
+ * schedule, the signals and the pidfile.  One libevent loop and no
+ * threads: a callback reads what is there, feeds the exchanges and
+ * re-arms the timer for their next deadline.
+ *
+ * SIGHUP reads racoon.conf and psk.txt into new objects and swaps them
+ * in only when both loaded; negotiations in progress keep pointers into
+ * the configuration they began with, so an old tree is freed once no
+ * phase 1 or phase 2 refers to it.  SIGTERM and SIGINT end racoon: the
+ * SAs it negotiated are deleted from the kernel, manual ones and the
+ * policies stay, the pidfile goes.
+ */
+#include <sys/queue.h>
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "cfg.h"
+#include "daemon.h"
+#include "exchange.h"
+#include "isakmp_io.h"
+#include "kernel.h"
+#include "log.h"
+#include "pfkey_sock.h"
+#include "ph1.h"
+#include "ph2.h"
+#include "psk.h"
+
+#define DAEMON_MAX_SOCKS	32
+#define DAEMON_RUNDIR		LOCALSTATEDIR "/run"
+
+/* A configuration replaced by SIGHUP that negotiations still use. */
+struct daemon_old_cfg {
+	struct cfg	*oc_cfg;
+	TAILQ_ENTRY(daemon_old_cfg) oc_entry;
+};
+
+static const struct daemon_opts *daemon_o;
+static struct event_base *daemon_base;
+static struct exchange_env daemon_env;
+static struct cfg	*daemon_cfg;
+static struct psk	*daemon_psk;
+static struct isakmp_sock daemon_socks[DAEMON_MAX_SOCKS];
+static struct event	*daemon_sock_ev[DAEMON_MAX_SOCKS];
+static size_t		 daemon_nsocks;
+static struct event	*daemon_timer_ev;
+static struct event	*daemon_sig_ev[3];
+static char		 daemon_pidfile[1024];
+static uint8_t		 daemon_rxbuf[ISAKMP_MSG_MAX];
+static TAILQ_HEAD(, daemon_old_cfg) daemon_old_cfgs =
+    TAILQ_HEAD_INITIALIZER(daemon_old_cfgs);
+
+static uint64_t
+daemon_now_cb(void *arg)
+{
+	struct timespec ts;
+
+	(void)arg;
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fatal("clock_gettime");
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Configuration */
+
+static void
+daemon_diag_cb(void *arg, int err, const char *msg)
+{
+	(void)arg;
+	if (err)
+		log_errx("%s", msg);
+	else
+		log_warnx("%s", msg);
+}
+
+static int
+daemon_uses_psk(const struct cfg *cf)
+{
+	const struct cfg_remote *r;
+	const struct cfg_proposal *p;
+
+	TAILQ_FOREACH(r, &cf->c_remotes, r_entry)
+		TAILQ_FOREACH(p, &r->r_proposals, p_entry)
+			if (p->p_auth == CFG_AUTH_PSK)
+				return 1;
+	return 0;
+}
+
+/* racoon.conf and its psk.txt, both or neither. */
+static int
+daemon_load(struct cfg **cfp, struct psk **pskp)
+{
+	struct cfg_opts co = { daemon_diag_cb, NULL, 0 };
+	struct cfg *cf;
+	struct psk *psk = NULL;
+
+	if ((cf = cfg_load(daemon_o->do_conf, &co)) == NULL) {
+		log_errx("%s: configuration not loaded", daemon_o->do_conf);
+		return -1;
+	}
+	if (daemon_uses_psk(cf) && (psk = psk_load(cf->c_paths.p_psk,
+	    geteuid(), daemon_diag_cb, NULL)) == NULL) {
+		log_errx("%s: pre-shared keys not loaded", cf->c_paths.p_psk);
+		cfg_free(cf);
+		return -1;
+	}
+	*cfp = cf;
+	*pskp = psk;
+	return 0;
+}
+
+/* 1 if a negotiation still points into cf. */
+static int
+daemon_cfg_used(const struct cfg *cf)
+{
+	const struct ph1 *ph1;
+	const struct ph2 *ph2;
+	const struct cfg_remote *rm;
+	const struct cfg_sainfo *si;
+
+	TAILQ_FOREACH(ph1, &daemon_env.env_ph1s, ph1_entry) {
+		TAILQ_FOREACH(rm, &cf->c_remotes, r_entry)
+			if (ph1->ph1_remote == rm)
+				return 1;
+		TAILQ_FOREACH(ph2, &ph1->ph1_ph2s, ph2_entry)
+			TAILQ_FOREACH(si, &cf->c_sainfos, si_entry)
+				if (ph2->ph2_sainfo == si)
+					return 1;
+	}
+	return 0;
+}
+
+static void
+daemon_old_cfgs_gc(int all)
+{
+	struct daemon_old_cfg *oc, *next;
+
+	for (oc = TAILQ_FIRST(&daemon_old_cfgs); oc != NULL; oc = next) {
+		next = TAILQ_NEXT(oc, oc_entry);
+		if (!all && daemon_cfg_used(oc->oc_cfg))
+			continue;
+		TAILQ_REMOVE(&daemon_old_cfgs, oc, oc_entry);
+		cfg_free(oc->oc_cfg);
+		free(oc);
+	}
+}
+
+static void
+daemon_reload(void)
+{
+	struct cfg *cf;
+	struct psk *psk;
+	struct daemon_old_cfg *oc;
+
+	log_info("%s: reloading the configuration (SIGHUP)",
+	    daemon_o->do_conf);
+	if ((oc = calloc(1, sizeof(*oc))) == NULL) {
+		log_warn("reload");
+		return;
+	}
+	if (daemon_load(&cf, &psk) == -1) {
+		log_errx("%s: reload failed, the previous configuration "
+		    "stays in use", daemon_o->do_conf);
+		free(oc);
+		return;
+	}
+	oc->oc_cfg = daemon_cfg;
+	TAILQ_INSERT_TAIL(&daemon_old_cfgs, oc, oc_entry);
+	daemon_cfg = cf;
+	psk_free(daemon_psk);
+	daemon_psk = psk;
+	daemon_env.env_cfg = cf;
+	daemon_env.env_psk = psk;
+	daemon_old_cfgs_gc(0);
+	/* XXX: listen addresses that changed need a restart. */
+	log_info("%s: configuration loaded", daemon_o->do_conf);
+}
+
+/* Timer */
+
+/* After every callback: run what is due, arm for the next deadline. */
+static void
+daemon_rearm(void)
+{
+	uint64_t next, now;
+	struct timeval tv;
+
+	exchange_timers(&daemon_env);
+	if (!TAILQ_EMPTY(&daemon_old_cfgs))
+		daemon_old_cfgs_gc(0);
+	evtimer_del(daemon_timer_ev);
+	if ((next = exchange_next_timer(&daemon_env)) == 0)
+		return;
+	now = daemon_now_cb(NULL);
+	next = next > now ? next - now : 0;
+	tv.tv_sec = (time_t)(next / 1000);
+	tv.tv_usec = (suseconds_t)(next % 1000) * 1000;
+	evtimer_add(daemon_timer_ev, &tv);
+}
+
+static void
+daemon_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	daemon_rearm();
+}
+
+/* Network */
+
+static int
+daemon_send_cb(void *arg, const struct addr *local, const struct addr *peer,
+    const uint8_t *data, size_t len)
+{
+	struct isakmp_sock *s, *use = NULL;
+	char l[ADDR_STRLEN], p[ADDR_STRLEN];
+	size_t i;
+
+	(void)arg;
+	/* The socket bound to local, else a wildcard one of its port. */
+	for (i = 0; i < daemon_nsocks; i++) {
+		s = &daemon_socks[i];
+		if (s->is_addr.a_af != local->a_af ||
+		    s->is_addr.a_port != local->a_port)
+			continue;
+		if (addr_cmp_host(&s->is_addr, local) == 0) {
+			use = s;
+			break;
+		}
+		if (addr_is_unspec(&s->is_addr) && use == NULL)
+			use = s;
+	}
+	addr_fmt(peer, ADDR_PORT, p, sizeof(p));
+	if (use == NULL) {
+		log_warnx("no socket for %s to send to %s", addr_fmt(local,
+		    ADDR_PORT, l, sizeof(l)), p);
+		return -1;
+	}
+	if (isakmp_io_send(use, data, len, peer, local) == -1) {
+		log_warn("send to %s", p);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+daemon_recv_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct isakmp_sock *s = arg;
+	struct addr peer, local;
+	size_t len;
+	int i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < 64; i++) {
+		switch (isakmp_io_recv(s, daemon_rxbuf, sizeof(daemon_rxbuf),
+		    &len, &peer, &local)) {
+		case ISAKMP_RX_MSG:
+			exchange_input(&daemon_env, &local, &peer,
+			    daemon_rxbuf, len);
+			continue;
+		case ISAKMP_RX_KEEPALIVE:
+		case ISAKMP_RX_DROP:
+			continue;
+		case ISAKMP_RX_NONE:
+			break;
+		}
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			log_warn("receive on port %u", s->is_addr.a_port);
+		break;
+	}
+	daemon_rearm();
+}
+
+static int
+daemon_listen_one(const struct addr *a, int natt)
+{
+	struct isakmp_sock *s;
+	const char *why = "";
+	char n[ADDR_STRLEN];
+
+	if (daemon_nsocks == DAEMON_MAX_SOCKS) {
+		log_errx("more than %d listen addresses", DAEMON_MAX_SOCKS);
+		return -1;
+	}
+	s = &daemon_socks[daemon_nsocks];
+	if (isakmp_io_open(s, a, natt, kernel_native() ? ISAKMP_IO_NATIVE :
+	    ISAKMP_IO_IPSECD, IPSECD_BYPASS_MARK, &why) == -1) {
+		log_err("%s: %s", addr_fmt(a, ADDR_PORT, n, sizeof(n)), why);
+		return -1;
+	}
+	daemon_sock_ev[daemon_nsocks] = event_new(daemon_base, s->is_fd,
+	    EV_READ | EV_PERSIST, daemon_recv_cb, s);
+	if (daemon_sock_ev[daemon_nsocks] == NULL ||
+	    event_add(daemon_sock_ev[daemon_nsocks], NULL) == -1) {
+		isakmp_io_close(s);
+		log_errx("cannot watch a socket");
+		return -1;
+	}
+	daemon_nsocks++;
+	log_info("%s used as isakmp port (fd=%d)", addr_fmt(a, ADDR_PORT, n,
+	    sizeof(n)), s->is_fd);
+	return 0;
+}
+
+static int
+daemon_listen(void)
+{
+	const struct cfg_listen_addr *la;
+	struct addr a;
+	int af[2] = { AF_INET, AF_INET6 }, i;
+
+	TAILQ_FOREACH(la, &daemon_cfg->c_listen.l_addrs, la_entry)
+		if (daemon_listen_one(&la->la_addr, la->la_natt) == -1)
+			return -1;
+	if (!TAILQ_EMPTY(&daemon_cfg->c_listen.l_addrs))
+		return 0;
+	/* Every local address: wildcards that report where each came to. */
+	for (i = 0; i < 2; i++) {
+		if ((daemon_o->do_family == 4 && af[i] != AF_INET) ||
+		    (daemon_o->do_family == 6 && af[i] != AF_INET6))
+			continue;
+		memset(&a, 0, sizeof(a));
+		a.a_af = (sa_family_t)af[i];
+		a.a_plen = addr_maxplen(a.a_af);
+		a.a_port = daemon_o->do_port;
+		if (daemon_listen_one(&a, 0) == -1)
+			return -1;
+		a.a_port = daemon_o->do_natt_port;
+		if (daemon_listen_one(&a, 1) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Pidfile */
+
+static int
+daemon_pidfile_write(void)
+{
+	const char *p = daemon_cfg->c_paths.p_pidfile;
+	char buf[32];
+	int fd, n;
+
+	if (p[0] == '/')
+		n = snprintf(daemon_pidfile, sizeof(daemon_pidfile), "%s", p);
+	else
+		n = snprintf(daemon_pidfile, sizeof(daemon_pidfile), "%s/%s",
+		    DAEMON_RUNDIR, p);
+	if (n < 0 || (size_t)n >= sizeof(daemon_pidfile)) {
+		log_errx("pidfile %s: name too long", p);
+		daemon_pidfile[0] = '\0';
+		return -1;
+	}
+	fd = open(daemon_pidfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644);
+	if (fd == -1) {
+		log_err("pidfile %s", daemon_pidfile);
+		daemon_pidfile[0] = '\0';
+		return -1;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (write(fd, buf, (size_t)n) != n) {
+		log_err("pidfile %s", daemon_pidfile);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Signals and shutdown */
+
+/*
+ * The shutdown: tell each peer which SAs go, then delete them from the
+ * kernel.  Informational DELETEs are sent for every established phase 2
+ * and then every established phase 1.
+ */
+static void
+daemon_shutdown(void)
+{
+	kernel_delete_ours();
+}
+
+static void
+daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	(void)arg;
+	if (sig == SIGHUP) {
+		daemon_reload();
+		daemon_rearm();
+		return;
+	}
+	log_info("caught signal %d, shutting down", (int)sig);
+	daemon_shutdown();
+	event_base_loopexit(daemon_base, NULL);
+}
+
+static int
+daemon_signals(void)
+{
+	int sigs[3] = { SIGHUP, SIGTERM, SIGINT }, i;
+
+	(void)signal(SIGPIPE, SIG_IGN);
+	for (i = 0; i < 3; i++) {
+		daemon_sig_ev[i] = evsignal_new(daemon_base, sigs[i],
+		    daemon_signal_cb, NULL);
+		if (daemon_sig_ev[i] == NULL ||
+		    evsignal_add(daemon_sig_ev[i], NULL) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+daemon_cleanup(void)
+{
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		if (daemon_sig_ev[i] != NULL)
+			event_free(daemon_sig_ev[i]);
+	for (i = 0; i < daemon_nsocks; i++) {
+		event_free(daemon_sock_ev[i]);
+		isakmp_io_close(&daemon_socks[i]);
+	}
+	daemon_nsocks = 0;
+	if (daemon_timer_ev != NULL)
+		event_free(daemon_timer_ev);
+	exchange_env_clear(&daemon_env);
+	kernel_close();
+	if (daemon_pidfile[0] != '\0' && unlink(daemon_pidfile) == -1)
+		log_warn("pidfile %s", daemon_pidfile);
+	daemon_old_cfgs_gc(1);
+	cfg_free(daemon_cfg);
+	psk_free(daemon_psk);
+	if (daemon_base != NULL)
+		event_base_free(daemon_base);
+}
+
+static int
+daemon_start(void)
+{
+	if (daemon_load(&daemon_cfg, &daemon_psk) == -1)
+		return -1;
+	if (!daemon_o->do_foreground && daemon(0, 0) == -1) {
+		log_err("daemon");
+		return -1;
+	}
+	if ((daemon_base = event_base_new()) == NULL) {
+		log_errx("event_base_new failed");
+		return -1;
+	}
+	exchange_env_init(&daemon_env, daemon_cfg, daemon_psk);
+	daemon_env.env_net.en_send = daemon_send_cb;
+	daemon_env.env_clock.ec_now = daemon_now_cb;
+	if ((daemon_timer_ev = evtimer_new(daemon_base, daemon_timer_cb,
+	    NULL)) == NULL || daemon_signals() == -1) {
+		log_errx("cannot set up the event loop");
+		return -1;
+	}
+	if (kernel_open(daemon_base, &daemon_env, daemon_o->do_port,
+	    daemon_rearm) == -1 || daemon_listen() == -1 ||
+	    daemon_pidfile_write() == -1)
+		return -1;
+	return 0;
+}
+
+int
+daemon_run(const struct daemon_opts *o)
+{
+	int rv = 1;
+
+	daemon_o = o;
+	log_init("racoon", o->do_foreground || o->do_logfile != NULL ?
+	    LOG_DEST_STDERR : LOG_DEST_SYSLOG, o->do_debug);
+	if (o->do_logfile != NULL && log_open_file(o->do_logfile) == -1) {
+		fprintf(stderr, "racoon: -l %s: %s\n", o->do_logfile,
+		    strerror(errno));
+		return 1;
+	}
+	log_info("%s %s (racoon-compatible IKEv1 daemon)", PACKAGE_NAME,
+	    PACKAGE_VERSION);
+	if (daemon_start() == 0) {
+		log_info("racoon started, configuration %s", o->do_conf);
+		if (event_base_dispatch(daemon_base) == -1)
+			log_errx("event loop failed");
+		else
+			rv = 0;
+	}
+	daemon_cleanup();
+	log_info("racoon stopped");
+	return rv;
+}

@@ -1,0 +1,1004 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * PF_KEY glue: the kernel as racoon's exchanges see it.  The kernel (or
+ * ipsecd) tells us through ACQUIRE that a policy wants an SA it has not
+ * got; we find the policy in our copy of the SPD, the remote and the
+ * sainfo, start or reuse a phase 1 and run a phase 2 under it.  The
+ * exchanges ask for inbound SPIs (GETSPI, answered later), install SAs
+ * (UPDATE for the inbound larval SA, ADD for the outbound one) and ask
+ * which protocols and mode the SPD wants between two selectors.  A
+ * negotiation that fails is reported back with a user-space ACQUIRE
+ * carrying an errno, as racoon does, so the kernel drops the larval SA.
+ *
+ * Nothing here blocks: requests go out, replies are matched by sequence
+ * number in the read callback.  Everything read from the socket goes
+ * through the PF_KEY codec; a malformed message is logged and dropped.
+ */
+#include <sys/queue.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "addr.h"
+#include "alg.h"
+#include "buf.h"
+#include "cfg.h"
+#include "exchange.h"
+#include "isakmp_pld.h"
+#include "kernel.h"
+#include "log.h"
+#include "pfkey.h"
+#include "pfkey_sock.h"
+#include "ph1.h"
+#include "ph2.h"
+
+/* An `in' or `out' policy as the kernel holds it. */
+struct kernel_policy {
+	TAILQ_ENTRY(kernel_policy) kp_entry;
+	struct pfkey_address kp_src;
+	struct pfkey_address kp_dst;
+	struct pfkey_policy kp_pol;
+};
+
+/* A GETSPI in flight: which negotiation and slot the answer is for. */
+struct kernel_getspi {
+	TAILQ_ENTRY(kernel_getspi) kg_entry;
+	uint32_t	 kg_seq;
+	uint32_t	 kg_id;
+	size_t		 kg_idx;
+};
+
+/*
+ * An ACQUIRE we work on: waiting for its phase 1 (ka_ph2id 0), or for
+ * the phase 2 numbered ka_ph2id.
+ */
+struct kernel_acq {
+	TAILQ_ENTRY(kernel_acq) ka_entry;
+	uint32_t	 ka_seq;
+	uint8_t		 ka_satype;
+	struct addr	 ka_local;	/* IKE endpoints, with ports */
+	struct addr	 ka_peer;
+	struct ph2_sel	 ka_lsel;
+	struct ph2_sel	 ka_rsel;
+	struct proposal_policy ka_pol;
+	uint32_t	 ka_ph2id;
+	int		 ka_ready;	/* its phase 1 is up: start */
+};
+
+/* An SA we installed, for the clean shutdown. */
+struct kernel_sa {
+	TAILQ_ENTRY(kernel_sa) ks_entry;
+	uint8_t		 ks_satype;
+	uint32_t	 ks_spi;
+	struct addr	 ks_src;
+	struct addr	 ks_dst;
+	uint32_t	 ks_seq;	/* of the ADD/UPDATE */
+};
+
+static struct pfkey_sock kernel_sock = { -1, PFKEY_SOCK_NONE, "" };
+static struct event	*kernel_ev;
+static struct event	*kernel_kick_ev;
+static struct exchange_env *kernel_env;
+static uint16_t		 kernel_port;
+static uint32_t		 kernel_pid;
+static uint32_t		 kernel_seq;
+static void		(*kernel_after)(void);
+static uint8_t		 kernel_buf[PFKEY_MSG_MAX];
+
+static TAILQ_HEAD(, kernel_policy) kernel_spd =
+    TAILQ_HEAD_INITIALIZER(kernel_spd);
+static TAILQ_HEAD(, kernel_getspi) kernel_getspis =
+    TAILQ_HEAD_INITIALIZER(kernel_getspis);
+static TAILQ_HEAD(, kernel_acq) kernel_acqs =
+    TAILQ_HEAD_INITIALIZER(kernel_acqs);
+static TAILQ_HEAD(, kernel_sa) kernel_sas =
+    TAILQ_HEAD_INITIALIZER(kernel_sas);
+
+static uint32_t
+kernel_next_seq(void)
+{
+	if (++kernel_seq == 0)
+		kernel_seq = 1;
+	return kernel_seq;
+}
+
+static int
+kernel_send(struct wbuf *wb)
+{
+	if (pfkey_build_end(wb) == -1) {
+		log_warnx("PF_KEY: message too long");
+		return -1;
+	}
+	if (pfkey_sock_send(&kernel_sock, wbuf_data(wb), wbuf_len(wb)) ==
+	    -1) {
+		log_warn("PF_KEY: send to %s",
+		    pfkey_sock_describe(&kernel_sock));
+		return -1;
+	}
+	return 0;
+}
+
+/* A message with a header only (REGISTER, SPDDUMP, failed ACQUIRE). */
+static int
+kernel_send_hdr(uint8_t type, uint8_t satype, uint8_t err, uint32_t seq)
+{
+	struct pfkey_hdr h = { PF_KEY_V2, type, err, satype, 0, 0, seq,
+	    kernel_pid };
+	struct wbuf wb;
+	int rv;
+
+	if (wbuf_init(&wb, 64, 64) == -1)
+		return -1;
+	pfkey_build_hdr(&wb, &h);
+	rv = kernel_send(&wb);
+	wbuf_free(&wb);
+	return rv;
+}
+
+/* SPD */
+
+static struct kernel_policy *
+kernel_spd_find_id(uint32_t id)
+{
+	struct kernel_policy *kp;
+
+	TAILQ_FOREACH(kp, &kernel_spd, kp_entry)
+		if (kp->kp_pol.pp_id == id)
+			return kp;
+	return NULL;
+}
+
+static void
+kernel_spd_remove(uint32_t id)
+{
+	struct kernel_policy *kp;
+
+	if ((kp = kernel_spd_find_id(id)) != NULL) {
+		TAILQ_REMOVE(&kernel_spd, kp, kp_entry);
+		free(kp);
+	}
+}
+
+static void
+kernel_spd_flush(void)
+{
+	struct kernel_policy *kp;
+
+	while ((kp = TAILQ_FIRST(&kernel_spd)) != NULL) {
+		TAILQ_REMOVE(&kernel_spd, kp, kp_entry);
+		free(kp);
+	}
+}
+
+/* An SPD message (dump entry, SPDADD, SPDUPDATE broadcast): keep it. */
+static void
+kernel_spd_learn(const struct pfkey_msg *m)
+{
+	struct kernel_policy *kp;
+
+	if ((kp = calloc(1, sizeof(*kp))) == NULL) {
+		log_warn("SPD copy");
+		return;
+	}
+	if (pfkey_get_address(m, SADB_EXT_ADDRESS_SRC, &kp->kp_src) != 0 ||
+	    pfkey_get_address(m, SADB_EXT_ADDRESS_DST, &kp->kp_dst) != 0 ||
+	    pfkey_get_policy(m, &kp->kp_pol) != 0) {
+		log_warnx("PF_KEY: %s without selectors or policy dropped",
+		    pfkey_msgtype_name(m->pm_hdr.ph_type));
+		free(kp);
+		return;
+	}
+	kernel_spd_remove(kp->kp_pol.pp_id);
+	TAILQ_INSERT_TAIL(&kernel_spd, kp, kp_entry);
+	log_debug(1, "SPD: policy %u %s learnt", kp->kp_pol.pp_id,
+	    pfkey_dir_name(kp->kp_pol.pp_dir));
+}
+
+static void
+kernel_spd_forget(const struct pfkey_msg *m)
+{
+	struct pfkey_policy pp;
+
+	if (pfkey_get_policy(m, &pp) == 0)
+		kernel_spd_remove(pp.pp_id);
+}
+
+/* A selector of the SPD as a phase 2 selector. */
+static void
+kernel_sel(struct ph2_sel *sel, const struct pfkey_address *pa)
+{
+	int v6 = pa->pa_addr.a_af == AF_INET6;
+
+	memset(sel, 0, sizeof(*sel));
+	sel->sel_addr = pa->pa_addr;
+	if (pa->pa_addr.a_plen == addr_maxplen(pa->pa_addr.a_af))
+		sel->sel_type = v6 ? IPSECDOI_ID_IPV6_ADDR :
+		    IPSECDOI_ID_IPV4_ADDR;
+	else
+		sel->sel_type = v6 ? IPSECDOI_ID_IPV6_ADDR_SUBNET :
+		    IPSECDOI_ID_IPV4_ADDR_SUBNET;
+	sel->sel_proto = pa->pa_proto == IPSEC_ULPROTO_ANY ? 0 :
+	    pa->pa_proto;
+}
+
+/* 1 if a phase 2 selector is exactly this SPD selector. */
+static int
+kernel_sel_eq(const struct ph2_sel *sel, const struct pfkey_address *pa)
+{
+	uint8_t proto = pa->pa_proto == IPSEC_ULPROTO_ANY ? 0 : pa->pa_proto;
+
+	if (sel->sel_type == IPSECDOI_ID_IPV4_ADDR_RANGE ||
+	    sel->sel_type == IPSECDOI_ID_IPV6_ADDR_RANGE)
+		return 0;
+	return sel->sel_proto == proto &&
+	    sel->sel_addr.a_af == pa->pa_addr.a_af &&
+	    sel->sel_addr.a_plen == pa->pa_addr.a_plen &&
+	    sel->sel_addr.a_port == pa->pa_addr.a_port &&
+	    addr_cmp_host(&sel->sel_addr, &pa->pa_addr) == 0;
+}
+
+/* What a policy's requests want, in the exchanges' numbers. */
+static int
+kernel_pol_from(const struct pfkey_policy *pp, struct proposal_policy *pol)
+{
+	size_t i;
+
+	memset(pol, 0, sizeof(*pol));
+	if (pp->pp_type != IPSEC_POLICY_IPSEC || pp->pp_nreq == 0)
+		return -1;
+	for (i = 0; i < pp->pp_nreq; i++) {
+		const struct pfkey_ipsecreq *rq = &pp->pp_req[i];
+
+		if (pol->pol_nproto == PROPOSAL_MAX_PROTO)
+			return -1;
+		if (rq->pq_proto == IPPROTO_ESP)
+			pol->pol_proto[pol->pol_nproto++] = ISAKMP_PROTO_ESP;
+		else if (rq->pq_proto == IPPROTO_AH)
+			pol->pol_proto[pol->pol_nproto++] = ISAKMP_PROTO_AH;
+		else
+			return -1;	/* IPComp: ipsecd has none */
+		/* The outermost request decides the mode, as in racoon. */
+		pol->pol_mode = rq->pq_mode == IPSEC_MODE_TUNNEL ?
+		    IPSECDOI_MODE_TUNNEL : IPSECDOI_MODE_TRANSPORT;
+	}
+	return 0;
+}
+
+/* ek_policy: the responder asks what our SPD wants for two selectors. */
+static int
+kernel_policy_cb(void *arg, const struct ph2_sel *local,
+    const struct ph2_sel *remote, struct proposal_policy *pol)
+{
+	struct kernel_policy *kp;
+	char l[ADDR_STRLEN + 8], r[ADDR_STRLEN + 8];
+
+	(void)arg;
+	TAILQ_FOREACH(kp, &kernel_spd, kp_entry)
+		if (kp->kp_pol.pp_dir == IPSEC_DIR_OUTBOUND &&
+		    kernel_sel_eq(local, &kp->kp_src) &&
+		    kernel_sel_eq(remote, &kp->kp_dst) &&
+		    kernel_pol_from(&kp->kp_pol, pol) == 0)
+			return 0;
+	log_warnx("no policy found: %s -> %s",
+	    ph2_sel_fmt(local, l, sizeof(l)), ph2_sel_fmt(remote, r, sizeof(r)));
+	return -1;
+}
+
+/*
+ * The reqid of the request an SA serves, so that the kernel's SA
+ * selection (mode and reqid) finds it: the policy of the SA's direction
+ * whose request has its protocol and mode and, in tunnel mode, its
+ * endpoints; in transport mode, whose selectors hold its addresses.
+ */
+static uint32_t
+kernel_reqid(const struct exchange_sa *xsa, uint8_t ipproto, uint8_t mode)
+{
+	const struct kernel_policy *kp;
+	uint8_t dir = xsa->xsa_inbound ? IPSEC_DIR_INBOUND :
+	    IPSEC_DIR_OUTBOUND;
+	size_t i;
+
+	TAILQ_FOREACH(kp, &kernel_spd, kp_entry) {
+		if (kp->kp_pol.pp_dir != dir ||
+		    kp->kp_pol.pp_type != IPSEC_POLICY_IPSEC)
+			continue;
+		for (i = 0; i < kp->kp_pol.pp_nreq; i++) {
+			const struct pfkey_ipsecreq *rq = &kp->kp_pol.pp_req[i];
+
+			if (rq->pq_proto != ipproto || rq->pq_mode != mode)
+				continue;
+			if (mode == IPSEC_MODE_TUNNEL ?
+			    (rq->pq_src.a_af == xsa->xsa_src.a_af &&
+			    addr_cmp_host(&rq->pq_src, &xsa->xsa_src) == 0 &&
+			    addr_cmp_host(&rq->pq_dst, &xsa->xsa_dst) == 0) :
+			    (addr_in_prefix(&xsa->xsa_src,
+			    &kp->kp_src.pa_addr) &&
+			    addr_in_prefix(&xsa->xsa_dst,
+			    &kp->kp_dst.pa_addr)))
+				return rq->pq_reqid;
+		}
+	}
+	return 0;
+}
+
+/* GETSPI */
+
+static int
+kernel_getspi_cb(void *arg, uint32_t id, size_t idx, uint8_t proto,
+    const struct addr *src, const struct addr *dst, uint32_t *spi)
+{
+	struct pfkey_hdr h = { PF_KEY_V2, SADB_GETSPI, 0, 0, 0, 0, 0,
+	    kernel_pid };
+	struct pfkey_address ps, pd;
+	struct pfkey_spirange sr = { 0x100, 0x0fffffff };
+	struct kernel_getspi *kg;
+	struct wbuf wb;
+
+	(void)arg;
+	(void)spi;
+	h.ph_satype = proto == ISAKMP_PROTO_AH ? SADB_SATYPE_AH :
+	    SADB_SATYPE_ESP;
+	h.ph_seq = kernel_next_seq();
+	ps.pa_proto = pd.pa_proto = IPSEC_ULPROTO_ANY;
+	ps.pa_addr = *src;
+	pd.pa_addr = *dst;
+	ps.pa_addr.a_port = pd.pa_addr.a_port = 0;
+	ps.pa_addr.a_plen = addr_maxplen(src->a_af);
+	pd.pa_addr.a_plen = addr_maxplen(dst->a_af);
+	if ((kg = calloc(1, sizeof(*kg))) == NULL)
+		return -1;
+	if (wbuf_init(&wb, 128, 256) == -1) {
+		free(kg);
+		return -1;
+	}
+	pfkey_build_hdr(&wb, &h);
+	pfkey_put_address(&wb, SADB_EXT_ADDRESS_SRC, &ps);
+	pfkey_put_address(&wb, SADB_EXT_ADDRESS_DST, &pd);
+	pfkey_put_spirange(&wb, &sr);
+	if (kernel_send(&wb) == -1) {
+		wbuf_free(&wb);
+		free(kg);
+		return -1;
+	}
+	wbuf_free(&wb);
+	kg->kg_seq = h.ph_seq;
+	kg->kg_id = id;
+	kg->kg_idx = idx;
+	TAILQ_INSERT_TAIL(&kernel_getspis, kg, kg_entry);
+	return 1;
+}
+
+static void
+kernel_getspi_reply(const struct pfkey_msg *m)
+{
+	struct kernel_getspi *kg;
+	struct pfkey_sa sa;
+	uint32_t id;
+	size_t idx;
+
+	TAILQ_FOREACH(kg, &kernel_getspis, kg_entry)
+		if (kg->kg_seq == m->pm_hdr.ph_seq)
+			break;
+	if (kg == NULL)
+		return;
+	TAILQ_REMOVE(&kernel_getspis, kg, kg_entry);
+	id = kg->kg_id;
+	idx = kg->kg_idx;
+	free(kg);
+	if (m->pm_hdr.ph_errno != 0) {
+		log_warnx("PF_KEY: GETSPI failed: %s",
+		    strerror(m->pm_hdr.ph_errno));
+		exchange_spi(kernel_env, id, idx, 0);
+		return;
+	}
+	if (pfkey_get_sa(m, &sa) != 0 || sa.ps_spi == 0) {
+		log_warnx("PF_KEY: GETSPI reply without an SPI");
+		exchange_spi(kernel_env, id, idx, 0);
+		return;
+	}
+	log_debug(1, "PF_KEY: GETSPI: spi 0x%08x", sa.ps_spi);
+	exchange_spi(kernel_env, id, idx, sa.ps_spi);
+}
+
+/* UPDATE, ADD */
+
+/* Keys from the keymat: the cipher's first, then integrity's. */
+static int
+kernel_put_keys(struct wbuf *wb, const struct exchange_sa *xsa)
+{
+	size_t ek = xsa->xsa_enc != NULL ? xsa->xsa_enc_bits / 8 : 0;
+	size_t ak = xsa->xsa_auth != NULL ? xsa->xsa_auth_bits / 8 : 0;
+
+	if (ek + ak > xsa->xsa_keymat_len)
+		return -1;
+	if (ak != 0 && pfkey_put_key(wb, SADB_EXT_KEY_AUTH,
+	    (uint16_t)xsa->xsa_auth_bits, xsa->xsa_keymat + ek) == -1)
+		return -1;
+	if (ek != 0 && pfkey_put_key(wb, SADB_EXT_KEY_ENCRYPT,
+	    (uint16_t)xsa->xsa_enc_bits, xsa->xsa_keymat) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+kernel_install_cb(void *arg, const struct exchange_sa *xsa)
+{
+	struct pfkey_hdr h = { PF_KEY_V2, 0, 0, 0, 0, 0, 0, kernel_pid };
+	struct pfkey_sa sa;
+	struct pfkey_sa2 sa2;
+	struct pfkey_lifetime hard, soft;
+	struct pfkey_address ps, pd;
+	struct kernel_sa *ks;
+	struct wbuf wb;
+	uint8_t ipproto;
+	int rv = -1;
+
+	(void)arg;
+	h.ph_type = xsa->xsa_inbound ? SADB_UPDATE : SADB_ADD;
+	h.ph_satype = xsa->xsa_proto == ISAKMP_PROTO_AH ? SADB_SATYPE_AH :
+	    SADB_SATYPE_ESP;
+	h.ph_seq = kernel_next_seq();
+	ipproto = xsa->xsa_proto == ISAKMP_PROTO_AH ? IPPROTO_AH :
+	    IPPROTO_ESP;
+	memset(&sa, 0, sizeof(sa));
+	sa.ps_spi = xsa->xsa_spi;
+	sa.ps_replay = IPSEC_REPLAYWSIZE;
+	sa.ps_state = SADB_SASTATE_MATURE;
+	sa.ps_auth = xsa->xsa_auth != NULL ? (uint8_t)xsa->xsa_auth->alg_sadb :
+	    SADB_AALG_NONE;
+	sa.ps_encrypt = xsa->xsa_enc != NULL ?
+	    (uint8_t)xsa->xsa_enc->alg_sadb : SADB_EALG_NONE;
+	memset(&sa2, 0, sizeof(sa2));
+	sa2.p2_mode = xsa->xsa_mode == IPSECDOI_MODE_TUNNEL ?
+	    IPSEC_MODE_TUNNEL : IPSEC_MODE_TRANSPORT;
+	sa2.p2_reqid = kernel_reqid(xsa, ipproto, sa2.p2_mode);
+	/* The soft lifetime at 80% of the hard one, as racoon sets it. */
+	memset(&hard, 0, sizeof(hard));
+	memset(&soft, 0, sizeof(soft));
+	hard.pl_addtime = xsa->xsa_lifetime;
+	soft.pl_addtime = (uint64_t)xsa->xsa_lifetime * 8 / 10;
+	hard.pl_bytes = xsa->xsa_lifekb * 1024;
+	soft.pl_bytes = hard.pl_bytes / 10 * 8;
+	ps.pa_proto = pd.pa_proto = IPSEC_ULPROTO_ANY;
+	ps.pa_addr = xsa->xsa_src;
+	pd.pa_addr = xsa->xsa_dst;
+	ps.pa_addr.a_port = pd.pa_addr.a_port = 0;
+	ps.pa_addr.a_plen = addr_maxplen(ps.pa_addr.a_af);
+	pd.pa_addr.a_plen = addr_maxplen(pd.pa_addr.a_af);
+	if ((ks = calloc(1, sizeof(*ks))) == NULL)
+		return -1;
+	if (wbuf_init(&wb, 512, 1024) == -1) {
+		free(ks);
+		return -1;
+	}
+	wbuf_set_secret(&wb);
+	pfkey_build_hdr(&wb, &h);
+	pfkey_put_sa(&wb, &sa);
+	pfkey_put_sa2(&wb, &sa2);
+	pfkey_put_lifetime(&wb, SADB_EXT_LIFETIME_HARD, &hard);
+	pfkey_put_lifetime(&wb, SADB_EXT_LIFETIME_SOFT, &soft);
+	pfkey_put_address(&wb, SADB_EXT_ADDRESS_SRC, &ps);
+	pfkey_put_address(&wb, SADB_EXT_ADDRESS_DST, &pd);
+	if (kernel_put_keys(&wb, xsa) == -1 || kernel_send(&wb) == -1) {
+		free(ks);
+		goto out;
+	}
+	ks->ks_satype = h.ph_satype;
+	ks->ks_spi = xsa->xsa_spi;
+	ks->ks_src = ps.pa_addr;
+	ks->ks_dst = pd.pa_addr;
+	ks->ks_seq = h.ph_seq;
+	TAILQ_INSERT_TAIL(&kernel_sas, ks, ks_entry);
+	rv = 0;
+out:
+	wbuf_free(&wb);
+	return rv;
+}
+
+static struct kernel_sa *
+kernel_sa_find(uint8_t satype, uint32_t spi, const struct addr *dst)
+{
+	struct kernel_sa *ks;
+
+	TAILQ_FOREACH(ks, &kernel_sas, ks_entry)
+		if (ks->ks_satype == satype && ks->ks_spi == spi &&
+		    addr_cmp_host(&ks->ks_dst, dst) == 0)
+			return ks;
+	return NULL;
+}
+
+/* The kernel's answer to our UPDATE or ADD: only failures matter. */
+static void
+kernel_install_reply(const struct pfkey_msg *m)
+{
+	struct kernel_sa *ks;
+
+	if (m->pm_hdr.ph_errno == 0)
+		return;
+	TAILQ_FOREACH(ks, &kernel_sas, ks_entry)
+		if (ks->ks_seq == m->pm_hdr.ph_seq)
+			break;
+	if (ks == NULL)
+		return;
+	log_warnx("PF_KEY: %s of spi 0x%08x failed: %s",
+	    pfkey_msgtype_name(m->pm_hdr.ph_type), ks->ks_spi,
+	    strerror(m->pm_hdr.ph_errno));
+	TAILQ_REMOVE(&kernel_sas, ks, ks_entry);
+	free(ks);
+}
+
+/* An SA is gone (EXPIRE hard, DELETE): forget it, log racoon's line. */
+static void
+kernel_sa_gone(const struct pfkey_msg *m, int expired)
+{
+	struct pfkey_sa sa;
+	struct pfkey_address src, dst;
+	struct pfkey_sa2 sa2 = { IPSEC_MODE_ANY, 0, 0 };
+	struct kernel_sa *ks;
+	char s[ADDR_STRLEN], d[ADDR_STRLEN];
+
+	if (pfkey_get_sa(m, &sa) != 0 ||
+	    pfkey_get_address(m, SADB_EXT_ADDRESS_SRC, &src) != 0 ||
+	    pfkey_get_address(m, SADB_EXT_ADDRESS_DST, &dst) != 0)
+		return;
+	(void)pfkey_get_sa2(m, &sa2);
+	if ((ks = kernel_sa_find(m->pm_hdr.ph_satype, sa.ps_spi,
+	    &dst.pa_addr)) == NULL)
+		return;
+	TAILQ_REMOVE(&kernel_sas, ks, ks_entry);
+	free(ks);
+	if (expired)
+		log_info("IPsec-SA expired: %s/%s %s[%u]->%s[%u] "
+		    "spi=%u(0x%x)", m->pm_hdr.ph_satype == SADB_SATYPE_AH ?
+		    "AH" : "ESP", sa2.p2_mode == IPSEC_MODE_TUNNEL ?
+		    "Tunnel" : "Transport",
+		    addr_ntop(&src.pa_addr, s, sizeof(s)), 0,
+		    addr_ntop(&dst.pa_addr, d, sizeof(d)), 0, sa.ps_spi,
+		    sa.ps_spi);
+}
+
+static void
+kernel_expire(const struct pfkey_msg *m)
+{
+	/* A soft EXPIRE: the kernel's next ACQUIRE brings a new SA. */
+	if (!pfkey_has(m, SADB_EXT_LIFETIME_HARD))
+		return;
+	kernel_sa_gone(m, 1);
+}
+
+void
+kernel_delete_ours(void)
+{
+	struct kernel_sa *ks;
+	struct pfkey_hdr h = { PF_KEY_V2, SADB_DELETE, 0, 0, 0, 0, 0,
+	    kernel_pid };
+	struct pfkey_sa sa;
+	struct pfkey_address ps, pd;
+	struct wbuf wb;
+	char s[ADDR_STRLEN], d[ADDR_STRLEN];
+
+	while ((ks = TAILQ_FIRST(&kernel_sas)) != NULL) {
+		TAILQ_REMOVE(&kernel_sas, ks, ks_entry);
+		h.ph_satype = ks->ks_satype;
+		h.ph_seq = kernel_next_seq();
+		memset(&sa, 0, sizeof(sa));
+		sa.ps_spi = ks->ks_spi;
+		ps.pa_proto = pd.pa_proto = IPSEC_ULPROTO_ANY;
+		ps.pa_addr = ks->ks_src;
+		pd.pa_addr = ks->ks_dst;
+		if (wbuf_init(&wb, 128, 256) == 0) {
+			pfkey_build_hdr(&wb, &h);
+			pfkey_put_sa(&wb, &sa);
+			pfkey_put_address(&wb, SADB_EXT_ADDRESS_SRC, &ps);
+			pfkey_put_address(&wb, SADB_EXT_ADDRESS_DST, &pd);
+			if (kernel_send(&wb) == 0)
+				log_info("IPsec-SA deleted: %s %s->%s "
+				    "spi=%u(0x%x)",
+				    pfkey_satype_name(ks->ks_satype),
+				    addr_ntop(&ks->ks_src, s, sizeof(s)),
+				    addr_ntop(&ks->ks_dst, d, sizeof(d)),
+				    ks->ks_spi, ks->ks_spi);
+			wbuf_free(&wb);
+		}
+		free(ks);
+	}
+}
+
+/* ACQUIRE */
+
+static void
+kernel_acq_free(struct kernel_acq *ka, int err)
+{
+	TAILQ_REMOVE(&kernel_acqs, ka, ka_entry);
+	if (err != 0)
+		(void)kernel_send_hdr(SADB_ACQUIRE, ka->ka_satype,
+		    (uint8_t)err, ka->ka_seq);
+	free(ka);
+}
+
+static struct ph1 *
+kernel_ph1_find(const struct addr *peer, int established)
+{
+	struct ph1 *ph1;
+
+	TAILQ_FOREACH(ph1, &kernel_env->env_ph1s, ph1_entry) {
+		if (ph1->ph1_peer.a_af != peer->a_af ||
+		    addr_cmp_host(&ph1->ph1_peer, peer) != 0)
+			continue;
+		if (ph1->ph1_state == PH1_S_ESTABLISHED)
+			return ph1;
+		if (!established && ph1->ph1_state != PH1_S_FAILED &&
+		    ph1->ph1_state != PH1_S_EXPIRED)
+			return ph1;
+	}
+	return NULL;
+}
+
+/* Phase 2 for an ACQUIRE whose phase 1 is up. */
+static void
+kernel_acq_start(struct kernel_acq *ka, struct ph1 *ph1)
+{
+	struct ph2 *ph2;
+
+	ka->ka_ready = 0;
+	ph2 = ph2_quick_start(ph1, &ka->ka_lsel, &ka->ka_rsel, &ka->ka_pol);
+	if (ph2 == NULL) {
+		kernel_acq_free(ka, EINVAL);
+		return;
+	}
+	ka->ka_ph2id = ph2->ph2_id;
+}
+
+/* Run the ACQUIREs whose phase 1 came up (outside the exchange). */
+static void
+kernel_kick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct kernel_acq *ka, *next;
+	struct ph1 *ph1;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	for (ka = TAILQ_FIRST(&kernel_acqs); ka != NULL; ka = next) {
+		next = TAILQ_NEXT(ka, ka_entry);
+		if (!ka->ka_ready)
+			continue;
+		if ((ph1 = kernel_ph1_find(&ka->ka_peer, 1)) == NULL)
+			ka->ka_ready = 0;	/* gone meanwhile: wait */
+		else
+			kernel_acq_start(ka, ph1);
+	}
+	if (kernel_after != NULL)
+		kernel_after();
+}
+
+static void
+kernel_kick(void)
+{
+	struct timeval tv = { 0, 0 };
+
+	evtimer_add(kernel_kick_ev, &tv);
+}
+
+static void
+kernel_acquire(const struct pfkey_msg *m)
+{
+	struct pfkey_address src, dst;
+	struct pfkey_policy pp;
+	struct kernel_policy *kp;
+	struct kernel_acq *ka;
+	const struct cfg_remote *rm;
+	struct ph1 *ph1;
+	struct addr peer;
+	char d[ADDR_STRLEN];
+
+	/* Our own failure reports come back as broadcasts too. */
+	if (m->pm_hdr.ph_errno != 0 || m->pm_hdr.ph_pid == kernel_pid)
+		return;
+	if (pfkey_get_address(m, SADB_EXT_ADDRESS_SRC, &src) != 0 ||
+	    pfkey_get_address(m, SADB_EXT_ADDRESS_DST, &dst) != 0 ||
+	    pfkey_get_policy(m, &pp) != 0) {
+		log_warnx("PF_KEY: ACQUIRE without addresses or policy "
+		    "dropped");
+		return;
+	}
+	addr_ntop(&dst.pa_addr, d, sizeof(d));
+	TAILQ_FOREACH(ka, &kernel_acqs, ka_entry)
+		if (ka->ka_seq == m->pm_hdr.ph_seq) {
+			log_debug(1, "ACQUIRE %u for %s: already in progress",
+			    ka->ka_seq, d);
+			return;
+		}
+	if ((kp = kernel_spd_find_id(pp.pp_id)) == NULL) {
+		log_warnx("ACQUIRE for %s: policy %u not in the SPD", d,
+		    pp.pp_id);
+		(void)kernel_send_hdr(SADB_ACQUIRE, m->pm_hdr.ph_satype,
+		    ENOENT, m->pm_hdr.ph_seq);
+		return;
+	}
+	peer = dst.pa_addr;
+	peer.a_plen = addr_maxplen(peer.a_af);
+	peer.a_port = kernel_port;
+	if ((rm = ph1_remote_find(kernel_env->env_cfg, &peer)) == NULL ||
+	    rm->r_passive) {
+		log_warnx("no configuration found for %s.", d);
+		(void)kernel_send_hdr(SADB_ACQUIRE, m->pm_hdr.ph_satype,
+		    ENOENT, m->pm_hdr.ph_seq);
+		return;
+	}
+	if ((ka = calloc(1, sizeof(*ka))) == NULL) {
+		log_warn("ACQUIRE");
+		return;
+	}
+	ka->ka_seq = m->pm_hdr.ph_seq;
+	ka->ka_satype = m->pm_hdr.ph_satype;
+	ka->ka_local = src.pa_addr;
+	ka->ka_local.a_plen = addr_maxplen(src.pa_addr.a_af);
+	ka->ka_local.a_port = kernel_port;
+	ka->ka_peer = peer;
+	if (rm->r_has_address && rm->r_address.a_port != 0)
+		ka->ka_peer.a_port = rm->r_address.a_port;
+	kernel_sel(&ka->ka_lsel, &kp->kp_src);
+	kernel_sel(&ka->ka_rsel, &kp->kp_dst);
+	if (kernel_pol_from(&kp->kp_pol, &ka->ka_pol) == -1) {
+		log_warnx("ACQUIRE for %s: policy %u wants what we cannot "
+		    "negotiate", d, pp.pp_id);
+		free(ka);
+		(void)kernel_send_hdr(SADB_ACQUIRE, m->pm_hdr.ph_satype,
+		    EINVAL, m->pm_hdr.ph_seq);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&kernel_acqs, ka, ka_entry);
+	if ((ph1 = kernel_ph1_find(&ka->ka_peer, 0)) != NULL &&
+	    ph1->ph1_state == PH1_S_ESTABLISHED) {
+		kernel_acq_start(ka, ph1);
+		return;
+	}
+	log_info("IPsec-SA request for %s queued due to no phase1 found.",
+	    d);
+	if (ph1 != NULL)
+		return;		/* one is being negotiated */
+	if (ph1_main_start(kernel_env, rm, &ka->ka_local, &ka->ka_peer) ==
+	    NULL)
+		kernel_acq_free(ka, EINVAL);
+}
+
+/* Events of the exchanges */
+
+static void
+kernel_ph1_up(void *arg, struct ph1 *ph1)
+{
+	struct kernel_acq *ka;
+	int any = 0;
+
+	(void)arg;
+	TAILQ_FOREACH(ka, &kernel_acqs, ka_entry)
+		if (ka->ka_ph2id == 0 && ka->ka_peer.a_af ==
+		    ph1->ph1_peer.a_af &&
+		    addr_cmp_host(&ka->ka_peer, &ph1->ph1_peer) == 0)
+			any = ka->ka_ready = 1;
+	if (any)
+		kernel_kick();
+}
+
+static void
+kernel_ph1_down(void *arg, struct ph1 *ph1)
+{
+	struct kernel_acq *ka, *next;
+
+	(void)arg;
+	/* Another phase 1 to that peer may still be coming up. */
+	if (kernel_ph1_find(&ph1->ph1_peer, 0) != NULL)
+		return;
+	for (ka = TAILQ_FIRST(&kernel_acqs); ka != NULL; ka = next) {
+		next = TAILQ_NEXT(ka, ka_entry);
+		if (ka->ka_ph2id == 0 && ka->ka_peer.a_af ==
+		    ph1->ph1_peer.a_af &&
+		    addr_cmp_host(&ka->ka_peer, &ph1->ph1_peer) == 0)
+			kernel_acq_free(ka, ETIMEDOUT);
+	}
+}
+
+static void
+kernel_ph2_done(void *arg, struct ph2 *ph2, int ok)
+{
+	struct kernel_acq *ka;
+
+	(void)arg;
+	TAILQ_FOREACH(ka, &kernel_acqs, ka_entry)
+		if (ka->ka_ph2id != 0 && ka->ka_ph2id == ph2->ph2_id) {
+			kernel_acq_free(ka, ok ? 0 : ETIMEDOUT);
+			return;
+		}
+}
+
+/* The socket */
+
+static void
+kernel_dispatch(const struct pfkey_msg *m)
+{
+	int ours = m->pm_hdr.ph_pid == kernel_pid;
+
+	switch (m->pm_hdr.ph_type) {
+	case SADB_GETSPI:
+		if (ours)
+			kernel_getspi_reply(m);
+		break;
+	case SADB_UPDATE:
+	case SADB_ADD:
+		if (ours)
+			kernel_install_reply(m);
+		break;
+	case SADB_ACQUIRE:
+		kernel_acquire(m);
+		break;
+	case SADB_EXPIRE:
+		kernel_expire(m);
+		break;
+	case SADB_DELETE:
+		if (m->pm_hdr.ph_errno == 0)
+			kernel_sa_gone(m, 0);
+		break;
+	case SADB_FLUSH:
+		break;
+	case SADB_X_SPDDUMP:
+		if (!ours)
+			break;
+		/* ENOENT: the SPD is empty. */
+		if (m->pm_hdr.ph_errno == 0)
+			kernel_spd_learn(m);
+		break;
+	case SADB_X_SPDADD:
+	case SADB_X_SPDUPDATE:
+		if (m->pm_hdr.ph_errno == 0)
+			kernel_spd_learn(m);
+		break;
+	case SADB_X_SPDDELETE:
+	case SADB_X_SPDDELETE2:
+	case SADB_X_SPDEXPIRE:
+		if (m->pm_hdr.ph_errno == 0)
+			kernel_spd_forget(m);
+		break;
+	case SADB_X_SPDFLUSH:
+		if (m->pm_hdr.ph_errno == 0)
+			kernel_spd_flush();
+		break;
+	case SADB_REGISTER:
+		if (ours && m->pm_hdr.ph_errno != 0)
+			log_warnx("PF_KEY: REGISTER %s failed: %s",
+			    pfkey_satype_name(m->pm_hdr.ph_satype),
+			    strerror(m->pm_hdr.ph_errno));
+		break;
+	default:
+		log_debug(2, "PF_KEY: %s ignored",
+		    pfkey_msgtype_name(m->pm_hdr.ph_type));
+	}
+}
+
+static void
+kernel_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct pfkey_msg m;
+	ssize_t n;
+	int i;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	/* A bounded batch, so that the IKE sockets get their turn. */
+	for (i = 0; i < 64; i++) {
+		n = pfkey_sock_recv(&kernel_sock, kernel_buf,
+		    sizeof(kernel_buf));
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			if (errno == EMSGSIZE) {
+				log_warnx("PF_KEY: message too long dropped");
+				continue;
+			}
+			log_warn("PF_KEY: receive");
+			break;
+		}
+		if (n == 0) {
+			/* XXX: reconnecting to a restarted ipsecd is missing. */
+			log_warnx("PF_KEY: %s closed the connection",
+			    pfkey_sock_describe(&kernel_sock));
+			event_del(kernel_ev);
+			break;
+		}
+		if (pfkey_parse(&m, kernel_buf, (size_t)n) == -1) {
+			log_warnx("PF_KEY: malformed message dropped: %s",
+			    m.pm_err);
+			continue;
+		}
+		kernel_dispatch(&m);
+	}
+	if (kernel_after != NULL)
+		kernel_after();
+}
+
+int
+kernel_open(struct event_base *base, struct exchange_env *env,
+    uint16_t port, void (*after)(void))
+{
+	struct exchange_kernel *k = &env->env_kernel;
+	struct exchange_events *ev = &env->env_events;
+	int fl;
+
+	kernel_env = env;
+	kernel_port = port;
+	kernel_after = after;
+	kernel_pid = (uint32_t)getpid();
+	if (pfkey_sock_open(&kernel_sock) == -1) {
+		log_warn("PF_KEY: no kernel interface (AF_KEY or ipsecd)");
+		return -1;
+	}
+	if ((fl = fcntl(kernel_sock.ps_fd, F_GETFL)) == -1 ||
+	    fcntl(kernel_sock.ps_fd, F_SETFL, fl | O_NONBLOCK) == -1) {
+		log_warn("PF_KEY: O_NONBLOCK");
+		return -1;
+	}
+	if (kernel_send_hdr(SADB_REGISTER, SADB_SATYPE_ESP, 0,
+	    kernel_next_seq()) == -1 ||
+	    kernel_send_hdr(SADB_REGISTER, SADB_SATYPE_AH, 0,
+	    kernel_next_seq()) == -1 ||
+	    kernel_send_hdr(SADB_X_SPDDUMP, SADB_SATYPE_UNSPEC, 0,
+	    kernel_next_seq()) == -1)
+		return -1;
+	kernel_ev = event_new(base, kernel_sock.ps_fd, EV_READ | EV_PERSIST,
+	    kernel_read_cb, NULL);
+	kernel_kick_ev = evtimer_new(base, kernel_kick_cb, NULL);
+	if (kernel_ev == NULL || kernel_kick_ev == NULL ||
+	    event_add(kernel_ev, NULL) == -1) {
+		log_warnx("PF_KEY: cannot watch the socket");
+		return -1;
+	}
+	k->ek_getspi = kernel_getspi_cb;
+	k->ek_install = kernel_install_cb;
+	k->ek_policy = kernel_policy_cb;
+	k->ek_arg = NULL;
+	ev->ev_ph1_up = kernel_ph1_up;
+	ev->ev_ph1_down = kernel_ph1_down;
+	ev->ev_ph2_done = kernel_ph2_done;
+	ev->ev_arg = NULL;
+	log_info("PF_KEY: using %s", pfkey_sock_describe(&kernel_sock));
+	return 0;
+}
+
+void
+kernel_close(void)
+{
+	struct kernel_acq *ka;
+	struct kernel_getspi *kg;
+	struct kernel_sa *ks;
+
+	while ((ka = TAILQ_FIRST(&kernel_acqs)) != NULL)
+		kernel_acq_free(ka, kernel_sock.ps_fd != -1 ? ECANCELED : 0);
+	while ((kg = TAILQ_FIRST(&kernel_getspis)) != NULL) {
+		TAILQ_REMOVE(&kernel_getspis, kg, kg_entry);
+		free(kg);
+	}
+	while ((ks = TAILQ_FIRST(&kernel_sas)) != NULL) {
+		TAILQ_REMOVE(&kernel_sas, ks, ks_entry);
+		free(ks);
+	}
+	kernel_spd_flush();
+	if (kernel_ev != NULL)
+		event_free(kernel_ev);
+	if (kernel_kick_ev != NULL)
+		event_free(kernel_kick_ev);
+	kernel_ev = kernel_kick_ev = NULL;
+	if (kernel_sock.ps_fd != -1)
+		pfkey_sock_close(&kernel_sock);
+	kernel_sock.ps_fd = -1;
+}
+
+int
+kernel_native(void)
+{
+	return kernel_sock.ps_kind == PFKEY_SOCK_AFKEY;
+}
