@@ -47,6 +47,14 @@
 #define DP_PKT_MAX	(65535 + 512)	/* a datagram plus what we add */
 #define DP_BATCH	WIRE_BATCH
 #define DP_TTL		64
+/*
+ * Packets held while an ACQUIRE is answered: a few per larval SA (enough
+ * for a ping and a TCP handshake with retries; Linux's xfrm policy queue
+ * holds up to 100, af_key's larval drop none) and a bound in total, so
+ * that a flood towards many peers cannot pin memory.
+ */
+#define DP_HELD_PER_SA	8
+#define DP_HELD_MAX	64
 
 /* Transform state hung on an SA at its first use. */
 struct dp_sa {
@@ -55,6 +63,8 @@ struct dp_sa {
 	struct ah	 ds_ah;
 	struct replay	 ds_replay;
 	uint32_t	 ds_seq;	/* last sequence number sent */
+	int		 ds_mapped;	/* NEW_MAPPING sent for ds_map */
+	struct addr	 ds_map;
 };
 
 /* A route of the protected table, for one `out' policy destination. */
@@ -62,6 +72,48 @@ struct dp_route {
 	TAILQ_ENTRY(dp_route)	 rt_entry;
 	struct addr		 rt_dst;
 	int			 rt_keep;
+};
+
+/*
+ * Why a packet was dropped: one counter each, printed on SIGUSR1.  The
+ * names are what the log and the tests show.
+ */
+enum dp_reason {
+	DP_MALFORMED,		/* IP header unreadable */
+	DP_REASM,		/* fragment reassembly refused */
+	DP_POLICY_DISCARD,	/* an `out' policy says discard */
+	DP_ACQ_QUEUE_FULL,	/* too many packets wait for SAs */
+	DP_ACQ_FAILED,		/* user space reported a failed negotiation */
+	DP_ACQ_TIMEOUT,		/* the larval SA went without an SA coming */
+	DP_ACQ_ERROR,		/* no ACQUIRE could be made */
+	DP_SEAL,		/* sealing failed */
+	DP_SA_EXPIRED,		/* the packet used up the SA's hard limit */
+	DP_TX,			/* the wire refused the packet */
+	DP_NOT_PROTECTED,	/* no AH/ESP where the ring said there was */
+	DP_SA_MISMATCH,		/* ESP-in-UDP and the SA disagree */
+	DP_UNKNOWN_SPI,
+	DP_REPLAY,
+	DP_BAD_ICV,
+	DP_BAD_PADDING,
+	DP_BAD_LENGTH,		/* ciphertext length, AH length */
+	DP_TRUNCATED,
+	DP_BAD_NEXT_HEADER,
+	DP_DECRYPT,
+	DP_IN_POLICY,		/* decapsulated, but no `in' policy wants it */
+	DP_TUN_WRITE,
+	DP_NREASONS
+};
+
+/*
+ * A packet that waits for the SA an ACQUIRE asks for (af_key's larval
+ * queue): held by the ACQUIRE's sequence number, sent when the SA comes,
+ * dropped when the negotiation fails or the larval SA times out.  The
+ * buffers are made once; a packet is copied in, never allocated.
+ */
+struct dp_held {
+	TAILQ_ENTRY(dp_held)	 h_entry;
+	uint32_t		 h_acqseq;
+	struct wbuf		 h_pkt;
 };
 
 /* What a packet is, for policy lookup. */
@@ -92,7 +144,14 @@ static struct {
 	struct wire_pkt		 outp[DP_BATCH];
 	size_t			 nout;
 	uint16_t		 ipid;
-	uint64_t		 drops;
+	uint64_t		 drops[DP_NREASONS];
+	uint64_t		 nsent;		/* sealed packets sent */
+	uint64_t		 nrecv;		/* opened packets delivered */
+	struct event		*held_ev;
+	TAILQ_HEAD(, dp_held)	 held;		/* FIFO, waiting for SAs */
+	TAILQ_HEAD(, dp_held)	 held_free;
+	struct dp_held		 held_pool[DP_HELD_MAX];
+	size_t			 nheld;
 } dp;
 
 static uint64_t
@@ -104,11 +163,94 @@ dp_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+
+static const char *const dp_reason_names[DP_NREASONS] = {
+	[DP_MALFORMED] = "malformed",
+	[DP_REASM] = "reassembly",
+	[DP_POLICY_DISCARD] = "policy-discard",
+	[DP_ACQ_QUEUE_FULL] = "acquire-queue-full",
+	[DP_ACQ_FAILED] = "acquire-failed",
+	[DP_ACQ_TIMEOUT] = "acquire-timeout",
+	[DP_ACQ_ERROR] = "acquire-error",
+	[DP_SEAL] = "seal-error",
+	[DP_SA_EXPIRED] = "sa-expired",
+	[DP_TX] = "send-error",
+	[DP_NOT_PROTECTED] = "not-protected",
+	[DP_SA_MISMATCH] = "sa-mismatch",
+	[DP_UNKNOWN_SPI] = "unknown-spi",
+	[DP_REPLAY] = "replay",
+	[DP_BAD_ICV] = "bad-icv",
+	[DP_BAD_PADDING] = "bad-padding",
+	[DP_BAD_LENGTH] = "bad-length",
+	[DP_TRUNCATED] = "truncated",
+	[DP_BAD_NEXT_HEADER] = "bad-next-header",
+	[DP_DECRYPT] = "decrypt-error",
+	[DP_IN_POLICY] = "in-policy",
+	[DP_TUN_WRITE] = "tun-write",
+};
+
+/*
+ * The transforms (esp.c, ah.c) say why they refuse a packet in words;
+ * these prefixes sort their words into counters.  Only drops pay for the
+ * comparisons.
+ */
+static const struct {
+	const char	*dw_prefix;
+	enum dp_reason	 dw_reason;
+} dp_why_table[] = {
+	{ "ESP ICV mismatch", DP_BAD_ICV },
+	{ "AH ICV mismatch", DP_BAD_ICV },
+	{ "ESP pad length", DP_BAD_PADDING },
+	{ "ESP packet too short", DP_TRUNCATED },
+	{ "truncated", DP_TRUNCATED },
+	{ "no AH header", DP_TRUNCATED },
+	{ "ESP ciphertext not a multiple", DP_BAD_LENGTH },
+	{ "AH length", DP_BAD_LENGTH },
+	{ "ESP decryption failed", DP_DECRYPT },
+};
+
 static void
-dp_drop(const char *what, const char *why)
+dp_drop(enum dp_reason r, const char *what, const char *why)
 {
-	dp.drops++;
-	log_debug(2, "datapath: %s dropped: %s", what, why);
+	dp.drops[r]++;
+	log_debug(2, "datapath: %s dropped (%s): %s", what,
+	    dp_reason_names[r], why);
+}
+
+/* A drop whose reason is in the transform's words (dp_why_table). */
+static void
+dp_drop_why(enum dp_reason dflt, const char *what, const char *why)
+{
+	size_t i;
+
+	for (i = 0; why != NULL &&
+	    i < sizeof(dp_why_table) / sizeof(dp_why_table[0]); i++)
+		if (strncmp(why, dp_why_table[i].dw_prefix,
+		    strlen(dp_why_table[i].dw_prefix)) == 0) {
+			dp_drop(dp_why_table[i].dw_reason, what, why);
+			return;
+		}
+	dp_drop(dflt, what, why);
+}
+
+void
+dp_stats_log(void)
+{
+	char line[1024];
+	size_t i, off = 0;
+	int n;
+
+	line[0] = '\0';
+	for (i = 0; i < DP_NREASONS; i++) {
+		n = snprintf(line + off, sizeof(line) - off, " %s=%llu",
+		    dp_reason_names[i], (unsigned long long)dp.drops[i]);
+		if (n < 0 || (size_t)n >= sizeof(line) - off)
+			break;
+		off += (size_t)n;
+	}
+	log_info("datapath: sent %llu, received %llu, held %zu; drops:%s",
+	    (unsigned long long)dp.nsent, (unsigned long long)dp.nrecv,
+	    dp.nheld, line);
 }
 
 /* Read addresses, upper-layer protocol and ports of a whole packet. */
@@ -202,9 +344,17 @@ dp_sa_release(struct sad_sa *sa)
 static void
 dp_flush(void)
 {
-	if (dp.nout > 0 && wire_tx(&dp.wire, dp.outp, dp.nout) !=
-	    (int)dp.nout)
-		dp_drop("outbound batch", strerror(errno));
+	int n;
+
+	if (dp.nout == 0)
+		return;
+	if ((n = wire_tx(&dp.wire, dp.outp, dp.nout)) < 0)
+		n = 0;
+	dp.nsent += (uint64_t)n;
+	if ((size_t)n != dp.nout) {
+		dp.drops[DP_TX] += dp.nout - (size_t)n - 1;
+		dp_drop(DP_TX, "outbound batch", strerror(errno));
+	}
 	dp.nout = 0;
 }
 
@@ -238,7 +388,8 @@ dp_emit(const uint8_t *p, size_t len)
 	if (RAND_bytes((uint8_t *)&id, sizeof(id)) != 1)
 		id = (uint32_t)dp_now_ms();
 	if (frag_split(p, len, DP_LINK_MTU, id, dp_queue, NULL, &why) != 0)
-		dp_drop("outbound packet", why ? why : "DF set, too big");
+		dp_drop(DP_SEAL, "outbound packet",
+		    why ? why : "DF set, too big");
 }
 
 /* Start a tunnel's outer header; dp_outer_end() sets its lengths. */
@@ -403,10 +554,95 @@ dp_out_sa(const struct pfkey_ipsecreq *rq, const struct dp_flow *f)
 	    tunnel ? &rq->pq_dst : &f->fl_dst, rq->pq_mode, rq->pq_reqid);
 }
 
-/* Apply every request of an ipsec policy, innermost first, and send. */
+/* What became of an outbound packet: done with it, or still waiting. */
+enum dp_fate {
+	DP_DONE,
+	DP_KEEP,
+};
+
+/* The larval SA of the ACQUIRE for request rq of a flow, or NULL. */
+static struct sad_sa *
+dp_larval(const struct pfkey_ipsecreq *rq, const struct dp_flow *f)
+{
+	int tunnel = rq->pq_mode == IPSEC_MODE_TUNNEL;
+
+	return sad_pending(pfkey_proto2satype(rq->pq_proto),
+	    tunnel ? &rq->pq_src : &f->fl_src,
+	    tunnel ? &rq->pq_dst : &f->fl_dst, rq->pq_mode, rq->pq_reqid);
+}
+
+/* Copy a packet into a free held buffer, within both bounds. */
 static void
+dp_hold(uint32_t acqseq, const uint8_t *p, size_t len)
+{
+	struct dp_held *h;
+	size_t n = 0;
+
+	TAILQ_FOREACH(h, &dp.held, h_entry)
+		if (h->h_acqseq == acqseq)
+			n++;
+	if (n >= DP_HELD_PER_SA || (h = TAILQ_FIRST(&dp.held_free)) == NULL) {
+		dp_drop(DP_ACQ_QUEUE_FULL, "outbound packet",
+		    "too many packets wait for SAs");
+		return;
+	}
+	wbuf_reset(&h->h_pkt);
+	if (wbuf_put_bytes(&h->h_pkt, p, len) == -1) {
+		dp_drop(DP_ACQ_QUEUE_FULL, "outbound packet", "too large");
+		return;
+	}
+	TAILQ_REMOVE(&dp.held_free, h, h_entry);
+	h->h_acqseq = acqseq;
+	TAILQ_INSERT_TAIL(&dp.held, h, h_entry);
+	dp.nheld++;
+}
+
+/*
+ * No SA for request i of sp.  A new packet (held NULL) makes the ACQUIRE
+ * unless its larval SA exists (one ACQUIRE per larval SA; after a failure
+ * none until the larval lifetime ends) and is held.  A held packet keeps
+ * waiting while the larval SA does.
+ */
+static enum dp_fate
+dp_no_sa(const struct spd_policy *sp, size_t i, const struct dp_flow *f,
+    const uint8_t *p, size_t len, struct dp_held *held)
+{
+	const struct pfkey_ipsecreq *rq = &sp->sp_req[i];
+	struct sad_sa *larval;
+
+	if ((larval = dp_larval(rq, f)) == NULL && held == NULL) {
+		if (pfkey_srv_acquire(sp, i, &f->fl_src, &f->fl_dst) == -1) {
+			dp_drop(DP_ACQ_ERROR, "outbound packet",
+			    "cannot make an ACQUIRE");
+			return DP_DONE;
+		}
+		larval = dp_larval(rq, f);
+	}
+	if (larval == NULL) {
+		dp_drop(held != NULL ? DP_ACQ_TIMEOUT : DP_ACQ_ERROR,
+		    "outbound packet", "no SA came for the ACQUIRE");
+		return DP_DONE;
+	}
+	if (larval->sa_state != SADB_SASTATE_LARVAL) {
+		dp_drop(DP_ACQ_FAILED, "outbound packet",
+		    "the negotiation for its SA failed");
+		return DP_DONE;
+	}
+	if (held != NULL) {
+		held->h_acqseq = larval->sa_acqseq;
+		return DP_KEEP;
+	}
+	dp_hold(larval->sa_acqseq, p, len);
+	return DP_DONE;
+}
+
+/*
+ * Apply every request of an ipsec policy, innermost first, and send.
+ * held is the held buffer p comes from, or NULL for a new packet.
+ */
+static enum dp_fate
 dp_out_ipsec(const struct spd_policy *sp, const struct dp_flow *f,
-    const uint8_t *p, size_t len)
+    const uint8_t *p, size_t len, struct dp_held *held)
 {
 	const uint8_t *cur = p;
 	size_t curlen = len, i;
@@ -414,14 +650,11 @@ dp_out_ipsec(const struct spd_policy *sp, const struct dp_flow *f,
 	struct dp_sa *ds;
 	struct wbuf *out;
 	const char *why = NULL;
+	enum dp_reason r = DP_SEAL;
 
 	for (i = 0; i < sp->sp_nreq; i++) {
-		if ((sa = dp_out_sa(&sp->sp_req[i], f)) == NULL) {
-			/* XXX datapath III: queue the packet until the SA. */
-			(void)pfkey_srv_acquire(sp, i, &f->fl_src, &f->fl_dst);
-			dp_drop("outbound packet", "no SA yet (ACQUIRE sent)");
-			return;
-		}
+		if ((sa = dp_out_sa(&sp->sp_req[i], f)) == NULL)
+			return dp_no_sa(sp, i, f, p, len, held);
 		if ((ds = dp_state(sa, &why)) == NULL)
 			goto fail;
 		out = &dp.work[i % 2];
@@ -431,6 +664,7 @@ dp_out_ipsec(const struct spd_policy *sp, const struct dp_flow *f,
 		    &why)) == -1)
 			goto fail;
 		if (sad_account(sa, curlen) == -1) {
+			r = DP_SA_EXPIRED;
 			why = "SA expired";
 			goto fail;
 		}
@@ -438,16 +672,41 @@ dp_out_ipsec(const struct spd_policy *sp, const struct dp_flow *f,
 		curlen = wbuf_len(out);
 	}
 	dp_emit(cur, curlen);
-	return;
+	return DP_DONE;
  fail:
-	dp_drop("outbound packet", why);
+	dp_drop(r, "outbound packet", why);
+	return DP_DONE;
+}
+
+/* A whole outbound packet: its policy decides (see the top). */
+static enum dp_fate
+dp_out_whole(const uint8_t *p, size_t len, struct dp_held *held)
+{
+	struct spd_policy *sp;
+	struct dp_flow f;
+	const char *why = NULL;
+
+	if (dp_flow(p, len, &f, &why) == -1) {
+		dp_drop(DP_MALFORMED, "packet from the TUN", why);
+		return DP_DONE;
+	}
+	sp = spd_match(IPSEC_DIR_OUTBOUND, &f.fl_src, &f.fl_dst, f.fl_proto);
+	if (sp == NULL || sp->sp_type == IPSEC_POLICY_NONE ||
+	    sp->sp_type == IPSEC_POLICY_BYPASS) {
+		dp_emit(p, len);	/* routed here, but not protected */
+		return DP_DONE;
+	}
+	if (sp->sp_type != IPSEC_POLICY_IPSEC) {
+		dp_drop(DP_POLICY_DISCARD, "outbound packet",
+		    "policy discard");
+		return DP_DONE;
+	}
+	return dp_out_ipsec(sp, &f, p, len, held);
 }
 
 static void
 dp_out(const uint8_t *p, size_t len)
 {
-	struct spd_policy *sp;
-	struct dp_flow f;
 	const char *why = NULL;
 
 	wbuf_reset(&dp.whole);
@@ -456,7 +715,7 @@ dp_out(const uint8_t *p, size_t len)
 	case REASM_HELD:
 		return;
 	case REASM_DROP:
-		dp_drop("fragment from the TUN", why);
+		dp_drop(DP_REASM, "fragment from the TUN", why);
 		return;
 	case REASM_DONE:
 		p = wbuf_data(&dp.whole);
@@ -465,27 +724,57 @@ dp_out(const uint8_t *p, size_t len)
 	case REASM_NOT_FRAG:
 		break;
 	}
-	if (dp_flow(p, len, &f, &why) == -1) {
-		dp_drop("packet from the TUN", why);
-		return;
+	(void)dp_out_whole(p, len, NULL);
+}
+
+/*
+ * The SAD changed (or a second passed): every held packet tries again, in
+ * the order it came.  Retries make no ACQUIRE, so this cannot loop.
+ */
+static void
+dp_held_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct dp_held *h, *next;
+
+	(void)fd, (void)ev, (void)arg;
+	for (h = TAILQ_FIRST(&dp.held); h != NULL; h = next) {
+		next = TAILQ_NEXT(h, h_entry);
+		if (dp_out_whole(wbuf_data(&h->h_pkt), wbuf_len(&h->h_pkt),
+		    h) == DP_KEEP)
+			continue;
+		TAILQ_REMOVE(&dp.held, h, h_entry);
+		TAILQ_INSERT_TAIL(&dp.held_free, h, h_entry);
+		dp.nheld--;
 	}
-	sp = spd_match(IPSEC_DIR_OUTBOUND, &f.fl_src, &f.fl_dst, f.fl_proto);
-	if (sp == NULL || sp->sp_type == IPSEC_POLICY_NONE ||
-	    sp->sp_type == IPSEC_POLICY_BYPASS) {
-		dp_emit(p, len);	/* routed here, but not protected */
-		return;
-	}
-	if (sp->sp_type != IPSEC_POLICY_IPSEC) {
-		dp_drop("outbound packet", "policy discard");
-		return;
-	}
-	dp_out_ipsec(sp, &f, p, len);
+	dp_flush();
+}
+
+/* The SAD's change hook: look at the held packets once it is done. */
+static void
+dp_sad_changed(void)
+{
+	if (dp.held_ev != NULL && !TAILQ_EMPTY(&dp.held))
+		event_active(dp.held_ev, 0, 0);
+}
+
+/* Why an inbound packet is refused: a counter and words for the log. */
+struct dp_err {
+	enum dp_reason	 e_reason;
+	const char	*e_why;
+};
+
+static int
+dp_fail(struct dp_err *e, enum dp_reason r, const char *why)
+{
+	e->e_reason = r;
+	e->e_why = why;
+	return -1;
 }
 
 /* The SA an inbound ESP or AH packet names, ready to use. */
 static struct sad_sa *
 dp_in_sa(uint8_t proto, const struct addr *dst, uint32_t spi,
-    uint32_t seq, struct dp_sa **ds, const char **why)
+    uint32_t seq, struct dp_sa **ds, struct dp_err *e)
 {
 	struct sad_sa *sa;
 	enum replay_verdict v;
@@ -493,14 +782,16 @@ dp_in_sa(uint8_t proto, const struct addr *dst, uint32_t spi,
 	sa = sad_lookup(pfkey_proto2satype(proto), dst, spi);
 	if (sa == NULL || (sa->sa_state != SADB_SASTATE_MATURE &&
 	    sa->sa_state != SADB_SASTATE_DYING)) {
-		*why = "no SA for this SPI";
+		(void)dp_fail(e, DP_UNKNOWN_SPI, "no SA for this SPI");
 		return NULL;
 	}
-	if ((*ds = dp_state(sa, why)) == NULL)
+	if ((*ds = dp_state(sa, &e->e_why)) == NULL) {
+		e->e_reason = DP_DECRYPT;
 		return NULL;
+	}
 	/* Cheap check first; the window moves only once the ICV is good. */
 	if ((v = replay_check(&(*ds)->ds_replay, seq)) != REPLAY_OK) {
-		*why = replay_verdict_name(v);
+		(void)dp_fail(e, DP_REPLAY, replay_verdict_name(v));
 		return NULL;
 	}
 	return sa;
@@ -514,10 +805,74 @@ dp_rehead(struct wbuf *out, const struct dp_flow *f, uint8_t nh)
 	dp_fix_lengths(out, 0, f->fl_af);
 }
 
+/*
+ * What an opened SA may carry: a tunnel SA an IP packet, a transport SA
+ * anything but IP-in-IP (RFC 4303 2.6; 59, no next header, marks a dummy
+ * packet, which is dropped silently per 2.6 but counted here too).
+ */
+static int
+dp_nh_ok(const struct sad_sa *sa, uint8_t nh)
+{
+	int ip = nh == IPPROTO_IPIP || nh == IPPROTO_IPV6;
+
+	if (nh == IPPROTO_NONE)
+		return 0;
+	return sa->sa_mode == IPSEC_MODE_TUNNEL ? ip : !ip;
+}
+
+/* The SAs a packet was opened with, for the `in' policy check. */
+struct dp_opened {
+	size_t		 op_n;
+	struct {
+		uint8_t		 o_proto;
+		uint8_t		 o_mode;
+		uint32_t	 o_reqid;
+		struct addr	 o_src;
+		struct addr	 o_dst;
+	} op_sa[4];
+};
+
+static void
+dp_opened_add(struct dp_opened *o, const struct sad_sa *sa)
+{
+	if (o->op_n >= sizeof(o->op_sa) / sizeof(o->op_sa[0]))
+		return;
+	o->op_sa[o->op_n].o_proto = pfkey_satype2proto(sa->sa_satype);
+	o->op_sa[o->op_n].o_mode = sa->sa_mode;
+	o->op_sa[o->op_n].o_reqid = sa->sa_reqid;
+	o->op_sa[o->op_n].o_src = sa->sa_src;
+	o->op_sa[o->op_n].o_dst = sa->sa_dst;
+	o->op_n++;
+}
+
+/*
+ * An SA used with ESP-in-UDP met a packet from another address or port
+ * than it names: the peer's NAT mapping changed (RFC 3947 5.2 leaves the
+ * update to IKE, af_key reports it with SADB_X_NAT_T_NEW_MAPPING).  Only
+ * after the ICV verified, so that a forger cannot make reports.
+ */
+static void
+dp_new_mapping(struct sad_sa *sa, const struct dp_flow *f)
+{
+	struct dp_sa *ds = sa->sa_dp;
+
+	if (addr_cmp_host(&f->fl_src, &sa->sa_src) == 0 &&
+	    f->fl_src.a_port == sa->sa_natt_sport)
+		return;
+	/* Once per new mapping, not per packet (af_key: xfrm_state's
+	 * encap is changed only by user space). */
+	if (ds->ds_mapped && addr_cmp_host(&f->fl_src, &ds->ds_map) == 0 &&
+	    f->fl_src.a_port == ds->ds_map.a_port)
+		return;
+	ds->ds_mapped = 1;
+	ds->ds_map = f->fl_src;
+	pfkey_srv_new_mapping(sa, &f->fl_src);
+}
+
 /* ESP (or ESP-in-UDP, udp = 8) at f->fl_hlen + udp: open it into out. */
 static int
 dp_in_esp(const uint8_t *p, size_t len, const struct dp_flow *f,
-    size_t udp, struct wbuf *out, const char **why)
+    size_t udp, struct wbuf *out, struct dp_opened *o, struct dp_err *e)
 {
 	struct rbuf rb;
 	struct sad_sa *sa;
@@ -529,64 +884,84 @@ dp_in_esp(const uint8_t *p, size_t len, const struct dp_flow *f,
 	rbuf_init(&rb, p, len);
 	if (rbuf_skip(&rb, f->fl_hlen + udp) == -1 ||
 	    rbuf_peek_u32(&rb, 0, &spi) == -1 ||
-	    rbuf_peek_u32(&rb, 4, &seq) == -1) {
-		*why = "truncated ESP header";
-		return -1;
-	}
+	    rbuf_peek_u32(&rb, 4, &seq) == -1)
+		return dp_fail(e, DP_TRUNCATED, "truncated ESP header");
 	if ((sa = dp_in_sa(IPPROTO_ESP, &f->fl_dst, spi, seq, &ds,
-	    why)) == NULL)
+	    e)) == NULL)
 		return -1;
+	if ((udp != 0) != (sa->sa_natt_type != 0))
+		return dp_fail(e, DP_SA_MISMATCH, udp != 0 ?
+		    "ESP-in-UDP for an SA without NAT-T" :
+		    "plain ESP for a NAT-T SA");
 	tunnel = sa->sa_mode == IPSEC_MODE_TUNNEL;
 	wbuf_reset(out);
 	if (!tunnel)
 		wbuf_put_bytes(out, p, f->fl_hlen);
-	if (esp_open(&ds->ds_esp, &rb, out, &nh, why) == -1)
-		return -1;
-	replay_update(&ds->ds_replay, seq);
-	if (tunnel && nh != IPPROTO_IPIP && nh != IPPROTO_IPV6) {
-		*why = "tunnel-mode SA carries no IP packet";
+	if (esp_open(&ds->ds_esp, &rb, out, &nh, &e->e_why) == -1) {
+		e->e_reason = DP_DECRYPT;
 		return -1;
 	}
+	replay_update(&ds->ds_replay, seq);
+	if (udp != 0)
+		dp_new_mapping(sa, f);
+	if (!dp_nh_ok(sa, nh))
+		return dp_fail(e, DP_BAD_NEXT_HEADER, tunnel ?
+		    "tunnel-mode SA carries no IP packet" :
+		    "transport-mode SA carries no upper-layer packet");
 	if (!tunnel)
 		dp_rehead(out, f, nh);
-	return sad_account(sa, len) == -1 ? (*why = "SA expired", -1) : 0;
+	dp_opened_add(o, sa);
+	if (sad_account(sa, len) == -1)
+		return dp_fail(e, DP_SA_EXPIRED, "SA expired");
+	return 0;
 }
 
 /* AH at f->fl_hlen: verify and remove it (with the outer header if the
  * SA is a tunnel), into out. */
 static int
 dp_in_ah(const uint8_t *p, size_t len, const struct dp_flow *f,
-    struct wbuf *out, const char **why)
+    struct wbuf *out, struct dp_opened *o, struct dp_err *e)
 {
 	struct wbuf *tmp = &dp.scratch;
 	struct ah_pos pos;
 	struct sad_sa *sa;
 	struct dp_sa *ds;
 
-	if (ah_peek(p, len, &pos, why) == -1 ||
-	    (sa = dp_in_sa(IPPROTO_AH, &f->fl_dst, pos.ap_spi, pos.ap_seq,
-	    &ds, why)) == NULL)
+	if (ah_peek(p, len, &pos, &e->e_why) == -1) {
+		e->e_reason = DP_TRUNCATED;
+		return -1;
+	}
+	if ((sa = dp_in_sa(IPPROTO_AH, &f->fl_dst, pos.ap_spi, pos.ap_seq,
+	    &ds, e)) == NULL)
 		return -1;
 	wbuf_reset(out);
+	e->e_reason = DP_DECRYPT;
 	if (sa->sa_mode != IPSEC_MODE_TUNNEL) {
-		if (ah_open(&ds->ds_ah, p, len, &pos, out, why) == -1)
+		if (ah_open(&ds->ds_ah, p, len, &pos, out, &e->e_why) == -1)
 			return -1;
 	} else {
 		wbuf_reset(tmp);
-		if (ah_open(&ds->ds_ah, p, len, &pos, tmp, why) == -1)
+		if (ah_open(&ds->ds_ah, p, len, &pos, tmp, &e->e_why) == -1)
 			return -1;
-		if (pos.ap_nh != IPPROTO_IPIP && pos.ap_nh != IPPROTO_IPV6) {
-			*why = "tunnel-mode SA carries no IP packet";
-			return -1;
-		}
-		wbuf_put_bytes(out, wbuf_data(tmp) + pos.ap_off,
-		    wbuf_len(tmp) - pos.ap_off);
 	}
 	replay_update(&ds->ds_replay, pos.ap_seq);
-	return sad_account(sa, len) == -1 ? (*why = "SA expired", -1) : 0;
+	if (!dp_nh_ok(sa, pos.ap_nh))
+		return dp_fail(e, DP_BAD_NEXT_HEADER, "AH next header does "
+		    "not fit the SA's mode");
+	if (sa->sa_mode == IPSEC_MODE_TUNNEL)
+		wbuf_put_bytes(out, wbuf_data(tmp) + pos.ap_off,
+		    wbuf_len(tmp) - pos.ap_off);
+	dp_opened_add(o, sa);
+	if (sad_account(sa, len) == -1)
+		return dp_fail(e, DP_SA_EXPIRED, "SA expired");
+	return 0;
 }
 
-/* 1 if the UDP datagram at f->fl_hlen carries ESP (RFC 3948 2.2). */
+/*
+ * 1 if the UDP datagram at f->fl_hlen carries ESP (RFC 3948 2.2); 0 for
+ * anything else, a NAT keepalive (the single byte 0xff, RFC 3948 2.3)
+ * and IKE (non-ESP marker) included, which are not ours.
+ */
 static int
 dp_esp_in_udp(const uint8_t *p, size_t len, const struct dp_flow *f)
 {
@@ -598,25 +973,80 @@ dp_esp_in_udp(const uint8_t *p, size_t len, const struct dp_flow *f)
 	    rbuf_peek_u32(&rb, 8, &marker) == 0 && marker != 0;
 }
 
+/*
+ * The `in' policy check after decapsulation (xfrm_policy_check): the
+ * innermost packet's policy must be ipsec and each of its requests
+ * matched by an SA it was opened with, outermost request first as the
+ * SAs were peeled.  Level use accepts a missing SA.  Without an `in'
+ * policy (or with none/bypass) transport-mode packets pass, as on Linux.
+ */
+static int
+dp_in_policy(const uint8_t *p, size_t len, const struct dp_opened *o,
+    struct dp_err *e)
+{
+	const struct pfkey_ipsecreq *rq;
+	struct spd_policy *sp;
+	struct dp_flow f;
+	size_t i, k;
+
+	if (dp_flow(p, len, &f, &e->e_why) == -1) {
+		e->e_reason = DP_MALFORMED;
+		return -1;
+	}
+	sp = spd_match(IPSEC_DIR_INBOUND, &f.fl_src, &f.fl_dst, f.fl_proto);
+	/* Linux too drops what came out of a tunnel that no policy wants. */
+	for (i = 0; sp == NULL && i < o->op_n; i++)
+		if (o->op_sa[i].o_mode == IPSEC_MODE_TUNNEL)
+			return dp_fail(e, DP_IN_POLICY, "tunnel-mode packet "
+			    "without an in policy");
+	if (sp == NULL || sp->sp_type == IPSEC_POLICY_NONE ||
+	    sp->sp_type == IPSEC_POLICY_BYPASS)
+		return 0;
+	if (sp->sp_type != IPSEC_POLICY_IPSEC)
+		return dp_fail(e, DP_IN_POLICY, "in policy discard");
+	/* The outermost SA is the last request (innermost is applied first). */
+	for (i = sp->sp_nreq, k = 0; i-- > 0; ) {
+		rq = &sp->sp_req[i];
+		if (k < o->op_n && o->op_sa[k].o_proto == rq->pq_proto &&
+		    o->op_sa[k].o_mode == rq->pq_mode &&
+		    (rq->pq_reqid == 0 || rq->pq_level != IPSEC_LEVEL_UNIQUE ||
+		    o->op_sa[k].o_reqid == rq->pq_reqid) &&
+		    (rq->pq_mode != IPSEC_MODE_TUNNEL ||
+		    (addr_cmp_host(&o->op_sa[k].o_src, &rq->pq_src) == 0 &&
+		    addr_cmp_host(&o->op_sa[k].o_dst, &rq->pq_dst) == 0))) {
+			k++;
+			continue;
+		}
+		if (rq->pq_level != IPSEC_LEVEL_USE)
+			return dp_fail(e, DP_IN_POLICY, "the SAs it came "
+			    "through are not the ones its in policy requires");
+	}
+	return 0;
+}
+
 /* Peel AH and ESP off a whole packet from the wire; deliver the rest. */
 static void
 dp_in_whole(const uint8_t *p, size_t len)
 {
+	struct dp_opened o;
 	struct dp_flow f;
 	struct wbuf *out;
-	const char *why = NULL;
+	struct dp_err e = { DP_MALFORMED, NULL };
 	int layer, rc;
 
+	o.op_n = 0;
 	for (layer = 0; layer < 4; layer++) {
-		if (dp_flow(p, len, &f, &why) == -1)
+		if (dp_flow(p, len, &f, &e.e_why) == -1) {
+			e.e_reason = layer == 0 ? DP_MALFORMED : DP_TRUNCATED;
 			goto fail;
+		}
 		out = &dp.work[layer % 2];
 		if (f.fl_proto == IPPROTO_AH)
-			rc = dp_in_ah(p, len, &f, out, &why);
+			rc = dp_in_ah(p, len, &f, out, &o, &e);
 		else if (f.fl_proto == IPPROTO_ESP)
-			rc = dp_in_esp(p, len, &f, 0, out, &why);
+			rc = dp_in_esp(p, len, &f, 0, out, &o, &e);
 		else if (f.fl_proto == IPPROTO_UDP && dp_esp_in_udp(p, len, &f))
-			rc = dp_in_esp(p, len, &f, 8, out, &why);
+			rc = dp_in_esp(p, len, &f, 8, out, &o, &e);
 		else
 			break;
 		if (rc == -1)
@@ -625,15 +1055,25 @@ dp_in_whole(const uint8_t *p, size_t len)
 		len = wbuf_len(out);
 	}
 	if (layer == 0) {
-		why = "not protected";
+		/* Keepalives and IKE on 4500 reach the ring too: not ours. */
+		if (f.fl_proto == IPPROTO_UDP)
+			return;
+		(void)dp_fail(&e, DP_NOT_PROTECTED, "not protected");
 		goto fail;
 	}
-	/* XXX datapath III: check the in policy wanted exactly these SAs. */
-	if (write(dp.tun.tun_fd, p, len) != (ssize_t)len)
-		dp_drop("decrypted packet", strerror(errno));
+	if (dp_in_policy(p, len, &o, &e) == -1)
+		goto fail;
+	if (write(dp.tun.tun_fd, p, len) != (ssize_t)len) {
+		dp_drop(DP_TUN_WRITE, "decrypted packet", strerror(errno));
+		return;
+	}
+	dp.nrecv++;
 	return;
  fail:
-	dp_drop("inbound packet", why);
+	if (e.e_reason == DP_DECRYPT)
+		dp_drop_why(DP_DECRYPT, "inbound packet", e.e_why);
+	else
+		dp_drop(e.e_reason, "inbound packet", e.e_why);
 }
 
 static void
@@ -648,7 +1088,7 @@ dp_in(void *arg, const struct wire_pkt *wp)
 	case REASM_HELD:
 		return;
 	case REASM_DROP:
-		dp_drop("fragment from the wire", why);
+		dp_drop(DP_REASM, "fragment from the wire", why);
 		return;
 	case REASM_DONE:
 		dp_in_whole(wbuf_data(&dp.whole), wbuf_len(&dp.whole));
@@ -798,6 +1238,8 @@ dp_tick_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)fd, (void)ev, (void)arg;
 	(void)reasm_expire(&dp.reasm_tun, now);
 	(void)reasm_expire(&dp.reasm_wire, now);
+	if (!TAILQ_EMPTY(&dp.held))
+		dp_held_cb(-1, 0, NULL);
 	/* The ring retires partial blocks on its own timeout: look again. */
 	wire_rx(&dp.wire, dp_in, NULL);
 	dp_flush();
@@ -816,6 +1258,11 @@ dp_buffers(void)
 	for (i = 0; i < DP_BATCH; i++)
 		if (wbuf_init(&dp.out[i], 2048, DP_PKT_MAX) == -1)
 			return -1;
+	for (i = 0; i < DP_HELD_MAX; i++) {
+		if (wbuf_init(&dp.held_pool[i].h_pkt, 2048, DP_PKT_MAX) == -1)
+			return -1;
+		TAILQ_INSERT_TAIL(&dp.held_free, &dp.held_pool[i], h_entry);
+	}
 	return 0;
 }
 
@@ -852,6 +1299,8 @@ dp_open(struct event_base *base, const char *tun, const char **why)
 		dp.wire.w_sink[i] = -1;
 	dp.base = base;
 	TAILQ_INIT(&dp.routes);
+	TAILQ_INIT(&dp.held);
+	TAILQ_INIT(&dp.held_free);
 	reasm_init(&dp.reasm_tun);
 	reasm_init(&dp.reasm_wire);
 	(void)RAND_bytes((uint8_t *)&dp.ipid, sizeof(dp.ipid));
@@ -879,13 +1328,16 @@ dp_open(struct event_base *base, const char *tun, const char **why)
 	dp.wire_ev = event_new(base, dp.wire.w_rx, EV_READ | EV_PERSIST,
 	    dp_wire_cb, NULL);
 	dp.tick_ev = event_new(base, -1, EV_PERSIST, dp_tick_cb, NULL);
+	dp.held_ev = event_new(base, -1, 0, dp_held_cb, NULL);
 	if (dp.tun_ev == NULL || dp.wire_ev == NULL || dp.tick_ev == NULL ||
+	    dp.held_ev == NULL ||
 	    event_add(dp.tun_ev, NULL) == -1 ||
 	    event_add(dp.wire_ev, NULL) == -1 ||
 	    event_add(dp.tick_ev, &tick) == -1) {
 		*why = "cannot set up the datapath events";
 		goto fail;
 	}
+	sad_set_change_hook(dp_sad_changed);
 	dp_spd_changed();
 	return 0;
  fail:
@@ -905,7 +1357,10 @@ dp_close(void)
 		event_free(dp.wire_ev);
 	if (dp.tick_ev != NULL)
 		event_free(dp.tick_ev);
-	dp.tun_ev = dp.wire_ev = dp.tick_ev = NULL;
+	if (dp.held_ev != NULL)
+		event_free(dp.held_ev);
+	sad_set_change_hook(NULL);
+	dp.tun_ev = dp.wire_ev = dp.tick_ev = dp.held_ev = NULL;
 	while ((rt = TAILQ_FIRST(&dp.routes)) != NULL) {
 		(void)route_del(IPSECD_ROUTE_TABLE, &rt->rt_dst,
 		    dp.tun.tun_ifindex);
@@ -926,4 +1381,11 @@ dp_close(void)
 	wbuf_free(&dp.scratch);
 	for (i = 0; i < DP_BATCH; i++)
 		wbuf_free(&dp.out[i]);
+	/* Held packets are plaintext that was to be protected. */
+	for (i = 0; i < DP_HELD_MAX; i++) {
+		if (wbuf_data(&dp.held_pool[i].h_pkt) != NULL)
+			mem_wipe(wbuf_data(&dp.held_pool[i].h_pkt),
+			    wbuf_len(&dp.held_pool[i].h_pkt));
+		wbuf_free(&dp.held_pool[i].h_pkt);
+	}
 }

@@ -28,4 +28,7 @@ void	 dp_spd_changed(void);
 /* An SA is going: drop the transform state hung on it (SAD's hook). */
 void	 dp_sa_release(struct sad_sa *);
 
+/* Log the packet and drop counters (SIGUSR1). */
+void	 dp_stats_log(void);
+
 #endif /* DP_H */

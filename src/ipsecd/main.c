@@ -57,6 +57,9 @@ main_signal_cb(evutil_socket_t sig, short ev, void *arg)
 		/* Policies and SAs come from PF_KEY: nothing to reload. */
 		log_info("SIGHUP: nothing to reload");
 		break;
+	case SIGUSR1:
+		dp_stats_log();
+		break;
 	default:
 		log_info("%s: shutting down", strsignal((int)sig));
 		event_base_loopbreak(base);
@@ -69,13 +72,13 @@ main_loop(int fd, const char *tun)
 {
 	const char *why;
 	struct event_base *base;
-	struct event *sigs[3];
-	const int signums[3] = { SIGTERM, SIGINT, SIGHUP };
+	struct event *sigs[4];
+	const int signums[4] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
 	size_t i;
 
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		sigs[i] = evsignal_new(base, signums[i], main_signal_cb, base);
 		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) == -1)
 			fatalx("cannot watch signal %d", signums[i]);
@@ -88,11 +91,12 @@ main_loop(int fd, const char *tun)
 		fatalx("datapath: %s", why);
 	log_info("ipsecd started");
 	event_base_dispatch(base);
+	dp_stats_log();
 	dp_close();
 	pfkey_srv_stop();
 	sad_shutdown();
 	spd_flush();
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		event_free(sigs[i]);
 	event_base_free(base);
 	if (main_prov_legacy != NULL)

@@ -896,6 +896,44 @@ pfkey_srv_acquire(const struct spd_policy *sp, size_t reqidx,
 	return rc;
 }
 
+/*
+ * SADB_X_NAT_T_NEW_MAPPING as af_key's pfkey_send_new_mapping lays it
+ * out: the SA, its peer address and NAT-T port as ADDRESS_SRC and
+ * NAT_T_SPORT, the address and port the packet came from as ADDRESS_DST
+ * and NAT_T_DPORT; to registered sockets.
+ */
+int
+pfkey_srv_new_mapping(const struct sad_sa *sa, const struct addr *from)
+{
+	struct pfkey_hdr h = { PF_KEY_V2, SADB_X_NAT_T_NEW_MAPPING, 0,
+	    SADB_SATYPE_ESP, 0, 0, 0, 0 };
+	struct pfkey_sa psa = { sa->sa_spi, 0, 0, 0, 0, 0 };
+	struct pfkey_address ps = { 0, sa->sa_src }, pd = { 0, *from };
+	char s[ADDR_STRLEN], d[ADDR_STRLEN];
+	struct wbuf wb;
+	int rc;
+
+	h.ph_seq = ++srv_acqseq == 0 ? ++srv_acqseq : srv_acqseq;
+	ps.pa_addr.a_port = pd.pa_addr.a_port = 0;
+	if (wbuf_init(&wb, 256, PFKEY_MSG_MAX) == -1)
+		return -1;
+	pfkey_build_hdr(&wb, &h);
+	pfkey_put_sa(&wb, &psa);
+	pfkey_put_address(&wb, SADB_EXT_ADDRESS_SRC, &ps);
+	pfkey_put_nat_t_port(&wb, SADB_X_EXT_NAT_T_SPORT, sa->sa_natt_sport);
+	pfkey_put_address(&wb, SADB_EXT_ADDRESS_DST, &pd);
+	pfkey_put_nat_t_port(&wb, SADB_X_EXT_NAT_T_DPORT, from->a_port);
+	if ((rc = pfkey_build_end(&wb)) == 0) {
+		log_info("IPsec-SA esp spi 0x%08x: peer %s[%u] now at %s[%u]",
+		    sa->sa_spi, addr_ntop(&sa->sa_src, s, sizeof(s)),
+		    sa->sa_natt_sport, addr_ntop(from, d, sizeof(d)),
+		    from->a_port);
+		srv_broadcast(&wb, BROADCAST_REGISTERED, NULL);
+	}
+	wbuf_free(&wb);
+	return rc;
+}
+
 /* Malformed input: logged and counted, never fatal. */
 static void
 srv_bad(struct srv_client *c, const struct pfkey_hdr *h, const char *why)

@@ -15,6 +15,7 @@
 
 struct addr;
 struct event_base;
+struct sad_sa;
 struct spd_policy;
 
 /*
@@ -34,6 +35,12 @@ int	 pfkey_srv_start(struct event_base *, int);
  */
 int	 pfkey_srv_acquire(const struct spd_policy *, size_t,
 	    const struct addr *, const struct addr *);
+/*
+ * An ESP-in-UDP packet for sa verified but came from another address or
+ * port (from, port set): SADB_X_NAT_T_NEW_MAPPING to the registered
+ * sockets.  0, or -1 if the message could not be built.
+ */
+int	 pfkey_srv_new_mapping(const struct sad_sa *, const struct addr *);
 /* Close every client and the listening socket (a path is unlinked). */
 void	 pfkey_srv_stop(void);
 

@@ -30,6 +30,7 @@ static void		*sad_notify_arg;
 static unsigned		 sad_larval_lifetime = SAD_LARVAL_LIFETIME;
 
 static void	sad_arm(struct sad_sa *);
+static void	sad_changed(void);
 
 static uint64_t
 sad_now(void)
@@ -75,6 +76,7 @@ sad_set_state(struct sad_sa *sa, uint8_t state)
 	    pfkey_satype_name(sa->sa_satype), sa->sa_spi,
 	    pfkey_sastate_name(sa->sa_state), pfkey_sastate_name(state));
 	sa->sa_state = state;
+	sad_changed();
 	return 0;
 }
 
@@ -85,6 +87,20 @@ sad_set_larval_lifetime(unsigned seconds)
 }
 
 static void (*sad_release_hook)(struct sad_sa *);
+static void (*sad_change_hook)(void);
+
+void
+sad_set_change_hook(void (*hook)(void))
+{
+	sad_change_hook = hook;
+}
+
+static void
+sad_changed(void)
+{
+	if (sad_change_hook != NULL)
+		sad_change_hook();
+}
 
 void
 sad_set_release_hook(void (*hook)(struct sad_sa *))
@@ -114,6 +130,7 @@ sad_delete(struct sad_sa *sa)
 	TAILQ_REMOVE(&sad_sas, sa, sa_entry);
 	sad_nsas--;
 	sad_free(sa);
+	sad_changed();
 }
 
 void
@@ -418,6 +435,7 @@ sad_insert(struct sad_sa *sa)
 	TAILQ_INSERT_TAIL(&sad_sas, sa, sa_entry);
 	sad_nsas++;
 	sad_arm(sa);
+	sad_changed();
 }
 
 /* The larval SA an ADD replaces (xfrm_state_add's acquire lookup). */
@@ -617,6 +635,20 @@ sad_acquire(uint8_t satype, const struct addr *src, const struct addr *dst,
 	sad_insert(sa);
 	*out = sa;
 	return 0;
+}
+
+struct sad_sa *
+sad_pending(uint8_t satype, const struct addr *src, const struct addr *dst,
+    uint8_t mode, uint32_t reqid)
+{
+	struct sad_sa *sa;
+
+	TAILQ_FOREACH(sa, &sad_sas, sa_entry)
+		if (sa->sa_acqseq != 0 && (sa->sa_state == SADB_SASTATE_LARVAL ||
+		    (sa->sa_state == SADB_SASTATE_DEAD && sa->sa_spi == 0)) &&
+		    sad_same_flow(sa, satype, src, dst, mode, reqid))
+			return sa;
+	return NULL;
 }
 
 struct sad_sa *

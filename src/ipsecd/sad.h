@@ -87,6 +87,12 @@ void	 sad_set_larval_lifetime(unsigned);
  * goes, hook is called to free it, before the keys are wiped.
  */
 void	 sad_set_release_hook(void (*)(struct sad_sa *));
+/*
+ * hook is called whenever an SA is inserted, changes state or goes (the
+ * datapath looks at the packets it holds for an ACQUIRE then).  It must
+ * not change the SAD itself.
+ */
+void	 sad_set_change_hook(void (*)(void));
 /* Delete every SA (keys wiped), without notifications. */
 void	 sad_shutdown(void);
 
@@ -136,6 +142,14 @@ int	 sad_getspi_larval(struct sad_sa *, uint32_t, uint32_t, const char **);
  */
 int	 sad_acquire(uint8_t, const struct addr *, const struct addr *, uint8_t,
 	    uint32_t, uint32_t, struct sad_sa **);
+/*
+ * The larval SA an ACQUIRE made for these endpoints, type, mode and reqid
+ * that is still waiting (larval) or whose negotiation failed (dead, kept
+ * until its larval lifetime ends so that ACQUIREs for the flow are rate
+ * limited); NULL if none.
+ */
+struct sad_sa *sad_pending(uint8_t, const struct addr *, const struct addr *,
+	    uint8_t, uint32_t);
 /*
  * The SA the datapath uses for these endpoints, type, mode and reqid (0:
  * any): mature before dying, then the newest, as xfrm_state_find picks

@@ -202,6 +202,43 @@ t_states(void)
 	ASSERT_INT_EQ(sad_flush(SADB_SATYPE_UNSPEC), 2);
 }
 
+static int nchanges;
+
+static void
+changed(void)
+{
+	nchanges++;
+}
+
+/* ACQUIRE's larval SA: pending while larval or dead; the change hook. */
+static void
+t_pending(void)
+{
+	struct addr s = A("10.77.0.1"), d = A("10.77.0.2");
+	struct sad_sa *sa, *again;
+
+	sad_set_change_hook(changed);
+	nchanges = 0;
+	ASSERT_PTR_EQ(sad_pending(SADB_SATYPE_ESP, &s, &d, 1, 0), NULL);
+	ASSERT_INT_EQ(sad_acquire(SADB_SATYPE_ESP, &s, &d, 1, 0, 5, &sa), 0);
+	ASSERT_INT_EQ(nchanges, 1);
+	ASSERT_PTR_EQ(sad_pending(SADB_SATYPE_ESP, &s, &d, 1, 0), sa);
+	ASSERT_PTR_EQ(sad_pending(SADB_SATYPE_AH, &s, &d, 1, 0), NULL);
+	ASSERT_PTR_EQ(sad_pending(SADB_SATYPE_ESP, &d, &s, 1, 0), NULL);
+	ASSERT_INT_EQ(sad_acquire(SADB_SATYPE_ESP, &s, &d, 1, 0, 6, &again),
+	    1);
+	ASSERT_PTR_EQ(again, sa);
+	/* A failed negotiation: still pending (rate limit), now dead. */
+	ASSERT_INT_EQ(sad_set_state(sa, SADB_SASTATE_DEAD), 0);
+	ASSERT_INT_EQ(nchanges, 2);
+	ASSERT_PTR_EQ(sad_pending(SADB_SATYPE_ESP, &s, &d, 1, 0), sa);
+	ASSERT_PTR_EQ(sad_lookup_acqseq(5), NULL);
+	sad_delete(sa);
+	ASSERT_INT_EQ(nchanges, 3);
+	ASSERT_PTR_EQ(sad_pending(SADB_SATYPE_ESP, &s, &d, 1, 0), NULL);
+	sad_set_change_hook(NULL);
+}
+
 static void
 t_algs(void)
 {
@@ -228,6 +265,7 @@ main(void)
 	TEST_RUN(t_getspi);
 	TEST_RUN(t_account);
 	TEST_RUN(t_states);
+	TEST_RUN(t_pending);
 	TEST_RUN(t_algs);
 	rc = test_done();
 	if (legacy != NULL)
