@@ -441,9 +441,11 @@ out:
 
 /* Informational exchanges (RFC 2409 5.7) */
 
+/* An informational message carrying one notify or one delete payload. */
 static int
 exchange_info_build(struct ph1 *ph1, const struct isakmp_notify *nt,
-    uint32_t msgid, int enc, struct wbuf *plain)
+    const struct isakmp_delete *del, uint32_t msgid, int enc,
+    struct wbuf *plain)
 {
 	struct isakmp_hdr hdr;
 	struct isakmp_out out;
@@ -461,8 +463,13 @@ exchange_info_build(struct ph1 *ph1, const struct isakmp_notify *nt,
 		if (wbuf_put_zero(plain, prflen) == -1)
 			return -1;
 	}
-	if (isakmp_out_pld(&out, ISAKMP_NPTYPE_N) == -1 ||
-	    isakmp_notify_build(plain, nt) == -1 || isakmp_out_end(&out) == -1)
+	if (nt != NULL && (isakmp_out_pld(&out, ISAKMP_NPTYPE_N) == -1 ||
+	    isakmp_notify_build(plain, nt) == -1))
+		return -1;
+	if (del != NULL && (isakmp_out_pld(&out, ISAKMP_NPTYPE_D) == -1 ||
+	    isakmp_delete_build(plain, del) == -1))
+		return -1;
+	if (isakmp_out_end(&out) == -1)
 		return -1;
 	if (!enc)
 		return 0;
@@ -474,16 +481,14 @@ exchange_info_build(struct ph1 *ph1, const struct isakmp_notify *nt,
 	return 0;
 }
 
+static int exchange_info_send(struct ph1 *, const struct isakmp_notify *,
+	    const struct isakmp_delete *);
+
 int
 exchange_notify(struct ph1 *ph1, uint16_t type, uint8_t proto,
     const uint8_t *spi, uint8_t spisize)
 {
-	struct exchange_net *net = &ph1->ph1_env->env_net;
 	struct isakmp_notify nt;
-	struct wbuf plain, wire;
-	struct ike_iv iv;
-	uint32_t msgid;
-	int enc = ph1->ph1_state == PH1_S_ESTABLISHED, rv = -1;
 	char name[PH1_NAMELEN];
 
 	memset(&nt, 0, sizeof(nt));
@@ -499,6 +504,26 @@ exchange_notify(struct ph1 *ph1, uint16_t type, uint8_t proto,
 		memcpy(nt.n_spi, spi, spisize);
 		nt.n_spisize = spisize;
 	}
+	log_info("%s: sending notification %s", ph1_name(ph1, name,
+	    sizeof(name)), isakmp_notify_name(type));
+	return exchange_info_send(ph1, &nt, NULL);
+}
+
+/*
+ * Send an informational exchange with one payload, protected once the
+ * ISAKMP-SA is established (RFC 2409 5.7), in the clear before.
+ */
+static int
+exchange_info_send(struct ph1 *ph1, const struct isakmp_notify *nt,
+    const struct isakmp_delete *del)
+{
+	struct exchange_net *net = &ph1->ph1_env->env_net;
+	struct wbuf plain, wire;
+	struct ike_iv iv;
+	uint32_t msgid;
+	int enc = ph1->ph1_state == PH1_S_ESTABLISHED, rv = -1;
+
+	memset(&iv, 0, sizeof(iv));
 	if (exchange_random(&msgid, sizeof(msgid)) == -1)
 		return -1;
 	msgid |= 1;	/* never 0, the ID of phase 1 */
@@ -507,7 +532,7 @@ exchange_notify(struct ph1 *ph1, uint16_t type, uint8_t proto,
 		return -1;
 	wbuf_set_secret(&plain);
 	if (wbuf_init(&wire, 256, EXCHANGE_MSG_MAX) == -1 ||
-	    exchange_info_build(ph1, &nt, msgid, enc, &plain) == -1)
+	    exchange_info_build(ph1, nt, del, msgid, enc, &plain) == -1)
 		goto out;
 	if (enc) {
 		if (ike_iv_msgid(&ph1->ph1_keys, &ph1->ph1_iv, msgid,
@@ -517,8 +542,6 @@ exchange_notify(struct ph1 *ph1, uint16_t type, uint8_t proto,
 	} else if (wbuf_put_bytes(&wire, wbuf_data(&plain),
 	    wbuf_len(&plain)) == -1)
 		goto out;
-	log_info("%s: sending notification %s", ph1_name(ph1, name,
-	    sizeof(name)), isakmp_notify_name(type));
 	rv = net->en_send(net->en_arg, &ph1->ph1_local, &ph1->ph1_peer,
 	    wbuf_data(&wire), wbuf_len(&wire));
 out:
@@ -526,6 +549,156 @@ out:
 	wbuf_free(&plain);
 	wbuf_free(&wire);
 	return rv;
+}
+
+static void
+exchange_spi_bytes(uint8_t *b, uint32_t spi)
+{
+	b[0] = (uint8_t)(spi >> 24);
+	b[1] = (uint8_t)(spi >> 16);
+	b[2] = (uint8_t)(spi >> 8);
+	b[3] = (uint8_t)spi;
+}
+
+int
+exchange_delete_ph2(struct ph2 *ph2)
+{
+	struct ph1 *ph1 = ph2->ph2_ph1;
+	struct isakmp_delete del;
+	uint8_t spi[4];
+	char name[PH2_NAMELEN];
+	size_t i;
+	int rv = 0;
+
+	if (ph1->ph1_state != PH1_S_ESTABLISHED ||
+	    ph2->ph2_state != PH2_S_ESTABLISHED)
+		return -1;
+	/* Our inbound SPI names the SA pair, as racoon sends it. */
+	for (i = 0; i < ph2->ph2_prop.pp_nsa; i++) {
+		const struct proposal_sa *ps = &ph2->ph2_prop.pp_sa[i];
+
+		exchange_spi_bytes(spi, ps->ps_spi);
+		memset(&del, 0, sizeof(del));
+		del.d_doi = IPSEC_DOI;
+		del.d_proto = ps->ps_proto;
+		del.d_spisize = sizeof(spi);
+		del.d_nspi = 1;
+		del.d_spis = spi;
+		log_info("%s: sending delete for IPsec-SA proto_id=%s "
+		    "spi=%u(0x%x)", ph2_name(ph2, name, sizeof(name)),
+		    ps->ps_proto == ISAKMP_PROTO_AH ? "AH" : "ESP",
+		    ps->ps_spi, ps->ps_spi);
+		if (exchange_info_send(ph1, NULL, &del) == -1)
+			rv = -1;
+	}
+	return rv;
+}
+
+int
+exchange_delete_ph1(struct ph1 *ph1)
+{
+	struct isakmp_delete del;
+	uint8_t ck[2 * ISAKMP_COOKIE_LEN];
+	char name[PH1_NAMELEN];
+
+	if (ph1->ph1_state != PH1_S_ESTABLISHED)
+		return -1;
+	memcpy(ck, ph1->ph1_icookie, ISAKMP_COOKIE_LEN);
+	memcpy(ck + ISAKMP_COOKIE_LEN, ph1->ph1_rcookie, ISAKMP_COOKIE_LEN);
+	memset(&del, 0, sizeof(del));
+	del.d_doi = IPSEC_DOI;
+	del.d_proto = ISAKMP_PROTO_ISAKMP;
+	del.d_spisize = sizeof(ck);
+	del.d_nspi = 1;
+	del.d_spis = ck;
+	log_info("%s: sending delete for the ISAKMP-SA",
+	    ph1_name(ph1, name, sizeof(name)));
+	return exchange_info_send(ph1, NULL, &del);
+}
+
+/*
+ * The peer deleted the SA pair whose outbound SPI (its inbound) is spi:
+ * both directions leave the kernel and the phase 2 ends.
+ */
+static void
+exchange_purge_ph2(struct ph1 *ph1, uint8_t proto, uint32_t spi)
+{
+	struct exchange_kernel *k = &ph1->ph1_env->env_kernel;
+	struct ph2 *ph2;
+	struct addr l = ph1->ph1_local, p = ph1->ph1_peer;
+	size_t i;
+	char name[PH2_NAMELEN];
+
+	l.a_port = p.a_port = 0;
+	TAILQ_FOREACH(ph2, &ph1->ph1_ph2s, ph2_entry) {
+		if (ph2->ph2_state != PH2_S_ESTABLISHED)
+			continue;
+		for (i = 0; i < ph2->ph2_prop.pp_nsa; i++) {
+			const struct proposal_sa *ps = &ph2->ph2_prop.pp_sa[i];
+
+			if (ps->ps_proto != proto || ps->ps_spi_peer != spi)
+				continue;
+			if (k->ek_delete != NULL) {
+				(void)k->ek_delete(k->ek_arg, proto,
+				    ps->ps_spi, &p, &l);
+				(void)k->ek_delete(k->ek_arg, proto,
+				    ps->ps_spi_peer, &l, &p);
+			}
+			log_info("%s: purged IPsec-SA proto_id=%s spi=%u.",
+			    ph2_name(ph2, name, sizeof(name)),
+			    proto == ISAKMP_PROTO_AH ? "AH" : "ESP", spi);
+			(void)ph2_set_state(ph2, PH2_S_EXPIRED);
+			ph2->ph2_expire_at = 0;
+			ph2->ph2_dead_at = exchange_now(ph1->ph1_env);
+			return;
+		}
+	}
+	log_notice("%s: delete for unknown IPsec-SA spi=%u ignored",
+	    ph1_name(ph1, name, sizeof(name)), spi);
+}
+
+/* An authenticated DELETE payload: obey it (RFC 2408 4.8, 3.15). */
+static int
+exchange_info_delete(struct ph1 *ph1, const struct isakmp_pld *dp)
+{
+	struct isakmp_delete del;
+	struct rbuf rb = dp->pld_body;
+	const uint8_t *sp;
+	uint32_t spi;
+	uint16_t i;
+	char name[PH1_NAMELEN], l[ADDR_STRLEN], p[ADDR_STRLEN];
+
+	if (isakmp_delete_parse(&rb, &del) != ISAKMP_N_OK)
+		return -1;
+	ph1_name(ph1, name, sizeof(name));
+	if (del.d_proto == ISAKMP_PROTO_ISAKMP) {
+		if (del.d_spisize != 2 * ISAKMP_COOKIE_LEN || del.d_nspi != 1 ||
+		    memcmp(del.d_spis, ph1->ph1_icookie,
+		    ISAKMP_COOKIE_LEN) != 0 ||
+		    memcmp(del.d_spis + ISAKMP_COOKIE_LEN, ph1->ph1_rcookie,
+		    ISAKMP_COOKIE_LEN) != 0) {
+			log_notice("%s: delete for another ISAKMP-SA ignored",
+			    name);
+			return 0;
+		}
+		log_info("%s: ISAKMP-SA deleted %s-%s", name,
+		    addr_fmt(&ph1->ph1_local, ADDR_PORT, l, sizeof(l)),
+		    addr_fmt(&ph1->ph1_peer, ADDR_PORT, p, sizeof(p)));
+		ph1_expire(ph1, "deleted by the peer");
+		return 0;
+	}
+	if ((del.d_proto != ISAKMP_PROTO_ESP &&
+	    del.d_proto != ISAKMP_PROTO_AH) || del.d_spisize != 4) {
+		log_notice("%s: delete for protocol %u, SPI size %u ignored",
+		    name, del.d_proto, del.d_spisize);
+		return 0;
+	}
+	for (i = 0, sp = del.d_spis; i < del.d_nspi; i++, sp += 4) {
+		spi = (uint32_t)sp[0] << 24 | (uint32_t)sp[1] << 16 |
+		    (uint32_t)sp[2] << 8 | sp[3];
+		exchange_purge_ph2(ph1, del.d_proto, spi);
+	}
+	return 0;
 }
 
 /* HASH(1) of an encrypted informational message (RFC 2409 5.7). */
@@ -612,8 +785,17 @@ exchange_info_recv(struct ph1 *ph1, const uint8_t *data, size_t len,
 		goto drop;
 	}
 	if ((np = isakmp_msg_find(&msg, ISAKMP_NPTYPE_N, 0)) == NULL) {
-		/* XXX: DELETE payloads are the business of info.c. */
-		log_notice("%s: delete payload ignored", name);
+		size_t i;
+
+		if (!enc) {
+			log_notice("%s: unprotected delete payload ignored",
+			    name);
+			goto out;
+		}
+		for (i = 0; (np = isakmp_msg_find(&msg, ISAKMP_NPTYPE_D,
+		    i)) != NULL; i++)
+			if (exchange_info_delete(ph1, np) == -1)
+				goto drop;
 		goto out;
 	}
 	rb = np->pld_body;

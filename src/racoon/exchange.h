@@ -81,6 +81,9 @@ struct exchange_kernel {
 	int		(*ek_install)(void *, const struct exchange_sa *);
 	int		(*ek_policy)(void *, const struct ph2_sel *,
 			    const struct ph2_sel *, struct proposal_policy *);
+	/* Remove an SA (proto, SPI, src, dst) the peer deleted; may be NULL. */
+	int		(*ek_delete)(void *, uint8_t, uint32_t,
+			    const struct addr *, const struct addr *);
 	void		*ek_arg;
 };
 
@@ -216,5 +219,15 @@ int	 exchange_random(void *, size_t);
  */
 int	 exchange_notify(struct ph1 *, uint16_t, uint8_t, const uint8_t *,
 	    uint8_t);
+
+/*
+ * Informational DELETE (RFC 2408 3.15), protected under an established
+ * ph1: for each SA of an established phase 2 (our inbound SPIs), or for
+ * the ISAKMP-SA itself (its cookies).  0 or -1.  A peer's DELETE is
+ * obeyed by exchange_input(): the SAs leave the kernel (ek_delete) and
+ * the ph2 or ph1 ends.
+ */
+int	 exchange_delete_ph2(struct ph2 *);
+int	 exchange_delete_ph1(struct ph1 *);
 
 #endif /* EXCHANGE_H */

@@ -54,6 +54,10 @@ struct side {
 	uint32_t	 owed_id[4];	/* the late answers owed */
 	size_t		 owed_idx[4];
 	int		 nowed;
+	/* SAs the peer's DELETE removed (ek_delete). */
+	int		 ndel;
+	uint8_t		 del_proto[4];
+	uint32_t	 del_spi[4];
 };
 
 struct msg {
@@ -144,6 +148,22 @@ fake_install(void *arg, const struct exchange_sa *xsa)
 }
 
 static int
+fake_delete(void *arg, uint8_t proto, uint32_t spi, const struct addr *src,
+    const struct addr *dst)
+{
+	struct side *s = arg;
+
+	(void)src;
+	(void)dst;
+	if (s->ndel < 4) {
+		s->del_proto[s->ndel] = proto;
+		s->del_spi[s->ndel] = spi;
+	}
+	s->ndel++;
+	return 0;
+}
+
+static int
 fake_policy(void *arg, const struct ph2_sel *l, const struct ph2_sel *r,
     struct proposal_policy *pol)
 {
@@ -215,6 +235,7 @@ side_up(struct side *s, const char *ip, const char *conf, const char *psk,
 	s->env.env_kernel.ek_getspi = fake_getspi;
 	s->env.env_kernel.ek_install = fake_install;
 	s->env.env_kernel.ek_policy = fake_policy;
+	s->env.env_kernel.ek_delete = fake_delete;
 	s->env.env_kernel.ek_arg = s;
 	s->env.env_clock.ec_now = fake_now;
 	s->env.env_events.ev_ph1_up = ev_ph1_up;
@@ -1210,6 +1231,49 @@ t_garbage(void)
 	world_down();
 }
 
+/*
+ * DELETE: the responder deletes its phase 2, and the initiator removes
+ * both directions of the SA pair from its kernel and ends the phase 2;
+ * then the initiator deletes its ISAKMP-SA and the responder ends it.
+ * What has ended cannot be deleted again.
+ */
+static void
+t_delete(void)
+{
+	struct ph1 *ph1, *rph1;
+	struct ph2 *ph2, *rph2;
+
+	log_reset();
+	side_up(I, "10.0.0.1", conf_article_i, psk_i, 0x10000);
+	side_up(R, "10.0.0.2", conf_article_r, psk_r, 0x20000);
+	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	pump();
+	ASSERT_PTR_NE(ph2 = start_ph2_hosts(ph1), NULL);
+	pump();
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	rph1 = first_ph1(R);
+	rph2 = TAILQ_FIRST(&rph1->ph1_ph2s);
+	ASSERT_INT_EQ(rph2->ph2_state, PH2_S_ESTABLISHED);
+	ASSERT_INT_EQ(exchange_delete_ph2(rph2), 0);
+	pump();
+	/* R named its inbound SPI: I's outbound SA and its pair go. */
+	ASSERT_INT_EQ(I->ndel, 2);
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_EXPIRED);
+	ASSERT_INT_EQ(exchange_delete_ph2(ph2), -1);
+	ASSERT_INT_EQ(I->del_proto[0], ISAKMP_PROTO_ESP);
+	ASSERT_TRUE(I->del_spi[0] == ph2->ph2_prop.pp_sa[0].ps_spi);
+	ASSERT_TRUE(I->del_spi[1] == ph2->ph2_prop.pp_sa[0].ps_spi_peer);
+	ASSERT_TRUE(log_has("purged IPsec-SA proto_id=ESP spi="));
+	ASSERT_INT_EQ(R->ndel, 0);
+	ASSERT_INT_EQ(exchange_delete_ph1(ph1), 0);
+	pump();
+	ASSERT_INT_EQ(rph1->ph1_state, PH1_S_EXPIRED);
+	ASSERT_INT_EQ(R->ph1_down, 1);
+	ASSERT_TRUE(log_has("ISAKMP-SA deleted 10.0.0.2[500]-10.0.0.1[500]"));
+	ASSERT_INT_EQ(exchange_delete_ph1(rph1), -1);
+	world_down();
+}
+
 int
 main(void)
 {
@@ -1241,6 +1305,7 @@ main(void)
 	TEST_RUN(t_initial_contact);
 	TEST_RUN(t_ph1_lifetime);
 	TEST_RUN(t_garbage);
+	TEST_RUN(t_delete);
 	world_down();
 	log_close();
 	unlink(logpath);
