@@ -61,6 +61,7 @@ static size_t		 daemon_nsocks;
 static struct event	*daemon_timer_ev;
 static struct event	*daemon_sig_ev[3];
 static char		 daemon_pidfile[1024];
+static int		 daemon_stopping;
 static uint8_t		 daemon_rxbuf[ISAKMP_MSG_MAX];
 static TAILQ_HEAD(, daemon_old_cfg) daemon_old_cfgs =
     TAILQ_HEAD_INITIALIZER(daemon_old_cfgs);
@@ -200,6 +201,12 @@ daemon_rearm(void)
 	uint64_t next, now;
 	struct timeval tv;
 
+	if (daemon_stopping) {
+		/* Until the kernel answered our DELETEs, or a second. */
+		if (kernel_pending() == 0)
+			event_base_loopexit(daemon_base, NULL);
+		return;
+	}
 	exchange_timers(&daemon_env);
 	if (!TAILQ_EMPTY(&daemon_old_cfgs))
 		daemon_old_cfgs_gc(0);
@@ -396,14 +403,34 @@ daemon_pidfile_write(void)
 static void
 daemon_shutdown(void)
 {
+	struct ph1 *ph1;
+	struct ph2 *ph2;
+	char name[PH1_NAMELEN], l[ADDR_STRLEN], p[ADDR_STRLEN];
+
+	TAILQ_FOREACH(ph1, &daemon_env.env_ph1s, ph1_entry) {
+		if (ph1->ph1_state != PH1_S_ESTABLISHED)
+			continue;
+		TAILQ_FOREACH(ph2, &ph1->ph1_ph2s, ph2_entry)
+			if (ph2->ph2_state == PH2_S_ESTABLISHED)
+				(void)exchange_delete_ph2(ph2);
+		if (exchange_delete_ph1(ph1) == 0)
+			log_info("%s: ISAKMP-SA deleted %s-%s",
+			    ph1_name(ph1, name, sizeof(name)),
+			    addr_fmt(&ph1->ph1_local, ADDR_PORT, l, sizeof(l)),
+			    addr_fmt(&ph1->ph1_peer, ADDR_PORT, p, sizeof(p)));
+	}
 	kernel_delete_ours();
 }
 
 static void
 daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
+	struct timeval tv = { 1, 0 };
+
 	(void)what;
 	(void)arg;
+	if (daemon_stopping)
+		return;
 	if (sig == SIGHUP) {
 		daemon_reload();
 		daemon_rearm();
@@ -411,7 +438,10 @@ daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 	}
 	log_info("caught signal %d, shutting down", (int)sig);
 	daemon_shutdown();
-	event_base_loopexit(daemon_base, NULL);
+	daemon_stopping = 1;
+	evtimer_del(daemon_timer_ev);
+	event_base_loopexit(daemon_base, &tv);
+	daemon_rearm();
 }
 
 static int

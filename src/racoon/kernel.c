@@ -87,6 +87,7 @@ static uint16_t		 kernel_port;
 static uint32_t		 kernel_pid;
 static uint32_t		 kernel_seq;
 static void		(*kernel_after)(void);
+static unsigned		 kernel_del_wait;	/* DELETEs not answered */
 static uint8_t		 kernel_buf[PFKEY_MSG_MAX];
 
 static TAILQ_HEAD(, kernel_policy) kernel_spd =
@@ -570,41 +571,69 @@ kernel_expire(const struct pfkey_msg *m)
 	kernel_sa_gone(m, 1);
 }
 
+/* DELETE of one SA; it leaves our list whatever the kernel answers. */
+static int
+kernel_delete_sa(uint8_t satype, uint32_t spi, const struct addr *src,
+    const struct addr *dst)
+{
+	struct pfkey_hdr h = { PF_KEY_V2, SADB_DELETE, 0, satype, 0, 0, 0,
+	    kernel_pid };
+	struct pfkey_sa sa;
+	struct pfkey_address ps, pd;
+	struct kernel_sa *ks;
+	struct wbuf wb;
+	char s[ADDR_STRLEN], d[ADDR_STRLEN];
+	int rv;
+
+	if ((ks = kernel_sa_find(satype, spi, dst)) != NULL) {
+		TAILQ_REMOVE(&kernel_sas, ks, ks_entry);
+		free(ks);
+	}
+	h.ph_seq = kernel_next_seq();
+	memset(&sa, 0, sizeof(sa));
+	sa.ps_spi = spi;
+	ps.pa_proto = pd.pa_proto = IPSEC_ULPROTO_ANY;
+	ps.pa_addr = *src;
+	pd.pa_addr = *dst;
+	ps.pa_addr.a_port = pd.pa_addr.a_port = 0;
+	ps.pa_addr.a_plen = addr_maxplen(src->a_af);
+	pd.pa_addr.a_plen = addr_maxplen(dst->a_af);
+	if (wbuf_init(&wb, 128, 256) == -1)
+		return -1;
+	pfkey_build_hdr(&wb, &h);
+	pfkey_put_sa(&wb, &sa);
+	pfkey_put_address(&wb, SADB_EXT_ADDRESS_SRC, &ps);
+	pfkey_put_address(&wb, SADB_EXT_ADDRESS_DST, &pd);
+	if ((rv = kernel_send(&wb)) == 0)
+		kernel_del_wait++;
+	if (rv == 0)
+		log_info("IPsec-SA deleted: %s %s->%s spi=%u(0x%x)",
+		    pfkey_satype_name(satype), addr_ntop(src, s, sizeof(s)),
+		    addr_ntop(dst, d, sizeof(d)), spi, spi);
+	wbuf_free(&wb);
+	return rv;
+}
+
+/* ek_delete: the peer deleted an SA pair. */
+static int
+kernel_delete_cb(void *arg, uint8_t proto, uint32_t spi,
+    const struct addr *src, const struct addr *dst)
+{
+	(void)arg;
+	return kernel_delete_sa(proto == ISAKMP_PROTO_AH ? SADB_SATYPE_AH :
+	    SADB_SATYPE_ESP, spi, src, dst);
+}
+
 void
 kernel_delete_ours(void)
 {
 	struct kernel_sa *ks;
-	struct pfkey_hdr h = { PF_KEY_V2, SADB_DELETE, 0, 0, 0, 0, 0,
-	    kernel_pid };
-	struct pfkey_sa sa;
-	struct pfkey_address ps, pd;
-	struct wbuf wb;
-	char s[ADDR_STRLEN], d[ADDR_STRLEN];
+	struct addr src, dst;
 
 	while ((ks = TAILQ_FIRST(&kernel_sas)) != NULL) {
-		TAILQ_REMOVE(&kernel_sas, ks, ks_entry);
-		h.ph_satype = ks->ks_satype;
-		h.ph_seq = kernel_next_seq();
-		memset(&sa, 0, sizeof(sa));
-		sa.ps_spi = ks->ks_spi;
-		ps.pa_proto = pd.pa_proto = IPSEC_ULPROTO_ANY;
-		ps.pa_addr = ks->ks_src;
-		pd.pa_addr = ks->ks_dst;
-		if (wbuf_init(&wb, 128, 256) == 0) {
-			pfkey_build_hdr(&wb, &h);
-			pfkey_put_sa(&wb, &sa);
-			pfkey_put_address(&wb, SADB_EXT_ADDRESS_SRC, &ps);
-			pfkey_put_address(&wb, SADB_EXT_ADDRESS_DST, &pd);
-			if (kernel_send(&wb) == 0)
-				log_info("IPsec-SA deleted: %s %s->%s "
-				    "spi=%u(0x%x)",
-				    pfkey_satype_name(ks->ks_satype),
-				    addr_ntop(&ks->ks_src, s, sizeof(s)),
-				    addr_ntop(&ks->ks_dst, d, sizeof(d)),
-				    ks->ks_spi, ks->ks_spi);
-			wbuf_free(&wb);
-		}
-		free(ks);
+		src = ks->ks_src;
+		dst = ks->ks_dst;
+		(void)kernel_delete_sa(ks->ks_satype, ks->ks_spi, &src, &dst);
 	}
 }
 
@@ -840,6 +869,8 @@ kernel_dispatch(const struct pfkey_msg *m)
 		kernel_expire(m);
 		break;
 	case SADB_DELETE:
+		if (ours && kernel_del_wait > 0)
+			kernel_del_wait--;
 		if (m->pm_hdr.ph_errno == 0)
 			kernel_sa_gone(m, 0);
 		break;
@@ -908,6 +939,7 @@ kernel_read_cb(evutil_socket_t fd, short what, void *arg)
 			log_warnx("PF_KEY: %s closed the connection",
 			    pfkey_sock_describe(&kernel_sock));
 			event_del(kernel_ev);
+			kernel_del_wait = 0;
 			break;
 		}
 		if (pfkey_parse(&m, kernel_buf, (size_t)n) == -1) {
@@ -960,6 +992,7 @@ kernel_open(struct event_base *base, struct exchange_env *env,
 	k->ek_getspi = kernel_getspi_cb;
 	k->ek_install = kernel_install_cb;
 	k->ek_policy = kernel_policy_cb;
+	k->ek_delete = kernel_delete_cb;
 	k->ek_arg = NULL;
 	ev->ev_ph1_up = kernel_ph1_up;
 	ev->ev_ph1_down = kernel_ph1_down;
@@ -995,6 +1028,13 @@ kernel_close(void)
 	if (kernel_sock.ps_fd != -1)
 		pfkey_sock_close(&kernel_sock);
 	kernel_sock.ps_fd = -1;
+}
+
+unsigned
+kernel_pending(void)
+{
+	return kernel_sock.ps_fd == -1 || kernel_ev == NULL ? 0 :
+	    kernel_del_wait;
 }
 
 int

@@ -34,6 +34,11 @@ int	 kernel_open(struct event_base *, struct exchange_env *, uint16_t,
  * as a clean shutdown does; manual SAs and policies are left alone.
  */
 void	 kernel_delete_ours(void);
+/*
+ * DELETEs the kernel has not answered yet: a clean shutdown waits for
+ * them, since ipsecd drops what a departed client left unread.
+ */
+unsigned kernel_pending(void);
 /* Close the socket and free what is pending; failed ACQUIREs are told. */
 void	 kernel_close(void);
 /* 1 if the kernel is AF_KEY (native IPsec), 0 if it is ipsecd. */
