@@ -784,6 +784,9 @@ cmd_build_add(struct wbuf *wb, const struct cmd *c)
 	if (c->c_enckey.k_data != NULL)
 		(void)pfkey_put_key(wb, SADB_EXT_KEY_ENCRYPT,
 		    (uint16_t)(c->c_enckey.k_len * 8), c->c_enckey.k_data);
+	else if (c->c_satype == SADB_SATYPE_ESP && c->c_enc != NULL)
+		/* af_key wants KEY_ENCRYPT on every ESP SA, null's too. */
+		(void)pfkey_put_key(wb, SADB_EXT_KEY_ENCRYPT, 0, "");
 	if (c->c_authkey.k_data != NULL)
 		(void)pfkey_put_key(wb, SADB_EXT_KEY_AUTH,
 		    (uint16_t)(c->c_authkey.k_len * 8), c->c_authkey.k_data);
