@@ -7,7 +7,10 @@ policies on both hosts with our setkey, pings A->B through both ipsecds,
 then builds an echo request to A with scapy for the B->A SA and checks
 that A's protected answer decrypts with scapy.  So scapy decrypts what we
 send and we accept what scapy builds.  aes-xcbc-mac has no scapy
-implementation: tests/unit/test_icv.c holds its RFC 3566 vectors.
+implementation: tests/unit/test_icv.c holds its RFC 3566 vectors;
+camellia-cbc and hmac-ripemd160, which scapy lacks too, are only pinged
+here (XXX: no independent check of their bytes yet; test_esp.c has
+round trips, which prove consistency, not correctness).
 """
 import os
 import subprocess
@@ -34,6 +37,9 @@ CASES = [
     ("esp", "aes-gcm-16", 36, None, 0, "AES-GCM", "NULL"),
     ("esp", "null", 0, "hmac-sha256", 32, "NULL", "SHA2-256-128"),
     ("esp", "aes-cbc", 16, "aes-xcbc-mac", 16, None, None),
+    ("esp", "blowfish-cbc", 16, "hmac-sha1", 20, "Blowfish", "HMAC-SHA1-96"),
+    ("esp", "cast128-cbc", 16, "hmac-md5", 16, "CAST", "HMAC-MD5-96"),
+    ("esp", "camellia-cbc", 32, "hmac-ripemd160", 20, None, None),
     ("ah", None, 0, "hmac-md5", 16, None, "HMAC-MD5-96"),
     ("ah", None, 0, "hmac-sha1", 20, None, "HMAC-SHA1-96"),
     ("ah", None, 0, "hmac-sha256", 32, None, "SHA2-256-128"),
