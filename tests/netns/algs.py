@@ -36,6 +36,7 @@ CASES = [
     ("esp", "aes-gcm-16", 20, None, 0, "AES-GCM", "NULL"),
     ("esp", "aes-gcm-16", 36, None, 0, "AES-GCM", "NULL"),
     ("esp", "null", 0, "hmac-sha256", 32, "NULL", "SHA2-256-128"),
+    ("esp", "aes-cbc", 16, None, 0, "AES-CBC", "NULL"),
     ("esp", "aes-cbc", 16, "aes-xcbc-mac", 16, None, None),
     ("esp", "blowfish-cbc", 16, "hmac-sha1", 20, "Blowfish", "HMAC-SHA1-96"),
     ("esp", "cast128-cbc", 16, "hmac-md5", 16, "CAST", "HMAC-MD5-96"),
