@@ -82,6 +82,7 @@ enum dp_reason {
 	DP_MALFORMED,		/* IP header unreadable */
 	DP_REASM,		/* fragment reassembly refused */
 	DP_POLICY_DISCARD,	/* an `out' policy says discard */
+	DP_LINK_SCOPE,		/* the TUN's own multicast, link-local */
 	DP_ACQ_QUEUE_FULL,	/* too many packets wait for SAs */
 	DP_ACQ_FAILED,		/* user space reported a failed negotiation */
 	DP_ACQ_TIMEOUT,		/* the larval SA went without an SA coming */
@@ -168,6 +169,7 @@ static const char *const dp_reason_names[DP_NREASONS] = {
 	[DP_MALFORMED] = "malformed",
 	[DP_REASM] = "reassembly",
 	[DP_POLICY_DISCARD] = "policy-discard",
+	[DP_LINK_SCOPE] = "link-scope",
 	[DP_ACQ_QUEUE_FULL] = "acquire-queue-full",
 	[DP_ACQ_FAILED] = "acquire-failed",
 	[DP_ACQ_TIMEOUT] = "acquire-timeout",
@@ -678,6 +680,18 @@ dp_out_ipsec(const struct spd_policy *sp, const struct dp_flow *f,
 	return DP_DONE;
 }
 
+/* Multicast, broadcast or IPv6 link-local: never for another link. */
+static int
+dp_link_scope(const struct addr *a)
+{
+	if (a->a_af == AF_INET)
+		return (a->a_raw[0] & 0xf0) == 0xe0 || (a->a_raw[0] == 0xff &&
+		    a->a_raw[1] == 0xff && a->a_raw[2] == 0xff &&
+		    a->a_raw[3] == 0xff);
+	return a->a_raw[0] == 0xff ||
+	    (a->a_raw[0] == 0xfe && (a->a_raw[1] & 0xc0) == 0x80);
+}
+
 /* A whole outbound packet: its policy decides (see the top). */
 static enum dp_fate
 dp_out_whole(const uint8_t *p, size_t len, struct dp_held *held)
@@ -693,6 +707,16 @@ dp_out_whole(const uint8_t *p, size_t len, struct dp_held *held)
 	sp = spd_match(IPSEC_DIR_OUTBOUND, &f.fl_src, &f.fl_dst, f.fl_proto);
 	if (sp == NULL || sp->sp_type == IPSEC_POLICY_NONE ||
 	    sp->sp_type == IPSEC_POLICY_BYPASS) {
+		/*
+		 * The kernel sends the TUN's own link-scope traffic (IPv6
+		 * router solicitations, MLD) into it; sent on, the raw
+		 * socket would route it back into the TUN, in a loop.
+		 */
+		if (dp_link_scope(&f.fl_dst)) {
+			dp_drop(DP_LINK_SCOPE, "packet from the TUN",
+			    "link-scope destination");
+			return DP_DONE;
+		}
 		dp_emit(p, len);	/* routed here, but not protected */
 		return DP_DONE;
 	}
