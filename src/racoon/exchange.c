@@ -996,6 +996,11 @@ exchange_timers(struct exchange_env *env)
 		exchange_timer(&ph1->ph1_ex, now);
 		if (ph1->ph1_state == PH1_S_ESTABLISHED &&
 		    ph1->ph1_expire_at != 0 && now >= ph1->ph1_expire_at) {
+			/*
+			 * Tell the peer, as racoon does: else it may start
+			 * a quick mode under cookies we no longer know.
+			 */
+			(void)exchange_delete_ph1(ph1);
 			ph1_expire(ph1, "lifetime reached");
 		}
 		if ((ph1->ph1_state == PH1_S_FAILED ||

@@ -1200,6 +1200,10 @@ t_ph1_lifetime(void)
 	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_EXPIRED);
 	ASSERT_TRUE(log_has("ISAKMP-SA expired: lifetime reached"));
 	ASSERT_INT_EQ(I->ph1_down, 1);
+	/* The peer hears of it through a DELETE and ends its side too. */
+	ASSERT_INT_EQ(pump(), 1);
+	ASSERT_INT_EQ(first_ph1(R)->ph1_state, PH1_S_EXPIRED);
+	ASSERT_INT_EQ(R->ph1_down, 1);
 	/* A state the machine does not have is refused. */
 	ASSERT_INT_EQ(ph1_set_state(ph1, PH1_S_ESTABLISHED), -1);
 	ASSERT_TRUE(log_has("state expired -> established refused"));
