@@ -12,10 +12,15 @@
  *	    (transport: ESP after the IP header, AH inserted;
  *	     tunnel: a new outer header around the whole packet),
  *	    then fragment to the link and send
+ *	  no SA: ACQUIRE (once per larval SA) and hold the packet until
+ *	    the SA comes, the ACQUIRE fails or the larval SA times out
  * Inbound, for a packet the ring gives us:
  *	reassemble -> while the outermost protocol is AH, ESP or
  *	ESP-in-UDP: find the SA by (dst, SPI), replay check, verify and
- *	open, update the window -> write the result into the TUN.
+ *	open, update the window (a new NAT-T peer port: NEW_MAPPING) ->
+ *	the `in' policy of what is inside must name the SAs it came
+ *	through -> write the result into the TUN.
+ * Every drop is counted by its reason (dp_stats_log, SIGUSR1).
  */
 #include <errno.h>
 #include <netinet/in.h>

@@ -6,9 +6,11 @@
  * the policy's requests name, in order, and leaves on the wire with the
  * bypass mark; ESP and AH from the wire are reassembled, checked against
  * the SAD (replay window, ICV), opened and written into the TUN.  `in'
- * and `fwd' policies are enforced in nftables.  The datapath owns the
- * TUN, the wire sockets, the routes, the nftables table and the transform
- * state it hangs on each SA; the SAD and SPD own SAs and policies.
+ * and `fwd' policies are enforced in nftables, and again on what was
+ * opened.  Packets that wait for an ACQUIRE are held in a bounded pool.
+ * The datapath owns the TUN, the wire sockets, the routes, the nftables
+ * table, the held packets, the drop counters and the transform state it
+ * hangs on each SA; the SAD and SPD own SAs and policies.
  */
 #ifndef DP_H
 #define DP_H
