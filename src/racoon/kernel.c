@@ -76,6 +76,9 @@ struct kernel_sa {
 	uint32_t	 ks_spi;
 	struct addr	 ks_src;
 	struct addr	 ks_dst;
+	uint8_t		 ks_mode;	/* IPSEC_MODE_* */
+	uint32_t	 ks_reqid;
+	int		 ks_outbound;
 	uint32_t	 ks_seq;	/* of the ADD/UPDATE */
 };
 
@@ -492,6 +495,9 @@ kernel_install_cb(void *arg, const struct exchange_sa *xsa)
 	ks->ks_spi = xsa->xsa_spi;
 	ks->ks_src = ps.pa_addr;
 	ks->ks_dst = pd.pa_addr;
+	ks->ks_mode = sa2.p2_mode;
+	ks->ks_reqid = sa2.p2_reqid;
+	ks->ks_outbound = !xsa->xsa_inbound;
 	ks->ks_seq = h.ph_seq;
 	TAILQ_INSERT_TAIL(&kernel_sas, ks, ks_entry);
 	rv = 0;
@@ -510,6 +516,37 @@ kernel_sa_find(uint8_t satype, uint32_t spi, const struct addr *dst)
 		    addr_cmp_host(&ks->ks_dst, dst) == 0)
 			return ks;
 	return NULL;
+}
+
+/*
+ * 1 if we gave the kernel an outbound SA that its SA selection (type,
+ * addresses, mode, reqid) would pick for this ACQUIRE: the ACQUIRE
+ * crossed our ADD (a packet went out between our UPDATE and ADD), and
+ * the ADD answers it.  EXPIRE and DELETE take SAs off the list, so an
+ * ACQUIRE after the SAs died is never mistaken for one of these.
+ */
+static int
+kernel_sa_covers(uint8_t satype, const struct addr *src,
+    const struct addr *dst, const struct kernel_policy *kp)
+{
+	const struct kernel_sa *ks;
+	uint16_t proto = pfkey_satype2proto(satype);
+	size_t i;
+
+	for (i = 0; i < kp->kp_pol.pp_nreq; i++)
+		if (kp->kp_pol.pp_req[i].pq_proto == proto)
+			break;
+	if (i == kp->kp_pol.pp_nreq)
+		return 0;
+	TAILQ_FOREACH(ks, &kernel_sas, ks_entry)
+		if (ks->ks_outbound && ks->ks_satype == satype &&
+		    ks->ks_mode == kp->kp_pol.pp_req[i].pq_mode &&
+		    ks->ks_reqid == kp->kp_pol.pp_req[i].pq_reqid &&
+		    ks->ks_src.a_af == src->a_af &&
+		    addr_cmp_host(&ks->ks_src, src) == 0 &&
+		    addr_cmp_host(&ks->ks_dst, dst) == 0)
+			return 1;
+	return 0;
 }
 
 /* The kernel's answer to our UPDATE or ADD: only failures matter. */
@@ -747,6 +784,12 @@ kernel_acquire(const struct pfkey_msg *m)
 		    pp.pp_id);
 		(void)kernel_send_hdr(SADB_ACQUIRE, m->pm_hdr.ph_satype,
 		    ENOENT, m->pm_hdr.ph_seq);
+		return;
+	}
+	if (kernel_sa_covers(m->pm_hdr.ph_satype, &src.pa_addr,
+	    &dst.pa_addr, kp)) {
+		log_debug(1, "ACQUIRE %u for %s: answered by the SAs just "
+		    "installed", m->pm_hdr.ph_seq, d);
 		return;
 	}
 	peer = dst.pa_addr;

@@ -115,6 +115,10 @@ for l in "IPsec-SA request for $B queued due to no phase1 found" \
 done
 check "racoon B logs: respond new phase 1 negotiation" \
     grep -q "respond new phase 1 negotiation" "$work/racoon-b.log"
+# B initiates nothing: an ACQUIRE that crossed its own ADD is answered
+# by that ADD, not by a second negotiation.
+check "racoon B initiates no negotiation of its own" \
+    test "$(grep -c "initiate new phase" "$work/racoon-b.log")" = 0
 nb=$(grep -c "IPsec-SA established: ESP/Transport" "$work/racoon-b.log")
 check "racoon B logs: IPsec-SA established, twice ($nb)" test "$nb" = 2
 ip netns exec "$a" "$setkey" -D >"$work/a.D"
