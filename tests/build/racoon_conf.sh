@@ -124,7 +124,7 @@ expect 1 "^racoon.conf:12: unknown keyword \"lifetme\"$" \
 expect 1 "nonexistent.conf: cannot open \"nonexistent.conf\"" \
     "$racoon" -t -f nonexistent.conf
 expect 0 "^racoon (ipsec-racoon) " "$racoon" -V
-expect 1 "no IKE daemon yet" "$racoon" -F -f "$tmp/t.conf"
+expect 1 "psk.txt: pre-shared keys not loaded" "$racoon" -F -f "$tmp/t.conf"
 expect 1 "usage: racoon" "$racoon" -x
 expect 1 "-p: \"0\" is not a port" "$racoon" -p 0 -t
 expect 1 "-P: \"65536\" is not a port" "$racoon" -P 65536 -t
