@@ -5,11 +5,13 @@
 # Pings of 500 bytes make ipsecd send a soft EXPIRE (SA dying, still
 # used) after the sixth, then a hard EXPIRE (SA dead) and remove the SA;
 # setkey -x sees both, in that order, and the packets after it are held
-# for an ACQUIRE instead of being sent.
+# for an ACQUIRE instead of being sent.  Then the same with packets: an
+# SA added by pfkeyc with soft 3 and hard 6 allocations.
 set -u
 . "$(dirname "$0")/lib.sh"
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
 setkey=$BUILD/src/setkey/setkey
+pfkeyc=$BUILD/tests/tools/pfkeyc
 a=lifA$$ b=lifB$$
 A=10.76.1.100 B=10.76.2.100
 work=$(mktemp -d)
@@ -38,7 +40,8 @@ CONF
 }
 conf $A $B "-bs 3000 -bh 6000" >"$work/a.conf"
 conf $B $A "" >"$work/b.conf"
-ip netns exec "$a" "$ipsecd" -F -d 2>"$work/ipsecd-a.log" &
+# -a 2: the larval SA of the ACQUIRE below goes before the second part.
+ip netns exec "$a" "$ipsecd" -F -d -a 2 2>"$work/ipsecd-a.log" &
 pids="$pids $!"
 ip netns exec "$b" "$ipsecd" -F 2>"$work/ipsecd-b.log" &
 pids="$pids $!"
@@ -73,5 +76,26 @@ check "11 echo requests went out before the hard limit ($rx answered)" \
     test "${rx:-0}" = 11
 check "what came after waits for an ACQUIRE" \
     grep -q "IPsec-SA request 1 sent" "$work/ipsecd-a.log"
-[ $fail = 0 ] || { cat "$work/expires" "$work/ping.out"; tail -20 "$work/ipsecd-a.log"; }
+
+# Allocations: soft after the 3rd packet, hard at the 6th.
+sleep 2.5
+check "pfkeyc adds an SA with allocation limits 3 and 6" \
+    sh -c "ip netns exec $a $pfkeyc >$work/add.out 2>&1 <<PF
+add esp 0xa02 $A $B enc aes-cbc $ka auth hmac-sha1 0x$(printf '%040d' 1) mode transport lifealloc 3 6
+PF"
+check "B gets the same SA without limits" ip netns exec "$b" "$setkey" -c <<CONF
+add $A $B esp 0xa02 -m transport -E aes-cbc $ka -A hmac-sha1 0x$(printf '%040d' 1);
+CONF
+ip netns exec "$a" ping -n -c 8 -i 0.2 -W 1 $B >"$work/ping2.out" 2>&1
+grep -A4 "$exp" "$work/x.log" | grep -o 'spi=2562 replay=[0-9]* state=[0-9]' \
+    >"$work/expires2"
+check "allocations: a soft EXPIRE, then a hard one" test \
+    "$(grep -o 'state=[0-9]' "$work/expires2" | tr '\n' ' ')" = "state=2 state=3 "
+check "allocations: the EXPIREs carry the limits" \
+    sh -c "grep -A20 '$exp' $work/x.log | grep -q 'alloc=3,' &&
+    grep -A20 '$exp' $work/x.log | grep -q 'alloc=6,'"
+rx=$(grep -o '[0-9]* received' "$work/ping2.out" | cut -d' ' -f1)
+check "5 echo requests went out before the 6th allocation ($rx answered)" \
+    test "${rx:-0}" = 5
+[ $fail = 0 ] || { cat "$work/expires" "$work/ping.out" "$work/add.out" "$work/expires2" "$work/ping2.out"; tail -20 "$work/ipsecd-a.log"; }
 exit $fail

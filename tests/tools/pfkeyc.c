@@ -15,7 +15,8 @@
  *	register SATYPE
  *	getspi SATYPE SRC DST [range MIN MAX] [mode M] [reqid N]
  *	add|update SATYPE SPI SRC DST [enc ALG HEXKEY] [auth ALG HEXKEY]
- *	    [replay N] [life SOFT HARD] [lifebytes SOFT HARD] [mode M]
+ *	    [replay N] [life SOFT HARD] [lifebytes SOFT HARD]
+ *	    [lifealloc SOFT HARD] [mode M]
  *	    [reqid N] [natt SPORT DPORT] [seq N]
  *	get|delete SATYPE SPI SRC DST
  *	flush [SATYPE] | dump [SATYPE] | promisc 0|1
@@ -406,6 +407,12 @@ sa_options(struct wbuf *wb, struct words *w, struct pfkey_sa *sa,
 		} else if (strcmp(o, "lifebytes") == 0) {
 			soft.pl_bytes = num(need(w, "soft"), UINT32_MAX);
 			hard.pl_bytes = num(need(w, "hard"), UINT32_MAX);
+			life = 1;
+		} else if (strcmp(o, "lifealloc") == 0) {
+			soft.pl_allocations = (uint32_t)num(need(w, "soft"),
+			    UINT32_MAX);
+			hard.pl_allocations = (uint32_t)num(need(w, "hard"),
+			    UINT32_MAX);
 			life = 1;
 		} else if (strcmp(o, "mode") == 0) {
 			s2->p2_mode = mode_of(need(w, "mode"));
