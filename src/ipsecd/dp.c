@@ -453,8 +453,10 @@ dp_udp_encap(struct wbuf *wb, size_t start, size_t off, const struct sad_sa *sa)
 	uint32_t sum = 0;
 	size_t i;
 
-	u[0] = (uint8_t)(sa->sa_natt_sport >> 8), u[1] = (uint8_t)sa->sa_natt_sport;
-	u[2] = (uint8_t)(sa->sa_natt_dport >> 8), u[3] = (uint8_t)sa->sa_natt_dport;
+	u[0] = (uint8_t)(sa->sa_natt_sport >> 8);
+	u[1] = (uint8_t)sa->sa_natt_sport;
+	u[2] = (uint8_t)(sa->sa_natt_dport >> 8);
+	u[3] = (uint8_t)sa->sa_natt_dport;
 	u[4] = (uint8_t)(len >> 8), u[5] = (uint8_t)len;
 	u[6] = u[7] = 0;
 	if (sa->sa_dst.a_af != AF_INET6)

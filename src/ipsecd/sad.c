@@ -644,8 +644,9 @@ sad_pending(uint8_t satype, const struct addr *src, const struct addr *dst,
 	struct sad_sa *sa;
 
 	TAILQ_FOREACH(sa, &sad_sas, sa_entry)
-		if (sa->sa_acqseq != 0 && (sa->sa_state == SADB_SASTATE_LARVAL ||
-		    (sa->sa_state == SADB_SASTATE_DEAD && sa->sa_spi == 0)) &&
+		if (sa->sa_acqseq != 0 &&
+		    (sa->sa_state == SADB_SASTATE_LARVAL ||
+		    sa->sa_state == SADB_SASTATE_DEAD) &&
 		    sad_same_flow(sa, satype, src, dst, mode, reqid))
 			return sa;
 	return NULL;
