@@ -6,7 +6,8 @@
  * it: SADB_ACQUIRE to registered sockets with a larval SA behind it, no
  * second ACQUIRE while one is pending, GETSPI with the ACQUIRE's sequence
  * number filling that larval SA, UPDATE making it mature, a user ACQUIRE
- * with errno killing a pending one, and ADD answering an ACQUIRE.
+ * with errno killing a pending one, ADD answering an ACQUIRE, and the
+ * layout of SADB_X_NAT_T_NEW_MAPPING.
  */
 #include <errno.h>
 #include <poll.h>
@@ -204,6 +205,49 @@ t_acquire(void)
 	spd_flush();
 }
 
+/*
+ * NEW_MAPPING in af_key's layout: the SA, its peer and NAT-T port as
+ * source, where the packet came from as destination (the client is still
+ * registered from t_acquire).
+ */
+static void
+t_new_mapping(void)
+{
+	struct sad_sa sa;
+	struct addr from = A("10.77.0.9");
+	struct pfkey_address pa;
+	struct pfkey_sa psa;
+	uint16_t port;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_satype = SADB_SATYPE_ESP;
+	sa.sa_spi = 0x7001;
+	sa.sa_src = A("10.77.0.2");
+	sa.sa_dst = A("10.77.0.1");
+	sa.sa_natt_type = 2;
+	sa.sa_natt_sport = 4500;
+	sa.sa_natt_dport = 4500;
+	from.a_port = 4501;
+	ASSERT_INT_EQ(pfkey_srv_new_mapping(&sa, &from), 0);
+	ASSERT_INT_EQ(pump(), 0);
+	ASSERT_INT_EQ(in.pm_hdr.ph_type, SADB_X_NAT_T_NEW_MAPPING);
+	ASSERT_INT_EQ(in.pm_hdr.ph_satype, SADB_SATYPE_ESP);
+	ASSERT_INT_EQ(in.pm_hdr.ph_pid, 0);
+	ASSERT_INT_NE(in.pm_hdr.ph_seq, 0);
+	ASSERT_INT_EQ(pfkey_get_sa(&in, &psa), 0);
+	ASSERT_INT_EQ(psa.ps_spi, 0x7001);
+	ASSERT_INT_EQ(pfkey_get_address(&in, SADB_EXT_ADDRESS_SRC, &pa), 0);
+	ASSERT_INT_EQ(addr_cmp_host(&pa.pa_addr, &sa.sa_src), 0);
+	ASSERT_INT_EQ(pfkey_get_nat_t_port(&in, SADB_X_EXT_NAT_T_SPORT, &port),
+	    0);
+	ASSERT_INT_EQ(port, 4500);
+	ASSERT_INT_EQ(pfkey_get_address(&in, SADB_EXT_ADDRESS_DST, &pa), 0);
+	ASSERT_INT_EQ(addr_cmp_host(&pa.pa_addr, &from), 0);
+	ASSERT_INT_EQ(pfkey_get_nat_t_port(&in, SADB_X_EXT_NAT_T_DPORT, &port),
+	    0);
+	ASSERT_INT_EQ(port, 4501);
+}
+
 /* ipsecd refuses peers without CAP_NET_ADMIN, this test's client too. */
 static int
 have_net_admin(void)
@@ -247,6 +291,7 @@ main(void)
 		return 1;
 	}
 	TEST_RUN(t_acquire);
+	TEST_RUN(t_new_mapping);
 	pfkey_sock_close(&cl);
 	pfkey_srv_stop();
 	event_base_free(base);
