@@ -83,8 +83,10 @@ struct kernel_sa {
 };
 
 static struct pfkey_sock kernel_sock = { -1, PFKEY_SOCK_NONE, "" };
+static struct event_base *kernel_base;
 static struct event	*kernel_ev;
 static struct event	*kernel_kick_ev;
+static struct event	*kernel_retry_ev;	/* reconnect to ipsecd */
 static struct exchange_env *kernel_env;
 static uint16_t		 kernel_port;
 static uint32_t		 kernel_pid;
@@ -102,6 +104,8 @@ static TAILQ_HEAD(, kernel_acq) kernel_acqs =
 static TAILQ_HEAD(, kernel_sa) kernel_sas =
     TAILQ_HEAD_INITIALIZER(kernel_sas);
 
+static void	kernel_lost(void);
+
 static uint32_t
 kernel_next_seq(void)
 {
@@ -113,6 +117,10 @@ kernel_next_seq(void)
 static int
 kernel_send(struct wbuf *wb)
 {
+	if (kernel_sock.ps_fd == -1) {
+		log_warnx("PF_KEY: not connected to the kernel interface");
+		return -1;
+	}
 	if (pfkey_build_end(wb) == -1) {
 		log_warnx("PF_KEY: message too long");
 		return -1;
@@ -975,14 +983,13 @@ kernel_read_cb(evutil_socket_t fd, short what, void *arg)
 				continue;
 			}
 			log_warn("PF_KEY: receive");
+			kernel_lost();
 			break;
 		}
 		if (n == 0) {
-			/* XXX: reconnecting to a restarted ipsecd is missing. */
 			log_warnx("PF_KEY: %s closed the connection",
 			    pfkey_sock_describe(&kernel_sock));
-			event_del(kernel_ev);
-			kernel_del_wait = 0;
+			kernel_lost();
 			break;
 		}
 		if (pfkey_parse(&m, kernel_buf, (size_t)n) == -1) {
@@ -996,26 +1003,18 @@ kernel_read_cb(evutil_socket_t fd, short what, void *arg)
 		kernel_after();
 }
 
-int
-kernel_open(struct event_base *base, struct exchange_env *env,
-    uint16_t port, void (*after)(void))
+/* Connect, REGISTER for ESP and AH, ask for the SPD, watch the socket. */
+static int
+kernel_connect(void)
 {
-	struct exchange_kernel *k = &env->env_kernel;
-	struct exchange_events *ev = &env->env_events;
 	int fl;
 
-	kernel_env = env;
-	kernel_port = port;
-	kernel_after = after;
-	kernel_pid = (uint32_t)getpid();
-	if (pfkey_sock_open(&kernel_sock) == -1) {
-		log_warn("PF_KEY: no kernel interface (AF_KEY or ipsecd)");
+	if (pfkey_sock_open(&kernel_sock) == -1)
 		return -1;
-	}
 	if ((fl = fcntl(kernel_sock.ps_fd, F_GETFL)) == -1 ||
 	    fcntl(kernel_sock.ps_fd, F_SETFL, fl | O_NONBLOCK) == -1) {
 		log_warn("PF_KEY: O_NONBLOCK");
-		return -1;
+		goto fail;
 	}
 	if (kernel_send_hdr(SADB_REGISTER, SADB_SATYPE_ESP, 0,
 	    kernel_next_seq()) == -1 ||
@@ -1023,13 +1022,101 @@ kernel_open(struct event_base *base, struct exchange_env *env,
 	    kernel_next_seq()) == -1 ||
 	    kernel_send_hdr(SADB_X_SPDDUMP, SADB_SATYPE_UNSPEC, 0,
 	    kernel_next_seq()) == -1)
-		return -1;
-	kernel_ev = event_new(base, kernel_sock.ps_fd, EV_READ | EV_PERSIST,
-	    kernel_read_cb, NULL);
-	kernel_kick_ev = evtimer_new(base, kernel_kick_cb, NULL);
-	if (kernel_ev == NULL || kernel_kick_ev == NULL ||
-	    event_add(kernel_ev, NULL) == -1) {
+		goto fail;
+	kernel_ev = event_new(kernel_base, kernel_sock.ps_fd,
+	    EV_READ | EV_PERSIST, kernel_read_cb, NULL);
+	if (kernel_ev == NULL || event_add(kernel_ev, NULL) == -1) {
 		log_warnx("PF_KEY: cannot watch the socket");
+		goto fail;
+	}
+	log_info("PF_KEY: using %s", pfkey_sock_describe(&kernel_sock));
+	return 0;
+fail:
+	if (kernel_ev != NULL)
+		event_free(kernel_ev);
+	kernel_ev = NULL;
+	pfkey_sock_close(&kernel_sock);
+	return -1;
+}
+
+static void
+kernel_retry_arm(void)
+{
+	struct timeval tv = { 1, 0 };
+
+	evtimer_add(kernel_retry_ev, &tv);
+}
+
+/*
+ * The kernel interface went away (ipsecd stopped or restarted): what it
+ * held is gone, so is our copy of it.  Negotiations waiting for an SPI
+ * fail; phase 1 SAs stay.  Reconnect every second (ARCHITECTURE.md,
+ * Restarts), then register and read the SPD again.
+ */
+static void
+kernel_lost(void)
+{
+	struct kernel_getspi *kg;
+	struct kernel_acq *ka;
+	struct kernel_sa *ks;
+	uint32_t id;
+	size_t idx;
+
+	event_free(kernel_ev);
+	kernel_ev = NULL;
+	pfkey_sock_close(&kernel_sock);
+	kernel_del_wait = 0;
+	kernel_spd_flush();
+	while ((ks = TAILQ_FIRST(&kernel_sas)) != NULL) {
+		TAILQ_REMOVE(&kernel_sas, ks, ks_entry);
+		free(ks);
+	}
+	while ((ka = TAILQ_FIRST(&kernel_acqs)) != NULL)
+		kernel_acq_free(ka, 0);
+	while ((kg = TAILQ_FIRST(&kernel_getspis)) != NULL) {
+		TAILQ_REMOVE(&kernel_getspis, kg, kg_entry);
+		id = kg->kg_id;
+		idx = kg->kg_idx;
+		free(kg);
+		exchange_spi(kernel_env, id, idx, 0);
+	}
+	kernel_retry_arm();
+}
+
+static void
+kernel_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (kernel_connect() == 0)
+		log_info("PF_KEY: reconnected; policies read again");
+	else
+		kernel_retry_arm();
+	if (kernel_after != NULL)
+		kernel_after();
+}
+
+int
+kernel_open(struct event_base *base, struct exchange_env *env,
+    uint16_t port, void (*after)(void))
+{
+	struct exchange_kernel *k = &env->env_kernel;
+	struct exchange_events *ev = &env->env_events;
+
+	kernel_base = base;
+	kernel_env = env;
+	kernel_port = port;
+	kernel_after = after;
+	kernel_pid = (uint32_t)getpid();
+	kernel_kick_ev = evtimer_new(base, kernel_kick_cb, NULL);
+	kernel_retry_ev = evtimer_new(base, kernel_retry_cb, NULL);
+	if (kernel_kick_ev == NULL || kernel_retry_ev == NULL) {
+		log_warnx("PF_KEY: cannot make timers");
+		return -1;
+	}
+	if (kernel_connect() == -1) {
+		log_warn("PF_KEY: no kernel interface (AF_KEY or ipsecd)");
 		return -1;
 	}
 	k->ek_getspi = kernel_getspi_cb;
@@ -1041,7 +1128,6 @@ kernel_open(struct event_base *base, struct exchange_env *env,
 	ev->ev_ph1_down = kernel_ph1_down;
 	ev->ev_ph2_done = kernel_ph2_done;
 	ev->ev_arg = NULL;
-	log_info("PF_KEY: using %s", pfkey_sock_describe(&kernel_sock));
 	return 0;
 }
 
@@ -1067,7 +1153,9 @@ kernel_close(void)
 		event_free(kernel_ev);
 	if (kernel_kick_ev != NULL)
 		event_free(kernel_kick_ev);
-	kernel_ev = kernel_kick_ev = NULL;
+	if (kernel_retry_ev != NULL)
+		event_free(kernel_retry_ev);
+	kernel_ev = kernel_kick_ev = kernel_retry_ev = NULL;
 	if (kernel_sock.ps_fd != -1)
 		pfkey_sock_close(&kernel_sock);
 	kernel_sock.ps_fd = -1;

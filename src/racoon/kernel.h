@@ -10,7 +10,9 @@
  * number, never waited for), the ACQUIREs waiting for a phase 1 or a
  * phase 2, and the list of the SAs it installed, which a clean shutdown
  * deletes.  It sets the kernel interface and the events of the env it is
- * given; the daemon keeps the network and the clock.
+ * given; the daemon keeps the network and the clock.  When ipsecd goes
+ * away it reconnects every second, then registers and reads the SPD
+ * again.
  */
 #ifndef KERNEL_H
 #define KERNEL_H
