@@ -119,6 +119,7 @@ enum dp_reason {
 struct dp_held {
 	TAILQ_ENTRY(dp_held)	 h_entry;
 	uint32_t		 h_acqseq;
+	size_t			 h_req;		/* the request it waits for */
 	struct wbuf		 h_pkt;
 };
 
@@ -582,7 +583,7 @@ dp_larval(const struct pfkey_ipsecreq *rq, const struct dp_flow *f)
 
 /* Copy a packet into a free held buffer, within both bounds. */
 static void
-dp_hold(uint32_t acqseq, const uint8_t *p, size_t len)
+dp_hold(uint32_t acqseq, size_t req, const uint8_t *p, size_t len)
 {
 	struct dp_held *h;
 	size_t n = 0;
@@ -602,6 +603,7 @@ dp_hold(uint32_t acqseq, const uint8_t *p, size_t len)
 	}
 	TAILQ_REMOVE(&dp.held_free, h, h_entry);
 	h->h_acqseq = acqseq;
+	h->h_req = req;
 	TAILQ_INSERT_TAIL(&dp.held, h, h_entry);
 	dp.nheld++;
 }
@@ -610,7 +612,9 @@ dp_hold(uint32_t acqseq, const uint8_t *p, size_t len)
  * No SA for request i of sp.  A new packet (held NULL) makes the ACQUIRE
  * unless its larval SA exists (one ACQUIRE per larval SA; after a failure
  * none until the larval lifetime ends) and is held.  A held packet keeps
- * waiting while the larval SA does.
+ * waiting while the larval SA does.  It makes an ACQUIRE only when it got
+ * further than before (a bundle: the SA of an earlier request came, as
+ * xfrm asks for one template at a time), so that it cannot ask forever.
  */
 static enum dp_fate
 dp_no_sa(const struct spd_policy *sp, size_t i, const struct dp_flow *f,
@@ -619,7 +623,8 @@ dp_no_sa(const struct spd_policy *sp, size_t i, const struct dp_flow *f,
 	const struct pfkey_ipsecreq *rq = &sp->sp_req[i];
 	struct sad_sa *larval;
 
-	if ((larval = dp_larval(rq, f)) == NULL && held == NULL) {
+	if ((larval = dp_larval(rq, f)) == NULL &&
+	    (held == NULL || i > held->h_req)) {
 		if (pfkey_srv_acquire(sp, i, &f->fl_src, &f->fl_dst) == -1) {
 			dp_drop(DP_ACQ_ERROR, "outbound packet",
 			    "cannot make an ACQUIRE");
@@ -639,9 +644,10 @@ dp_no_sa(const struct spd_policy *sp, size_t i, const struct dp_flow *f,
 	}
 	if (held != NULL) {
 		held->h_acqseq = larval->sa_acqseq;
+		held->h_req = i;
 		return DP_KEEP;
 	}
-	dp_hold(larval->sa_acqseq, p, len);
+	dp_hold(larval->sa_acqseq, i, p, len);
 	return DP_DONE;
 }
 

@@ -8,7 +8,9 @@
 # A failure ACQUIRE (pfkeyc, sadb_msg_errno) drops what is held and no
 # new ACQUIRE goes out for the larval lifetime (-a 6); after it one does,
 # and unanswered its held packet goes when the larval SA times out.  The
-# counters (SIGUSR1) show each drop by its reason.
+# counters (SIGUSR1) show each drop by its reason.  Last, a bundle (ESP
+# then AH): the held packet makes one ACQUIRE for ESP; once the ESP SA is
+# there it asks for AH, and is delivered when that SA comes.
 set -u
 . "$(dirname "$0")/lib.sh"
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
@@ -112,5 +114,42 @@ check "the failure ACQUIRE's drops are counted (2)" \
 check "the timed-out larval SA's held packet is counted" \
     grep -q " acquire-timeout=1 " "$work/counters"
 check "nothing is held any more" grep -q "held 0;" "$work/counters"
+
+# 4. A bundle: esp then ah, each SA added on its own.
+bundle() {
+	cat <<CONF
+spdflush;
+spdadd $1 $2 any -P out ipsec esp/transport//require ah/transport//require;
+spdadd $2 $1 any -P in ipsec esp/transport//require ah/transport//require;
+CONF
+}
+ahsas() {
+	cat <<CONF
+add $A $B ah 0x502 -m transport -A hmac-sha1 0x$(printf '%040d' 3);
+add $B $A ah 0x602 -m transport -A hmac-sha1 0x$(printf '%040d' 4);
+CONF
+}
+ahsas >"$work/ah-sas.conf"
+# The SA type of ipsecd's latest ACQUIRE: 2 is AH, 3 ESP.
+lastsatype() {
+	grep -A1 "$acq" "$work/x.log" | grep -B1 ' pid=0$' | tail -2 |
+	    grep -o 'satype=[0-9]*'
+}
+{ bundle $B $A; ahsas; } | ip netns exec "$b" "$setkey" -c
+{ echo "flush;"; bundle $A $B; } | ip netns exec "$a" "$setkey" -c
+n0=$(nacq)
+ip netns exec "$a" ping -n -c 1 -W 8 $B >"$work/ping4.out" 2>&1 &
+ping4=$!
+check "bundle: one ACQUIRE" retry after 1
+check "bundle: it is for ESP" test "$(lastsatype)" = satype=3
+sleep 0.5
+check "bundle: setkey adds the ESP SAs" ip netns exec "$a" "$setkey" -f "$work/a-sas.conf"
+check "bundle: the held packet asks for AH next" retry after 2
+check "bundle: the second ACQUIRE is for AH" test "$(lastsatype)" = satype=2
+check "bundle: setkey adds the AH SAs" \
+    ip netns exec "$a" "$setkey" -f "$work/ah-sas.conf"
+wait "$ping4"
+check "bundle: the held echo request is delivered and answered" \
+    grep -q "1 received" "$work/ping4.out"
 [ $fail = 0 ] || { cat "$work/x.log" "$work/counters"; tail -30 "$work/ipsecd-a.log"; }
 exit $fail
