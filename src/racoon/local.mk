@@ -47,6 +47,16 @@ src_racoon_racoon_LDADD = src/racoon/libexch.a src/racoon/libike.a \
 	src/racoon/libisakmp_io.a $(RACOON_CFG_LIBS) $(LIBEVENT_LIBS)
 
 
+# kernel.c against a fake kernel on a UNIX socket (IPSECD_SOCKET).
+check_PROGRAMS += tests/unit/test_kernel
+tests_unit_test_kernel_SOURCES = tests/unit/test_kernel.c \
+	src/racoon/kernel.c src/racoon/kernel.h
+tests_unit_test_kernel_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/racoon \
+	-I$(top_srcdir)/tests/unit
+tests_unit_test_kernel_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_unit_test_kernel_LDADD = tests/unit/libtest.a src/racoon/libexch.a \
+	src/racoon/libike.a $(RACOON_CFG_LIBS) $(LIBEVENT_LIBS)
+
 check_PROGRAMS += tests/unit/test_psk tests/unit/test_cfg
 tests_unit_test_psk_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/racoon \
 	-I$(top_srcdir)/tests/unit
