@@ -661,15 +661,19 @@ dp_out_ipsec(const struct spd_policy *sp, const struct dp_flow *f,
 {
 	const uint8_t *cur = p;
 	size_t curlen = len, i;
-	struct sad_sa *sa;
+	struct sad_sa *sas[PFKEY_MAX_IPSECREQ], *sa;
 	struct dp_sa *ds;
 	struct wbuf *out;
 	const char *why = NULL;
 	enum dp_reason r = DP_SEAL;
 
-	for (i = 0; i < sp->sp_nreq; i++) {
-		if ((sa = dp_out_sa(&sp->sp_req[i], f)) == NULL)
+	/* Every SA first: a packet that must wait uses up no sequence
+	 * numbers and no lifetime of the SAs that are there. */
+	for (i = 0; i < sp->sp_nreq && i < PFKEY_MAX_IPSECREQ; i++)
+		if ((sas[i] = dp_out_sa(&sp->sp_req[i], f)) == NULL)
 			return dp_no_sa(sp, i, f, p, len, held);
+	for (i = 0; i < sp->sp_nreq && i < PFKEY_MAX_IPSECREQ; i++) {
+		sa = sas[i];
 		if ((ds = dp_state(sa, &why)) == NULL)
 			goto fail;
 		out = &dp.work[i % 2];
