@@ -62,6 +62,7 @@ static struct event	*daemon_timer_ev;
 static struct event	*daemon_sig_ev[3];
 static char		 daemon_pidfile[1024];
 static int		 daemon_stopping;
+static int		 daemon_ready_fd = -1;	/* to the parent, detached */
 static uint8_t		 daemon_rxbuf[ISAKMP_MSG_MAX];
 static TAILQ_HEAD(, daemon_old_cfg) daemon_old_cfgs =
     TAILQ_HEAD_INITIALIZER(daemon_old_cfgs);
@@ -486,13 +487,74 @@ daemon_cleanup(void)
 		event_base_free(daemon_base);
 }
 
+/*
+ * Go to the background, but let the parent exit only with the outcome
+ * of the start (daemon_ready): a racoon that cannot open the kernel or
+ * its ports exits 1 where the user started it, not silently in the
+ * background.  The working directory stays: a relative -f, or a
+ * relative path in racoon.conf, must mean the same file when SIGHUP
+ * reads it again.
+ */
+static int
+daemon_detach(void)
+{
+	int p[2], fd;
+	ssize_t n;
+	char c = 1;
+
+	if (pipe(p) == -1)
+		return -1;
+	switch (fork()) {
+	case -1:
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	case 0:
+		break;
+	default:
+		close(p[1]);
+		while ((n = read(p[0], &c, 1)) == -1 && errno == EINTR)
+			;
+		if (n != 1 || c != 0)
+			fprintf(stderr, "racoon: could not start; the log "
+			    "says why\n");
+		_exit(n == 1 && c == 0 ? 0 : 1);
+	}
+	close(p[0]);
+	daemon_ready_fd = p[1];
+	if (setsid() == -1)
+		return -1;
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		(void)dup2(fd, STDIN_FILENO);
+		(void)dup2(fd, STDOUT_FILENO);
+		(void)dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	return 0;
+}
+
+/* Tell the waiting parent that racoon runs. */
+static void
+daemon_ready(void)
+{
+	char c = 0;
+
+	if (daemon_ready_fd == -1)
+		return;
+	if (write(daemon_ready_fd, &c, 1) != 1)
+		log_warn("telling the parent process");
+	close(daemon_ready_fd);
+	daemon_ready_fd = -1;
+}
+
 static int
 daemon_start(void)
 {
 	if (daemon_load(&daemon_cfg, &daemon_psk) == -1)
 		return -1;
-	if (!daemon_o->do_foreground && daemon(0, 0) == -1) {
-		log_err("daemon");
+	if (!daemon_o->do_foreground && daemon_detach() == -1) {
+		log_err("detaching");
 		return -1;
 	}
 	if ((daemon_base = event_base_new()) == NULL) {
@@ -531,6 +593,7 @@ daemon_run(const struct daemon_opts *o)
 	    PACKAGE_VERSION);
 	if (daemon_start() == 0) {
 		log_info("racoon started, configuration %s", o->do_conf);
+		daemon_ready();
 		if (event_base_dispatch(daemon_base) == -1)
 			log_errx("event loop failed");
 		else

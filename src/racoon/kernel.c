@@ -92,7 +92,7 @@ static uint16_t		 kernel_port;
 static uint32_t		 kernel_pid;
 static uint32_t		 kernel_seq;
 static void		(*kernel_after)(void);
-static unsigned		 kernel_del_wait;	/* DELETEs not answered */
+static unsigned		 kernel_del_wait;	/* DELETEs unanswered */
 static uint8_t		 kernel_buf[PFKEY_MSG_MAX];
 
 static TAILQ_HEAD(, kernel_policy) kernel_spd =
@@ -295,8 +295,8 @@ kernel_policy_cb(void *arg, const struct ph2_sel *local,
 		    kernel_sel_eq(remote, &kp->kp_dst) &&
 		    kernel_pol_from(&kp->kp_pol, pol) == 0)
 			return 0;
-	log_warnx("no policy found: %s -> %s",
-	    ph2_sel_fmt(local, l, sizeof(l)), ph2_sel_fmt(remote, r, sizeof(r)));
+	log_warnx("no policy found: %s -> %s", ph2_sel_fmt(local, l,
+	    sizeof(l)), ph2_sel_fmt(remote, r, sizeof(r)));
 	return -1;
 }
 
@@ -1116,7 +1116,7 @@ kernel_open(struct event_base *base, struct exchange_env *env,
 		return -1;
 	}
 	if (kernel_connect() == -1) {
-		log_warn("PF_KEY: no kernel interface (AF_KEY or ipsecd)");
+		log_err("PF_KEY: no kernel interface (AF_KEY or ipsecd)");
 		return -1;
 	}
 	k->ek_getspi = kernel_getspi_cb;
