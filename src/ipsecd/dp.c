@@ -1015,11 +1015,12 @@ dp_esp_in_udp(const uint8_t *p, size_t len, const struct dp_flow *f)
 }
 
 /*
- * The `in' policy check after decapsulation (xfrm_policy_check): the
- * innermost packet's policy must be ipsec and each of its requests
- * matched by an SA it was opened with, outermost request first as the
- * SAs were peeled.  Level use accepts a missing SA.  Without an `in'
- * policy (or with none/bypass) transport-mode packets pass, as on Linux.
+ * The `in' (or `fwd') policy check after decapsulation
+ * (xfrm_policy_check): the innermost packet's policy must be ipsec and
+ * each of its requests matched by an SA it was opened with, outermost
+ * request first as the SAs were peeled.  Level use accepts a missing SA.
+ * Without a policy (or with none/bypass) transport-mode packets pass,
+ * as on Linux.
  */
 static int
 dp_in_policy(const uint8_t *p, size_t len, const struct dp_opened *o,
@@ -1034,7 +1035,15 @@ dp_in_policy(const uint8_t *p, size_t len, const struct dp_opened *o,
 		e->e_reason = DP_MALFORMED;
 		return -1;
 	}
+	/*
+	 * Linux checks `in' for what it delivers and `fwd' for what it
+	 * forwards; which one the TUN's packet will be is the routing's
+	 * choice, after us, so the `in' policy is asked first, then `fwd'.
+	 */
 	sp = spd_match(IPSEC_DIR_INBOUND, &f.fl_src, &f.fl_dst, f.fl_proto);
+	if (sp == NULL)
+		sp = spd_match(IPSEC_DIR_FWD, &f.fl_src, &f.fl_dst,
+		    f.fl_proto);
 	/* Linux too drops what came out of a tunnel that no policy wants. */
 	for (i = 0; sp == NULL && i < o->op_n; i++)
 		if (o->op_sa[i].o_mode == IPSEC_MODE_TUNNEL)

@@ -8,7 +8,9 @@
 # CASE: good (an ICMP echo request), badicv, badpad (pad length beyond
 # the payload), badnh (next header 4 in a transport SA), badlen (payload
 # not a multiple of 4), short (6 bytes of ESP), noicv (SPI and sequence
-# number only), udp (a good packet carrying UDP to port 9).
+# number only), udp (a good packet carrying UDP to port 9), tunnel:INNERSRC
+# (an IPv4 echo request from INNERSRC to 10.75.8.1 inside, for a tunnel
+# SA).
 import hashlib
 import hmac
 import socket
@@ -29,6 +31,12 @@ def icmp_echo():
     body = struct.pack("!BBHHH", 8, 0, 0, 0x1234, 1) + b"forged" * 8
     c = cksum(body)
     return body[:2] + struct.pack("!H", c) + body[4:]
+
+
+def ipv4(src, dst, proto, payload):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 1, 0, 64,
+                    proto, 0, socket.inet_aton(src), socket.inet_aton(dst))
+    return h[:10] + struct.pack("!H", cksum(h)) + h[12:] + payload
 
 
 def esp(spi, seq, key, payload, nh, padlen=None, extra=b"", icv_ok=True):
@@ -62,6 +70,9 @@ def main():
         "noicv": lambda: struct.pack("!II", spi, seq),
         "udp": lambda: esp(spi, seq, key, udp, 17),
     }
+    if case.startswith("tunnel:"):
+        inner = ipv4(case[7:], "10.75.8.1", 1, icmp_echo())
+        pkts[case] = lambda: esp(spi, seq, key, inner, 4)
     if case not in pkts:
         print("esp_forge.py: unknown case %s" % case, file=sys.stderr)
         return 2

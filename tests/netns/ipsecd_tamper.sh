@@ -9,7 +9,8 @@
 # next header, a bad length, a truncated header, one without ICV, an
 # unknown SPI, and a good packet that the `in' policy does not accept
 # (UDP must come through AH) are dropped, and each moves its own counter
-# in the line SIGUSR1 logs.
+# in the line SIGUSR1 logs.  A tunnel-mode packet for a subnet behind B is
+# accepted under a `fwd' policy, and dropped when no policy covers it.
 set -u
 . "$(dirname "$0")/lib.sh"
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
@@ -36,6 +37,8 @@ pids="$pids $bpid"
 sleep 1
 check "setkey loads B's SA and policies" ip netns exec "$b" "$setkey" -c <<CONF
 add $A $B esp 0x901 -m transport -r 32 -E null -A hmac-sha1 0x$key;
+add $A $B esp 0x902 -m tunnel -r 32 -E null -A hmac-sha1 0x$key;
+spdadd 10.75.9.0/24 10.75.8.0/24 any -P fwd ipsec esp/tunnel/$A-$B/require;
 spdadd $A $B udp -P in ipsec ah/transport//require;
 spdadd $A $B any -P in ipsec esp/transport//require;
 CONF
@@ -92,11 +95,21 @@ check "no ICV: counted as truncated" counter truncated 2
 tamper "unknown SPI" 0x999 good 107 unknown-spi
 tamper "UDP without the AH its in policy requires" 0x901 udp 108 in-policy
 check "two good packets were delivered" grep -q "received 2," "$work/counters"
+forge 0x902 tunnel:10.75.9.1 1
+sleep 0.3
+stats
+check "tunnel mode under a fwd policy is delivered" \
+    grep -q "received 3," "$work/counters"
+forge 0x902 tunnel:10.75.7.1 2
+sleep 0.3
+stats
+check "tunnel mode that no policy covers: counted as in-policy" \
+    counter in-policy 2
 # Every counter but those above (and the TUN's own link-scope) is 0.
 others_zero() {
 	sed 's/ link-scope=[0-9]*//; s/ \(replay\|truncated\)=2//g
 	    s/ \(bad-icv\|bad-padding\|bad-length\)=1//g
-	    s/ \(bad-next-header\|unknown-spi\|in-policy\)=1//g' \
+	    s/ \(bad-next-header\|unknown-spi\)=1//g; s/ in-policy=2//' \
 	    "$work/counters" | grep -Eqv '=[1-9]'
 }
 check "no other counter moved" others_zero
