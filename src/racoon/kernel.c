@@ -80,6 +80,16 @@ struct kernel_sa {
 	uint32_t	 ks_reqid;
 	int		 ks_outbound;
 	uint32_t	 ks_seq;	/* of the ADD/UPDATE */
+	/*
+	 * Set on the outbound SA of a phase 2 we initiated: at its soft
+	 * lifetime we negotiate the next SAs for the same selectors.
+	 */
+	int		 ks_rekey;
+	struct addr	 ks_ike_local;
+	struct addr	 ks_ike_peer;
+	struct ph2_sel	 ks_lsel;
+	struct ph2_sel	 ks_rsel;
+	struct proposal_policy ks_pol;
 };
 
 static struct pfkey_sock kernel_sock = { -1, PFKEY_SOCK_NONE, "" };
@@ -607,13 +617,31 @@ kernel_sa_gone(const struct pfkey_msg *m, int expired)
 		    sa.ps_spi);
 }
 
+static void	kernel_rekey(struct kernel_sa *);
+
 static void
 kernel_expire(const struct pfkey_msg *m)
 {
-	/* A soft EXPIRE: the kernel's next ACQUIRE brings a new SA. */
-	if (!pfkey_has(m, SADB_EXT_LIFETIME_HARD))
+	struct pfkey_sa sa;
+	struct pfkey_address dst;
+	struct kernel_sa *ks;
+
+	if (pfkey_has(m, SADB_EXT_LIFETIME_HARD)) {
+		kernel_sa_gone(m, 1);
 		return;
-	kernel_sa_gone(m, 1);
+	}
+	/*
+	 * Soft: the initiator of the phase 2 negotiates the next SAs now,
+	 * so that they are in place before the hard lifetime (the kernel
+	 * sends with the newest); the other SAs just age.
+	 */
+	if (pfkey_get_sa(m, &sa) != 0 ||
+	    pfkey_get_address(m, SADB_EXT_ADDRESS_DST, &dst) != 0 ||
+	    (ks = kernel_sa_find(m->pm_hdr.ph_satype, sa.ps_spi,
+	    &dst.pa_addr)) == NULL || !ks->ks_rekey)
+		return;
+	ks->ks_rekey = 0;
+	kernel_rekey(ks);
 }
 
 /* DELETE of one SA; it leaves our list whatever the kernel answers. */
@@ -688,7 +716,8 @@ static void
 kernel_acq_free(struct kernel_acq *ka, int err)
 {
 	TAILQ_REMOVE(&kernel_acqs, ka, ka_entry);
-	if (err != 0)
+	/* seq 0: a rekey of ours, no kernel request to answer. */
+	if (err != 0 && ka->ka_seq != 0)
 		(void)kernel_send_hdr(SADB_ACQUIRE, ka->ka_satype,
 		    (uint8_t)err, ka->ka_seq);
 	free(ka);
@@ -725,6 +754,44 @@ kernel_acq_start(struct kernel_acq *ka, struct ph1 *ph1)
 		return;
 	}
 	ka->ka_ph2id = ph2->ph2_id;
+}
+
+/* A phase 2 for the selectors of an SA reaching its soft lifetime. */
+static void
+kernel_rekey(struct kernel_sa *ks)
+{
+	const struct cfg_remote *rm;
+	struct kernel_acq *ka;
+	struct ph1 *ph1;
+	char d[ADDR_STRLEN];
+
+	log_info("IPsec-SA soft lifetime reached: %s spi=%u(0x%x), rekeying",
+	    pfkey_satype_name(ks->ks_satype), ks->ks_spi, ks->ks_spi);
+	addr_ntop(&ks->ks_ike_peer, d, sizeof(d));
+	if ((rm = ph1_remote_find(kernel_env->env_cfg, &ks->ks_ike_peer)) ==
+	    NULL) {
+		log_warnx("no configuration found for %s.", d);
+		return;
+	}
+	if ((ka = calloc(1, sizeof(*ka))) == NULL) {
+		log_warn("rekey");
+		return;
+	}
+	ka->ka_satype = ks->ks_satype;
+	ka->ka_local = ks->ks_ike_local;
+	ka->ka_peer = ks->ks_ike_peer;
+	ka->ka_lsel = ks->ks_lsel;
+	ka->ka_rsel = ks->ks_rsel;
+	ka->ka_pol = ks->ks_pol;
+	TAILQ_INSERT_TAIL(&kernel_acqs, ka, ka_entry);
+	if ((ph1 = kernel_ph1_find(&ka->ka_peer, 0)) != NULL) {
+		if (ph1->ph1_state == PH1_S_ESTABLISHED)
+			kernel_acq_start(ka, ph1);
+		return;
+	}
+	if (ph1_main_start(kernel_env, rm, &ka->ka_local, &ka->ka_peer) ==
+	    NULL)
+		kernel_acq_free(ka, EINVAL);
 }
 
 /* Run the ACQUIREs whose phase 1 came up (outside the exchange). */
@@ -883,12 +950,38 @@ kernel_ph1_down(void *arg, struct ph1 *ph1)
 	}
 }
 
+/* The outbound SA of a phase 2 we initiated: remember how to rekey. */
+static void
+kernel_ph2_mark(struct ph2 *ph2)
+{
+	struct ph1 *ph1 = ph2->ph2_ph1;
+	const struct proposal_sa *ps = &ph2->ph2_prop.pp_sa[0];
+	struct kernel_sa *ks;
+	struct addr dst = ph1->ph1_peer;
+
+	if (ph2->ph2_role != ISAKMP_ROLE_I || ph2->ph2_prop.pp_nsa == 0)
+		return;
+	dst.a_port = 0;
+	ks = kernel_sa_find(ps->ps_proto == ISAKMP_PROTO_AH ?
+	    SADB_SATYPE_AH : SADB_SATYPE_ESP, ps->ps_spi_peer, &dst);
+	if (ks == NULL || !ks->ks_outbound)
+		return;
+	ks->ks_rekey = 1;
+	ks->ks_ike_local = ph1->ph1_local;
+	ks->ks_ike_peer = ph1->ph1_peer;
+	ks->ks_lsel = ph2->ph2_local;
+	ks->ks_rsel = ph2->ph2_remote;
+	ks->ks_pol = ph2->ph2_policy;
+}
+
 static void
 kernel_ph2_done(void *arg, struct ph2 *ph2, int ok)
 {
 	struct kernel_acq *ka;
 
 	(void)arg;
+	if (ok)
+		kernel_ph2_mark(ph2);
 	TAILQ_FOREACH(ka, &kernel_acqs, ka_entry)
 		if (ka->ka_ph2id != 0 && ka->ka_ph2id == ph2->ph2_id) {
 			kernel_acq_free(ka, ok ? 0 : ETIMEDOUT);

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 # Lifetimes: the article's setup with an IPsec-SA lifetime of 4 seconds
-# and an ISAKMP-SA lifetime of 10.  The kernel (ipsecd) expires the SAs
-# and racoon logs "IPsec-SA expired"; the next packet brings new SAs
-# under the same ISAKMP-SA without losing a ping.  When the ISAKMP-SA
+# and an ISAKMP-SA lifetime of 10, and a ping every 0.2 s for 14 s.  At
+# the soft lifetime (80%) racoon A, which initiated the phase 2,
+# negotiates the next SAs; at the hard one the kernel (ipsecd) expires
+# the old ones and racoon logs "IPsec-SA expired".  When the ISAKMP-SA
 # expires, racoon logs "ISAKMP-SA expired" and tells the peer; the next
-# packet negotiates a new phase 1.
+# rekey negotiates a new phase 1.  Not one ping is lost.
 set -u
 . "$(dirname "$0")/lib.sh"
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
@@ -88,36 +89,32 @@ check "racoon B writes its pidfile" wait_for "$work/b.pid" .
 count() {
 	grep -c "$2" "$1"
 }
-t0=$(date +%s)
 check "ping A to B brings up the first SAs" \
-    ip netns exec "$a" ping -q -c 2 -W 3 $B
-check "racoon A: one IPsec-SA pair" \
-    test "$(count "$work/racoon-a.log" "IPsec-SA established")" = 2
-check "the kernel expires the SAs: racoon logs IPsec-SA expired" \
-    wait_for "$work/racoon-a.log" "INFO: IPsec-SA expired: ESP/Transport $A\[0\]->$B\[0\] spi=" 70
+    ip netns exec "$a" ping -q -c 1 -W 3 $B
+ip netns exec "$a" ping -q -i 0.2 -c 70 -W 1 $B >"$work/ping.out" 2>&1
+check "70 pings over 14 s, through rekeys and expiries: none lost" \
+    grep -q "70 packets transmitted, 70 received" "$work/ping.out"
+check "racoon A rekeys at the soft lifetime" \
+    grep -q "INFO: IPsec-SA soft lifetime reached: esp spi=.*rekeying" \
+    "$work/racoon-a.log"
+check "the kernel expires the old SAs: racoon logs IPsec-SA expired" \
+    grep -q "INFO: IPsec-SA expired: ESP/Transport $A\[0\]->$B\[0\] spi=" \
+    "$work/racoon-a.log"
 check "both directions expire" \
-    wait_for "$work/racoon-a.log" "INFO: IPsec-SA expired: ESP/Transport $B\[0\]->$A\[0\] spi=" 20
-check "ping after the expiry gets every answer" \
-    ip netns exec "$a" ping -q -c 2 -W 3 $B
-check "racoon A: a second IPsec-SA pair" \
-    test "$(count "$work/racoon-a.log" "IPsec-SA established")" = 4
-check "... under the same ISAKMP-SA" \
-    test "$(count "$work/racoon-a.log" "initiate new phase 1")" = 1
+    grep -q "INFO: IPsec-SA expired: ESP/Transport $B\[0\]->$A\[0\] spi=" \
+    "$work/racoon-a.log"
+n=$(count "$work/racoon-a.log" "IPsec-SA established")
+check "racoon A negotiated at least 4 IPsec-SA pairs ($((n / 2)))" \
+    test "$n" -ge 8
 check "the ISAKMP-SA expires: racoon logs ISAKMP-SA expired" \
-    wait_for "$work/racoon-a.log" "INFO: .*ISAKMP-SA expired" 100
+    grep -q "INFO: .*ISAKMP-SA expired" "$work/racoon-a.log"
 check "the peer ends its ISAKMP-SA too" \
-    wait_for "$work/racoon-b.log" "INFO: .*ISAKMP-SA \(deleted\|expired\)" 30
-# Let the SAs of the second pair go too, then a new phase 1 comes.
-wait_for "$work/racoon-a.log" "IPsec-SA expired.*" 1
-sleep 4
-check "ping after the ISAKMP-SA expired gets every answer" \
-    ip netns exec "$a" ping -q -c 2 -W 3 $B
+    grep -q "INFO: .*ISAKMP-SA \(deleted\|expired\)" "$work/racoon-b.log"
 check "racoon A negotiated a new phase 1" \
     test "$(count "$work/racoon-a.log" "ISAKMP-SA established")" -ge 2
+check "racoon B initiated nothing" \
+    test "$(count "$work/racoon-b.log" "initiate new phase")" = 0
 check "no negotiation failed" \
     test "$(count "$work/racoon-a.log" "negotiation failed")" = 0
-check "ipsecd A dropped nothing while racoon negotiated" \
-    test "$(grep -c "dropped (acquire" "$work/ipsecd-a.log")" = 0
-echo "# $(($(date +%s) - t0)) s"
 [ $fail = 0 ] || { tail -40 "$work/racoon-a.log"; tail -20 "$work/racoon-b.log"; }
 exit $fail
