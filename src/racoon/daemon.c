@@ -62,7 +62,7 @@ static struct event	*daemon_timer_ev;
 static struct event	*daemon_sig_ev[3];
 static char		 daemon_pidfile[1024];
 static int		 daemon_stopping;
-static int		 daemon_ready_fd = -1;	/* to the parent, detached */
+static int		 daemon_ready_fd = -1; /* parent waits on it */
 static uint8_t		 daemon_rxbuf[ISAKMP_MSG_MAX];
 static TAILQ_HEAD(, daemon_old_cfg) daemon_old_cfgs =
     TAILQ_HEAD_INITIALIZER(daemon_old_cfgs);
