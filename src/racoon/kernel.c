@@ -114,6 +114,23 @@ static TAILQ_HEAD(, kernel_acq) kernel_acqs =
 static TAILQ_HEAD(, kernel_sa) kernel_sas =
     TAILQ_HEAD_INITIALIZER(kernel_sas);
 
+/*
+ * The initiator's outbound SA waits KERNEL_ADD_DELAY_MS before its ADD.
+ * IKEv1 does not acknowledge quick mode message 3 (without the commit
+ * bit, which racoon does not use): the responder installs its SAs when
+ * message 3 arrives, and the packet the kernel held for our ACQUIRE,
+ * sent the moment our ADD lands, would otherwise reach the peer before
+ * its inbound SA and be dropped.  The message waits here, built.
+ */
+#define KERNEL_ADD_DELAY_MS	100
+struct kernel_add {
+	TAILQ_ENTRY(kernel_add) kd_entry;
+	struct wbuf	 kd_msg;	/* secret: holds keys */
+	struct event	*kd_ev;
+};
+static TAILQ_HEAD(, kernel_add) kernel_adds =
+    TAILQ_HEAD_INITIALIZER(kernel_adds);
+
 static void	kernel_lost(void);
 
 static uint32_t
@@ -446,6 +463,71 @@ kernel_put_keys(struct wbuf *wb, const struct exchange_sa *xsa)
 	return 0;
 }
 
+static void
+kernel_add_free(struct kernel_add *kd)
+{
+	TAILQ_REMOVE(&kernel_adds, kd, kd_entry);
+	if (kd->kd_ev != NULL)
+		event_free(kd->kd_ev);
+	wbuf_free(&kd->kd_msg);
+	free(kd);
+}
+
+static void
+kernel_add_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct kernel_add *kd = arg;
+
+	(void)fd;
+	(void)what;
+	(void)kernel_send(&kd->kd_msg);
+	kernel_add_free(kd);
+	if (kernel_after != NULL)
+		kernel_after();
+}
+
+/* Send the built ADD in wb after KERNEL_ADD_DELAY_MS; 0 or -1. */
+static int
+kernel_add_later(struct wbuf *wb)
+{
+	struct timeval tv = { 0, KERNEL_ADD_DELAY_MS * 1000 };
+	struct kernel_add *kd;
+
+	if ((kd = calloc(1, sizeof(*kd))) == NULL)
+		return -1;
+	if (wbuf_init(&kd->kd_msg, wbuf_len(wb), PFKEY_MSG_MAX) == -1) {
+		free(kd);
+		return -1;
+	}
+	wbuf_set_secret(&kd->kd_msg);
+	TAILQ_INSERT_TAIL(&kernel_adds, kd, kd_entry);
+	if (wbuf_put_bytes(&kd->kd_msg, wbuf_data(wb), wbuf_len(wb)) == -1 ||
+	    (kd->kd_ev = evtimer_new(kernel_base, kernel_add_cb, kd)) ==
+	    NULL || evtimer_add(kd->kd_ev, &tv) == -1) {
+		kernel_add_free(kd);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * 1 if an SA comes from a phase 2 we initiated: an ACQUIRE (or rekey)
+ * of ours waits for a phase 2 between the SA's endpoints.
+ */
+static int
+kernel_initiating(const struct exchange_sa *xsa)
+{
+	const struct kernel_acq *ka;
+
+	TAILQ_FOREACH(ka, &kernel_acqs, ka_entry)
+		if (ka->ka_ph2id != 0 &&
+		    ka->ka_local.a_af == xsa->xsa_src.a_af &&
+		    addr_cmp_host(&ka->ka_local, &xsa->xsa_src) == 0 &&
+		    addr_cmp_host(&ka->ka_peer, &xsa->xsa_dst) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 kernel_install_cb(void *arg, const struct exchange_sa *xsa)
 {
@@ -505,7 +587,9 @@ kernel_install_cb(void *arg, const struct exchange_sa *xsa)
 	pfkey_put_lifetime(&wb, SADB_EXT_LIFETIME_SOFT, &soft);
 	pfkey_put_address(&wb, SADB_EXT_ADDRESS_SRC, &ps);
 	pfkey_put_address(&wb, SADB_EXT_ADDRESS_DST, &pd);
-	if (kernel_put_keys(&wb, xsa) == -1 || kernel_send(&wb) == -1) {
+	if (kernel_put_keys(&wb, xsa) == -1 ||
+	    (!xsa->xsa_inbound && kernel_initiating(xsa) ?
+	    kernel_add_later(&wb) : kernel_send(&wb)) == -1) {
 		free(ks);
 		goto out;
 	}
@@ -1160,6 +1244,8 @@ kernel_lost(void)
 	pfkey_sock_close(&kernel_sock);
 	kernel_del_wait = 0;
 	kernel_spd_flush();
+	while (!TAILQ_EMPTY(&kernel_adds))
+		kernel_add_free(TAILQ_FIRST(&kernel_adds));
 	while ((ks = TAILQ_FIRST(&kernel_sas)) != NULL) {
 		TAILQ_REMOVE(&kernel_sas, ks, ks_entry);
 		free(ks);
@@ -1241,6 +1327,8 @@ kernel_close(void)
 		TAILQ_REMOVE(&kernel_sas, ks, ks_entry);
 		free(ks);
 	}
+	while (!TAILQ_EMPTY(&kernel_adds))
+		kernel_add_free(TAILQ_FIRST(&kernel_adds));
 	kernel_spd_flush();
 	if (kernel_ev != NULL)
 		event_free(kernel_ev);

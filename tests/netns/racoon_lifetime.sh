@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
-# Lifetimes: the article's setup with an IPsec-SA lifetime of 4 seconds
-# and an ISAKMP-SA lifetime of 10, and a ping every 0.2 s for 14 s.  At
+# Lifetimes: the article's setup with an IPsec-SA lifetime of 8 seconds
+# (soft at 6: ipsecd counts whole seconds, so the gap between soft and
+# hard must be more than one) and an ISAKMP-SA lifetime of 20, and a
+# ping every 0.2 s for 25 s.  At
 # the soft lifetime (80%) racoon A, which initiated the phase 2,
 # negotiates the next SAs; at the hard one the kernel (ipsecd) expires
 # the old ones and racoon logs "IPsec-SA expired".  When the ISAKMP-SA
@@ -43,7 +45,7 @@ listen { adminsock disabled; }
 
 remote $2 {
         exchange_mode main;
-        lifetime time 10 sec;
+        lifetime time 20 sec;
         proposal {
                 encryption_algorithm 3des;
                 hash_algorithm md5;
@@ -54,7 +56,7 @@ remote $2 {
 
 sainfo address $1 any address $2 any {
         pfs_group 768;
-        lifetime time 4 sec;
+        lifetime time 8 sec;
         encryption_algorithm 3des;
         authentication_algorithm hmac_md5;
         compression_algorithm deflate;
@@ -91,9 +93,9 @@ count() {
 }
 check "ping A to B brings up the first SAs" \
     ip netns exec "$a" ping -q -c 1 -W 3 $B
-ip netns exec "$a" ping -q -i 0.2 -c 70 -W 1 $B >"$work/ping.out" 2>&1
-check "70 pings over 14 s, through rekeys and expiries: none lost" \
-    grep -q "70 packets transmitted, 70 received" "$work/ping.out"
+ip netns exec "$a" ping -q -i 0.2 -c 125 -W 1 $B >"$work/ping.out" 2>&1
+check "125 pings over 25 s, through rekeys and expiries: none lost" \
+    grep -q "125 packets transmitted, 125 received" "$work/ping.out"
 check "racoon A rekeys at the soft lifetime" \
     grep -q "INFO: IPsec-SA soft lifetime reached: esp spi=.*rekeying" \
     "$work/racoon-a.log"
