@@ -703,6 +703,21 @@ kernel_sa_gone(const struct pfkey_msg *m, int expired)
 
 static void	kernel_rekey(struct kernel_sa *);
 
+/* setkey -F: the SAs of that type (or of all) are gone. */
+static void
+kernel_sa_flush(uint8_t satype)
+{
+	struct kernel_sa *ks, *next;
+
+	for (ks = TAILQ_FIRST(&kernel_sas); ks != NULL; ks = next) {
+		next = TAILQ_NEXT(ks, ks_entry);
+		if (satype == SADB_SATYPE_UNSPEC || ks->ks_satype == satype) {
+			TAILQ_REMOVE(&kernel_sas, ks, ks_entry);
+			free(ks);
+		}
+	}
+}
+
 static void
 kernel_expire(const struct pfkey_msg *m)
 {
@@ -1103,6 +1118,8 @@ kernel_dispatch(const struct pfkey_msg *m)
 			kernel_sa_gone(m, 0);
 		break;
 	case SADB_FLUSH:
+		if (m->pm_hdr.ph_errno == 0)
+			kernel_sa_flush(m->pm_hdr.ph_satype);
 		break;
 	case SADB_X_SPDDUMP:
 		if (!ours)
