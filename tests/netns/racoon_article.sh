@@ -96,7 +96,7 @@ sleep 1
 # The first ping brings the tunnel up.  ipsecd without ACQUIRE queueing
 # drops the packet that triggered the ACQUIRE (its log says so); then
 # that one ping may be lost, and no other.
-if ip netns exec "$a" ping -c 1 -W 4 $B >/dev/null; then
+if ip netns exec "$a" ping -c 1 -W 4 $B >"$work/ping1.out"; then
 	echo "ok the first ping from A gets its answer"
 elif grep -q "no SA yet (ACQUIRE sent)" "$work/ipsecd-a.log"; then
 	echo "ok the first ping from A was dropped by ipsecd (no ACQUIRE queueing)"
