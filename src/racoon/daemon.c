@@ -11,12 +11,14 @@
  * SIGHUP reads racoon.conf and psk.txt into new objects and swaps them
  * in only when both loaded; negotiations in progress keep pointers into
  * the configuration they began with, so an old tree is freed once no
- * phase 1 or phase 2 refers to it.  SIGTERM and SIGINT end racoon: the
- * SAs it negotiated are deleted from the kernel, manual ones and the
- * policies stay, the pidfile goes.
+ * phase 1 or phase 2 refers to it.  SIGTERM and SIGINT end racoon: each
+ * peer gets a protected DELETE for every phase 2 and phase 1 racoon
+ * negotiated with it, the SAs are deleted from the kernel (manual ones
+ * and the policies stay) and, once the kernel answered or a second
+ * passed, the pidfile goes.  Without -F racoon detaches before it
+ * starts, and the command returns when the daemon runs.
  */
 #include <sys/queue.h>
-#include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
