@@ -4,8 +4,8 @@
 # other.  Main Mode message 5 then decrypts to garbage at B, which logs
 # an authentication failure and answers with an AUTHENTICATION-FAILED
 # notify.  That notify is unprotected, so A only logs it (an
-# unauthenticated notify tears nothing down) and gives up on its timer.  Neither side installs an SA, and no ping
-# gets through.
+# unauthenticated notify tears nothing down) and gives up on its timer.
+# Neither side installs an SA, and no ping gets through.
 set -u
 . "$(dirname "$0")/lib.sh"
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
