@@ -203,15 +203,25 @@ exchange_clear(struct exchange *ex)
 	mem_wipe(&ex->ex_qiv, sizeof(ex->ex_qiv));
 }
 
+/*
+ * Send the last message, timer.persend copies of it as racoon does, so
+ * that a lossy path gets more than one chance before the next interval.
+ */
 static void
 exchange_transmit(struct exchange *ex)
 {
 	struct ph1 *ph1 = ex->ex_ph1;
 	struct exchange_net *net = &ph1->ph1_env->env_net;
+	uint32_t i, copies = ph1->ph1_env->env_cfg->c_timer.t_persend;
 
-	if (net->en_send(net->en_arg, &ph1->ph1_local, &ph1->ph1_peer,
-	    wbuf_data(&ex->ex_last_out), wbuf_len(&ex->ex_last_out)) == -1)
-		log_debug(1, "send failed; the retransmission may do better");
+	if (copies == 0)
+		copies = 1;
+	for (i = 0; i < copies; i++)
+		if (net->en_send(net->en_arg, &ph1->ph1_local,
+		    &ph1->ph1_peer, wbuf_data(&ex->ex_last_out),
+		    wbuf_len(&ex->ex_last_out)) == -1)
+			log_debug(1, "send failed; the retransmission may "
+			    "do better");
 }
 
 /* Whether the rule table wants message msgno from sender encrypted. */

@@ -1094,6 +1094,44 @@ t_retransmit(void)
 }
 
 /*
+ * timer { persend 3; counter 2; interval 2 sec; phase1 60 sec; }: each
+ * message leaves three times, a retransmission too, and after two
+ * retransmissions the exchange gives up with the counter.
+ */
+static void
+t_persend_counter(void)
+{
+	struct ph1 *ph1;
+	char ci[2048];
+	uint64_t t0;
+
+	snprintf(ci, sizeof(ci), "timer { persend 3; counter 2; "
+	    "interval 2 sec; phase1 60 sec; }\n%s", conf_article_i);
+	log_reset();
+	side_up(I, "10.0.0.1", ci, psk_i, 0x10000);
+	side_up(R, "10.0.0.2", conf_article_r, psk_r, 0x20000);
+	t0 = now_ms;
+	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	ASSERT_INT_EQ(sent[0], 3);
+	ASSERT_INT_EQ(nq, 3);
+	queue_clear();
+	ASSERT_U64_EQ(exchange_next_timer(&I->env), t0 + 2000);
+	now_ms = t0 + 2000;
+	exchange_timers(&I->env);
+	ASSERT_INT_EQ(sent[0], 6);
+	now_ms = t0 + 4000;
+	exchange_timers(&I->env);
+	ASSERT_INT_EQ(sent[0], 9);
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_NEW);
+	now_ms = t0 + 6000;
+	exchange_timers(&I->env);
+	ASSERT_INT_EQ(sent[0], 9);
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_FAILED);
+	ASSERT_TRUE(log_has("phase1 negotiation failed due to time up"));
+	world_down();
+}
+
+/*
  * GETSPI answered later, as PF_KEY does: each side's message waits for
  * its SPIs; a failed GETSPI fails the negotiation.
  */
@@ -1305,6 +1343,7 @@ main(void)
 	TEST_RUN(t_quick_bad_hash);
 	TEST_RUN(t_no_policy);
 	TEST_RUN(t_retransmit);
+	TEST_RUN(t_persend_counter);
 	TEST_RUN(t_getspi_late);
 	TEST_RUN(t_initial_contact);
 	TEST_RUN(t_ph1_lifetime);
