@@ -2,8 +2,9 @@
 /*
  * Unit tests for src/ipsecd/sad.c without an event loop: the checks on
  * ADD/UPDATE messages and their errno, GETSPI ranges and collisions,
- * UPDATE of larval and mature SAs, and the byte and allocation limits the
- * datapath feeds through sad_account().
+ * UPDATE of larval and mature SAs, the byte and allocation limits the
+ * datapath feeds through sad_account(), and the larval SAs of ACQUIREs
+ * that hold packets (sad_pending) with the change hook that wakes them.
  */
 #include <errno.h>
 #include <string.h>
