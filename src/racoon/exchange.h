@@ -230,4 +230,12 @@ int	 exchange_notify(struct ph1 *, uint16_t, uint8_t, const uint8_t *,
 int	 exchange_delete_ph2(struct ph2 *);
 int	 exchange_delete_ph1(struct ph1 *);
 
+/*
+ * The peer of ph1 started afresh (INITIAL-CONTACT): every established
+ * phase 2 under ph1 is stale, its SAs leave the kernel in both
+ * directions (ek_delete) and it ends, as racoon's purge_remote() does.
+ * No DELETE is sent: the peer has forgotten these SAs.
+ */
+void	 exchange_purge_stale(struct ph1 *);
+
 #endif /* EXCHANGE_H */

@@ -420,9 +420,9 @@ ph1_main_contact_send(struct ph1 *ph1, struct isakmp_out *out)
 }
 
 /*
- * The peer has started afresh: our older ISAKMP-SAs with it are stale.
- * XXX: issue 12 deletes the peer's IPsec-SAs from the kernel too, as
- * racoon's purge_remote() does.
+ * The peer has started afresh: our older ISAKMP-SAs with it are stale,
+ * and so are the IPsec-SAs negotiated under them, which leave the kernel
+ * (racoon's purge_remote()).  Only an authenticated message 5 gets here.
  */
 static void
 ph1_main_contact_recv(struct ph1 *ph1, const struct isakmp_msg *msg)
@@ -446,6 +446,7 @@ ph1_main_contact_recv(struct ph1 *ph1, const struct isakmp_msg *msg)
 			if (old == ph1 || old->ph1_state != PH1_S_ESTABLISHED ||
 			    addr_cmp_host(&old->ph1_peer, &ph1->ph1_peer) != 0)
 				continue;
+			exchange_purge_stale(old);
 			ph1_expire(old, "the peer made initial contact");
 		}
 		return;

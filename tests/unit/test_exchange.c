@@ -1183,6 +1183,7 @@ static void
 t_initial_contact(void)
 {
 	struct ph1 *a;
+	struct ph2 *rph2;
 
 	log_reset();
 	side_up(I, "10.0.0.1", conf_article_i, psk_i, 0x10000);
@@ -1198,6 +1199,12 @@ t_initial_contact(void)
 	ASSERT_INT_EQ(pump(), 6);
 	ASSERT_FALSE(log_has("received INITIAL-CONTACT"));
 	ASSERT_INT_EQ(a->ph1_state, PH1_S_ESTABLISHED);
+	/* An IPsec-SA pair under the first ISAKMP-SA, to go stale. */
+	ASSERT_PTR_NE(start_ph2_hosts(TAILQ_FIRST(&I->env.env_ph1s)), NULL);
+	pump();
+	ASSERT_PTR_NE(rph2 = TAILQ_FIRST(&a->ph1_ph2s), NULL);
+	ASSERT_INT_EQ(rph2->ph2_state, PH2_S_ESTABLISHED);
+	ASSERT_INT_EQ(R->ndel, 0);
 	/* The initiator restarts: its first ISAKMP-SA replaces ours. */
 	exchange_env_clear(&I->env);
 	exchange_env_init(&I->env, I->cfg, I->psk);
@@ -1214,6 +1221,13 @@ t_initial_contact(void)
 	    "contact"));
 	ASSERT_INT_EQ(R->ph1_down, 2);
 	ASSERT_INT_EQ(a->ph1_state, PH1_S_EXPIRED);
+	/* The stale pair left R's kernel, both directions, and its ph2. */
+	ASSERT_INT_EQ(R->ndel, 2);
+	ASSERT_INT_EQ(R->del_proto[0], ISAKMP_PROTO_ESP);
+	ASSERT_TRUE(R->del_spi[0] == rph2->ph2_prop.pp_sa[0].ps_spi);
+	ASSERT_TRUE(R->del_spi[1] == rph2->ph2_prop.pp_sa[0].ps_spi_peer);
+	ASSERT_INT_EQ(rph2->ph2_state, PH2_S_EXPIRED);
+	ASSERT_TRUE(log_has("purged IPsec-SA proto_id=ESP spi="));
 	ASSERT_INT_EQ(TAILQ_LAST(&R->env.env_ph1s, exchange_ph1s)->ph1_state,
 	    PH1_S_ESTABLISHED);
 	world_down();
