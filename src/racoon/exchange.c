@@ -860,6 +860,38 @@ out:
 
 /* Dispatch */
 
+/*
+ * Whether a new responder phase 1 from peer stays within the half-open
+ * caps; logs and counts a refusal.
+ */
+static int
+exchange_half_open_ok(struct exchange_env *env, const struct addr *peer,
+    const char *p)
+{
+	struct ph1 *ph1;
+	size_t all = 0, from = 0;
+
+	TAILQ_FOREACH(ph1, &env->env_ph1s, ph1_entry) {
+		if (ph1->ph1_role != ISAKMP_ROLE_R ||
+		    (ph1->ph1_state != PH1_S_NEW &&
+		    ph1->ph1_state != PH1_S_SA &&
+		    ph1->ph1_state != PH1_S_KEYED))
+			continue;
+		all++;
+		if (addr_cmp_host(&ph1->ph1_peer, peer) == 0)
+			from++;
+	}
+	if (all < EXCHANGE_HALF_OPEN_MAX &&
+	    from < EXCHANGE_HALF_OPEN_PER_ADDR)
+		return 1;
+	log_warnx("%s: too many half-open phase 1 negotiations (%zu from "
+	    "this address, limit %d; %zu in all, limit %d): message dropped",
+	    p, from, EXCHANGE_HALF_OPEN_PER_ADDR, all,
+	    EXCHANGE_HALF_OPEN_MAX);
+	env->env_capped++;
+	return 0;
+}
+
 static struct ph1 *
 exchange_ph1_responder(struct exchange_env *env, const struct addr *local,
     const struct addr *peer, const struct isakmp_hdr *hdr)
@@ -870,6 +902,8 @@ exchange_ph1_responder(struct exchange_env *env, const struct addr *local,
 
 	addr_fmt(local, ADDR_PORT, l, sizeof(l));
 	addr_fmt(peer, ADDR_PORT, p, sizeof(p));
+	if (!exchange_half_open_ok(env, peer, p))
+		return NULL;
 	if ((rm = ph1_remote_find(env->env_cfg, peer)) == NULL) {
 		log_warnx("couldn't find configuration for %s", p);
 		return NULL;

@@ -110,6 +110,16 @@ struct exchange_events {
 
 #define EXCHANGE_LINGER_MS	1000
 
+/*
+ * Caps on half-open phase 1 SAs (responder, not yet established nor
+ * failed) against a flood of Main Mode first messages, which cost us
+ * state and retransmissions to forged addresses: overall, and per source
+ * address so that one address cannot take all the slots.  A message 1
+ * over a cap is logged and dropped before any state exists.
+ */
+#define EXCHANGE_HALF_OPEN_MAX		128
+#define EXCHANGE_HALF_OPEN_PER_ADDR	8
+
 /* A peer we have negotiated with since start (INITIAL-CONTACT). */
 struct exchange_peer {
 	struct addr	 xp_addr;
@@ -125,6 +135,7 @@ struct exchange_env {
 	struct exchange_events env_events;
 	TAILQ_HEAD(exchange_ph1s, ph1) env_ph1s;
 	uint64_t	 env_dropped;	/* datagrams dropped, for admin */
+	uint64_t	 env_capped;	/* message 1s over a half-open cap */
 	uint32_t	 env_next_id;	/* numbers phase 2 negotiations */
 	TAILQ_HEAD(, exchange_peer) env_contacted;
 };

@@ -1131,6 +1131,88 @@ t_persend_counter(void)
 	world_down();
 }
 
+static size_t
+count_ph1s(const struct side *s)
+{
+	const struct ph1 *ph1;
+	size_t n = 0;
+
+	TAILQ_FOREACH(ph1, &s->env.env_ph1s, ph1_entry)
+		n++;
+	return n;
+}
+
+/*
+ * A flood of Main Mode first messages, each with its own cookie: the
+ * responder keeps at most EXCHANGE_HALF_OPEN_PER_ADDR half-open SAs
+ * from one address and EXCHANGE_HALF_OPEN_MAX in all, drops the rest
+ * before any state exists, and negotiates again once they timed out.
+ */
+static void
+t_half_open(void)
+{
+	struct addr from;
+	struct ph1 *ph1;
+	uint8_t *m1;
+	size_t m1len, k;
+	char cr[2048], ip[32];
+	const char *why;
+
+	snprintf(cr, sizeof(cr), "remote anonymous %s",
+	    strchr(conf_article_r, '{'));
+	log_reset();
+	side_up(I, "10.0.0.1", conf_article_i, psk_i, 0x10000);
+	side_up(R, "10.0.0.2", cr, psk_r, 0x20000);
+	ASSERT_PTR_NE(start_ph1(), NULL);
+	ASSERT_INT_EQ(nq, 1);
+	m1len = Q[0].len;
+	ASSERT_PTR_NE(m1 = malloc(m1len), NULL);
+	memcpy(m1, Q[0].data, m1len);
+	queue_clear();
+	/* One address: its cap, then drops. */
+	for (k = 0; k < EXCHANGE_HALF_OPEN_PER_ADDR + 2; k++) {
+		m1[0] = (uint8_t)k;
+		m1[1] = 0xa5;
+		exchange_input(&R->env, &R->addr, &I->addr, m1, m1len);
+		queue_clear();
+	}
+	ASSERT_INT_EQ(count_ph1s(R), EXCHANGE_HALF_OPEN_PER_ADDR);
+	ASSERT_U64_EQ(R->env.env_capped, 2);
+	ASSERT_TRUE(log_has("too many half-open phase 1 negotiations"));
+	/* Many addresses: the overall cap. */
+	for (k = 0; k < EXCHANGE_HALF_OPEN_MAX + 5; k++) {
+		snprintf(ip, sizeof(ip), "10.1.%zu.%zu", k / 200, k % 200 + 1);
+		ASSERT_INT_EQ(addr_parse(ip, 0, &from, &why), 0);
+		from.a_port = 500;
+		m1[1] = 0x5a;
+		m1[2] = (uint8_t)k;
+		m1[3] = (uint8_t)(k >> 8);
+		exchange_input(&R->env, &R->addr, &from, m1, m1len);
+		queue_clear();
+	}
+	ASSERT_INT_EQ(count_ph1s(R), EXCHANGE_HALF_OPEN_MAX);
+	ASSERT_U64_EQ(R->env.env_capped,
+	    2 + 5 + EXCHANGE_HALF_OPEN_PER_ADDR);
+	free(m1);
+	/* The initiator's own attempt is capped too; start afresh later. */
+	TAILQ_FOREACH(ph1, &I->env.env_ph1s, ph1_entry)
+		ph1_fail(ph1, "test");
+	/* phase1 15 sec: the half-open SAs fail, then go. */
+	now_ms += 16 * 1000;
+	exchange_timers(&R->env);
+	exchange_timers(&I->env);
+	queue_clear();
+	now_ms += 2 * 1000;
+	exchange_timers(&R->env);
+	exchange_timers(&I->env);
+	queue_clear();
+	ASSERT_INT_EQ(count_ph1s(R), 0);
+	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	pump();
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_ESTABLISHED);
+	world_down();
+}
+
 /*
  * GETSPI answered later, as PF_KEY does: each side's message waits for
  * its SPIs; a failed GETSPI fails the negotiation.
@@ -1358,6 +1440,7 @@ main(void)
 	TEST_RUN(t_no_policy);
 	TEST_RUN(t_retransmit);
 	TEST_RUN(t_persend_counter);
+	TEST_RUN(t_half_open);
 	TEST_RUN(t_getspi_late);
 	TEST_RUN(t_initial_contact);
 	TEST_RUN(t_ph1_lifetime);
