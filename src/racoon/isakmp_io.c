@@ -18,8 +18,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "isakmp_io.h"
+#include "log.h"
 #include "pfkey.h"
 
 #ifndef UDP_ENCAP
@@ -199,6 +201,7 @@ isakmp_io_recv(struct isakmp_sock *s, uint8_t *buf, size_t size,
 	uint32_t marker;
 	uint8_t b;
 	ssize_t n;
+	char p[ADDR_STRLEN];
 
 	memset(&m, 0, sizeof(m));
 	m.msg_name = &from;
@@ -209,22 +212,33 @@ isakmp_io_recv(struct isakmp_sock *s, uint8_t *buf, size_t size,
 	m.msg_controllen = sizeof(cm.buf);
 	if ((n = recvmsg(s->is_fd, &m, 0)) == -1)
 		return ISAKMP_RX_NONE;
-	if ((m.msg_flags & MSG_TRUNC) ||
-	    addr_from_sockaddr(peer, (struct sockaddr *)&from,
+	if (addr_from_sockaddr(peer, (struct sockaddr *)&from,
 	    m.msg_namelen) == -1)
 		return ISAKMP_RX_DROP;
+	/* Every datagram dropped here is logged: hostile input is seen. */
+	addr_fmt(peer, ADDR_PORT, p, sizeof(p));
+	if (m.msg_flags & MSG_TRUNC) {
+		log_warnx("%s: datagram over %zu bytes dropped", p, size);
+		return ISAKMP_RX_DROP;
+	}
 	io_local(&m, s, local);
 	rbuf_init(&rb, buf, (size_t)n);
 	if (s->is_natt) {
 		if (rbuf_left(&rb) == 1 && rbuf_peek_u8(&rb, 0, &b) == 0 &&
 		    b == 0xff)
 			return ISAKMP_RX_KEEPALIVE;
-		if (rbuf_get_u32(&rb, &marker) == -1 || marker != 0)
+		if (rbuf_get_u32(&rb, &marker) == -1 || marker != 0) {
+			log_warnx("%s: datagram without the non-ESP marker "
+			    "dropped", p);
 			return ISAKMP_RX_DROP;
+		}
 		memmove(buf, rbuf_ptr(&rb), rbuf_left(&rb));
 	}
-	if (rbuf_left(&rb) < ISAKMP_HDR_LEN)
+	if (rbuf_left(&rb) < ISAKMP_HDR_LEN) {
+		log_warnx("%s: datagram of %zu bytes, shorter than an ISAKMP "
+		    "header, dropped", p, rbuf_left(&rb));
 		return ISAKMP_RX_DROP;
+	}
 	*len = rbuf_left(&rb);
 	return ISAKMP_RX_MSG;
 }

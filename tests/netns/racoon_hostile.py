@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+# Hostile IKEv1 datagrams for racoon_stress_hostile.sh, sent on layer 2
+# (AF_PACKET) so that they bypass the sender's IPsec policies:
+#   racoon_hostile.py flood IFACE DMAC DST NET N
+#       N acceptable Main Mode first messages (3des/md5/psk/modp1024),
+#       from forged sources NET.100.1 onwards, each with its own cookie
+#   racoon_hostile.py junk IFACE DMAC SRC DST
+#       malformed messages from SRC: truncated, lengths past the end,
+#       zero-length payloads, unknown next payloads, huge proposal and
+#       transform counts, DELETE and NOTIFY for no phase 1
+#   racoon_hostile.py cookies IFACE SRC DST
+#       print the cookies of the first Main Mode message DST sends SRC
+#       with both cookies set (the real negotiation), as hex
+#   racoon_hostile.py unprot IFACE DMAC SRC DST ICOOKIE RCOOKIE
+#       an unencrypted DELETE of that ISAKMP-SA and unencrypted NOTIFYs
+#       about it: a peer must ignore them (CVE-2004-0164 class)
+import os
+import struct
+import sys
+
+from scapy.all import IP, UDP, Ether, Raw, conf, sendp, sniff
+
+conf.verb = 0
+MARK = b"\xde\xad"          # our cookies start so; real ones are random
+
+
+def cookie():
+    return MARK + os.urandom(6)
+
+
+def hdr(ick, rck, np, etype, plen, flags=0, msgid=0, total=None):
+    ln = 28 + plen if total is None else total
+    return ick + rck + struct.pack("!BBBBII", np, 0x10, etype, flags,
+                                   msgid, ln)
+
+
+def pld(np, body, ln=None):
+    return struct.pack("!BBH", np, 0, 4 + len(body) if ln is None
+                       else ln) + body
+
+
+def transform(num=1, last=True):
+    attrs = b"".join(struct.pack("!HH", 0x8000 | t, v) for t, v in
+                     ((1, 5), (2, 1), (3, 1), (4, 2), (11, 1), (12, 28800)))
+    return pld(0 if last else 3, struct.pack("!BBH", num, 1, 0) + attrs)
+
+
+def proposal(ntrans=1, body=None, last=True, num=1):
+    body = transform() if body is None else body
+    return pld(0 if last else 2, struct.pack("!BBBB", num, 1, 0, ntrans) +
+               body)
+
+
+def sa(props):
+    return pld(0, struct.pack("!II", 1, 1) + props)
+
+
+def msg1(ick):
+    s = sa(proposal())
+    return hdr(ick, bytes(8), 1, 2, len(s)) + s
+
+
+def frames(dmac, src, dst, data):
+    return [Ether(dst=dmac) / IP(src=src, dst=dst) /
+            UDP(sport=500, dport=500) / Raw(data)]
+
+
+def junk():
+    out = []
+    # Header claims 200 bytes, the datagram carries 60.
+    s = sa(proposal())
+    out.append(hdr(cookie(), bytes(8), 1, 2, 0, total=200) + s[:32])
+    # SA payload length past the end of the message.
+    b = pld(0, struct.pack("!II", 1, 1) + proposal(), ln=0x1000)
+    out.append(hdr(cookie(), bytes(8), 1, 2, len(b)) + b)
+    # Zero-length SA payload (and zero-length proposal inside).
+    b = pld(0, struct.pack("!II", 1, 1) + proposal(), ln=0)
+    out.append(hdr(cookie(), bytes(8), 1, 2, len(b)) + b)
+    b = sa(pld(0, b"", ln=0))
+    out.append(hdr(cookie(), bytes(8), 1, 2, len(b)) + b)
+    # Unknown next payload types: in the header, after the SA.
+    out.append(hdr(cookie(), bytes(8), 99, 2, len(s)) + s)
+    b = pld(77, struct.pack("!II", 1, 1) + proposal()) + pld(0, b"x" * 8)
+    out.append(hdr(cookie(), bytes(8), 1, 2, len(b)) + b)
+    # 70 proposals (bare transforms, to fit one frame); one proposal
+    # claiming 255 transforms with one.
+    bare = pld(0, struct.pack("!BBH", 1, 1, 0))
+    ps = b"".join(proposal(body=bare, last=(i == 69), num=i + 1)
+                  for i in range(70))
+    b = sa(ps)
+    out.append(hdr(cookie(), bytes(8), 1, 2, len(b)) + b)
+    b = sa(proposal(ntrans=255))
+    out.append(hdr(cookie(), bytes(8), 1, 2, len(b)) + b)
+    # Transforms nested past their proposal's length.
+    b = sa(pld(0, struct.pack("!BBBB", 1, 1, 0, 1) + transform()[:12]))
+    out.append(hdr(cookie(), bytes(8), 1, 2, len(b)) + b)
+    # DELETE and NOTIFY for no phase 1 (Informational, unencrypted).
+    d = pld(0, struct.pack("!IBBH", 1, 1, 16, 1) + os.urandom(16))
+    out.append(hdr(cookie(), os.urandom(8), 12, 5, len(d)) + d)
+    n = pld(0, struct.pack("!IBBH", 1, 1, 16, 24576) + os.urandom(16))
+    out.append(hdr(cookie(), os.urandom(8), 11, 5, len(n)) + n)
+    # Shorter than a header.
+    out.append(os.urandom(20))
+    return out
+
+
+def unprot(ick, rck):
+    ck = ick + rck
+    d = pld(0, struct.pack("!IBBH", 1, 1, 16, 1) + ck)
+    n1 = pld(0, struct.pack("!IBBH", 1, 1, 16, 24578) + ck)   # INIT-CONTACT
+    n2 = pld(0, struct.pack("!IBBH", 1, 1, 0, 14))            # NO-PROP
+    out = []
+    for np, p in ((12, d), (11, n1), (11, n2)):
+        out.append(hdr(ick, rck, np, 5, len(p), msgid=struct.unpack(
+            "!I", os.urandom(4))[0]) + p)
+    return out
+
+
+def main():
+    cmd, iface = sys.argv[1], sys.argv[2]
+    if cmd == "flood":
+        dmac, dst, net, n = sys.argv[3], sys.argv[4], sys.argv[5], \
+            int(sys.argv[6])
+        pk = [f for i in range(n) for f in
+              frames(dmac, "%s.%d.%d" % (net, 100 + i // 250, i % 250 + 1),
+                     dst, msg1(cookie()))]
+        sendp(pk, iface=iface)
+    elif cmd == "junk":
+        dmac, src, dst = sys.argv[3:6]
+        sendp([f for m in junk() for f in frames(dmac, src, dst, m)],
+              iface=iface, inter=0.01)
+    elif cmd == "cookies":
+        src, dst = sys.argv[3:5]
+
+        def real(p):
+            if UDP not in p or p[IP].src != dst or p[IP].dst != src:
+                return False
+            d = bytes(p[UDP].payload)
+            return (len(d) >= 28 and d[18] == 2 and d[:2] != MARK and
+                    d[8:16] != bytes(8))
+        p = sniff(iface=iface, filter="udp port 500", lfilter=real,
+                  count=1, timeout=25)
+        if not p:
+            return 1
+        d = bytes(p[0][UDP].payload)
+        print(d[:8].hex(), d[8:16].hex())
+    elif cmd == "unprot":
+        dmac, src, dst, ick, rck = sys.argv[3:8]
+        sendp([f for m in unprot(bytes.fromhex(ick), bytes.fromhex(rck))
+               for f in frames(dmac, src, dst, m)], iface=iface, inter=0.05)
+    else:
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
