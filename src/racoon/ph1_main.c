@@ -239,7 +239,11 @@ fail:
 	return EXCHANGE_ERR;
 }
 
-/* The peer's KE (checked against our group) and nonce. */
+/*
+ * The peer's KE (checked against our group) and nonce.  Both payloads
+ * are parsed before our DH pair is made: the key generation, the costly
+ * part, is spent only on a message that is otherwise valid.
+ */
 static int
 ph1_main_ke_recv(struct ph1 *ph1, const struct isakmp_msg *msg,
     struct wbuf *pub, struct wbuf *nonce)
@@ -247,21 +251,24 @@ ph1_main_ke_recv(struct ph1 *ph1, const struct isakmp_msg *msg,
 	struct isakmp_data ke, ni;
 	struct rbuf rb;
 	char name[PH1_NAMELEN];
+	int n;
 
-	if (ph1->ph1_dh == NULL &&
+	memset(&ke, 0, sizeof(ke));
+	rb = isakmp_msg_find(msg, ISAKMP_NPTYPE_NONCE, 0)->pld_body;
+	if (isakmp_data_parse(&rb, ISAKMP_NPTYPE_NONCE, &ni) != ISAKMP_N_OK)
+		return ISAKMP_N_PAYLOAD_MALFORMED;
+	rb = isakmp_msg_find(msg, ISAKMP_NPTYPE_KE, 0)->pld_body;
+	n = isakmp_data_parse(&rb, ISAKMP_NPTYPE_KE, &ke);
+	if (n == ISAKMP_N_OK && ph1->ph1_dh == NULL &&
 	    (ph1->ph1_dh = dh_new(ph1->ph1_prop.p1_dh->alg_ike)) == NULL)
 		return EXCHANGE_ERR;
-	rb = isakmp_msg_find(msg, ISAKMP_NPTYPE_KE, 0)->pld_body;
-	if (isakmp_data_parse(&rb, ISAKMP_NPTYPE_KE, &ke) != ISAKMP_N_OK ||
+	if (n != ISAKMP_N_OK ||
 	    dh_check_peer(ph1->ph1_dh, ke.data_ptr, ke.data_len) == -1) {
 		log_warnx("%s: KE payload of %zu bytes refused for %s",
 		    ph1_name(ph1, name, sizeof(name)), ke.data_len,
 		    ph1->ph1_prop.p1_dh->alg_name);
 		return ISAKMP_N_INVALID_KEY_INFORMATION;
 	}
-	rb = isakmp_msg_find(msg, ISAKMP_NPTYPE_NONCE, 0)->pld_body;
-	if (isakmp_data_parse(&rb, ISAKMP_NPTYPE_NONCE, &ni) != ISAKMP_N_OK)
-		return ISAKMP_N_PAYLOAD_MALFORMED;
 	wbuf_reset(pub);
 	wbuf_reset(nonce);
 	if (wbuf_put_bytes(pub, ke.data_ptr, ke.data_len) == -1 ||
