@@ -1214,6 +1214,62 @@ t_half_open(void)
 }
 
 /*
+ * Message 3 with a nonce of 4 bytes (RFC 2409 5: 8 to 256) but a good
+ * KE: the responder refuses it with PAYLOAD-MALFORMED before it makes
+ * its DH pair, so a malformed message costs no key generation.
+ */
+static void
+t_dh_after_checks(void)
+{
+	struct ph1 *rph1;
+	uint8_t m3[2048], *src;
+	size_t len, off = ISAKMP_HDR_LEN, ke_off = 0, ke_len = 0, out;
+	uint8_t np;
+
+	log_reset();
+	side_up(I, "10.0.0.1", conf_article_i, psk_i, 0x10000);
+	side_up(R, "10.0.0.2", conf_article_r, psk_r, 0x20000);
+	ASSERT_PTR_NE(start_ph1(), NULL);
+	ASSERT_INT_EQ(pump_one(), 1);	/* message 1 */
+	ASSERT_INT_EQ(pump_one(), 1);	/* message 2 */
+	ASSERT_INT_EQ(nq, 1);		/* message 3, in the clear */
+	rph1 = first_ph1(R);
+	ASSERT_PTR_EQ(rph1->ph1_dh, NULL);
+	src = Q[0].data;
+	len = Q[0].len;
+	/* Find the KE payload in the chain. */
+	for (np = src[16]; np != 0 && off + 4 <= len;
+	    off += (size_t)(src[off + 2] << 8 | src[off + 3])) {
+		if (np == ISAKMP_NPTYPE_KE) {
+			ke_off = off;
+			ke_len = (size_t)(src[off + 2] << 8 | src[off + 3]);
+		}
+		np = src[off];
+	}
+	ASSERT_TRUE(ke_len > 4);
+	ASSERT_TRUE(ISAKMP_HDR_LEN + ke_len + 8 <= sizeof(m3));
+	/* Header, KE, then a nonce payload carrying 4 bytes. */
+	memcpy(m3, src, ISAKMP_HDR_LEN);
+	m3[16] = ISAKMP_NPTYPE_KE;
+	out = ISAKMP_HDR_LEN;
+	memcpy(m3 + out, src + ke_off, ke_len);
+	m3[out] = ISAKMP_NPTYPE_NONCE;
+	out += ke_len;
+	memcpy(m3 + out, "\0\0\0\x08" "abcd", 8);
+	out += 8;
+	m3[24] = (uint8_t)(out >> 24);
+	m3[25] = (uint8_t)(out >> 16);
+	m3[26] = (uint8_t)(out >> 8);
+	m3[27] = (uint8_t)out;
+	queue_clear();
+	exchange_input(&R->env, &R->addr, &I->addr, m3, out);
+	ASSERT_TRUE(log_has("4 bytes of data"));
+	ASSERT_PTR_EQ(rph1->ph1_dh, NULL);
+	ASSERT_INT_EQ(rph1->ph1_state, PH1_S_FAILED);
+	world_down();
+}
+
+/*
  * GETSPI answered later, as PF_KEY does: each side's message waits for
  * its SPIs; a failed GETSPI fails the negotiation.
  */
@@ -1441,6 +1497,7 @@ main(void)
 	TEST_RUN(t_retransmit);
 	TEST_RUN(t_persend_counter);
 	TEST_RUN(t_half_open);
+	TEST_RUN(t_dh_after_checks);
 	TEST_RUN(t_getspi_late);
 	TEST_RUN(t_initial_contact);
 	TEST_RUN(t_ph1_lifetime);
