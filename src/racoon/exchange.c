@@ -433,6 +433,16 @@ exchange_recv(struct exchange *ex, const uint8_t *data, size_t len,
 	if (n != ISAKMP_N_OK) {
 		exchange_fail(ex, n, n == ISAKMP_N_AUTHENTICATION_FAILED ?
 		    "authentication failed" : "peer's message refused");
+		/*
+		 * A responder that refused the first message holds nothing
+		 * worth keeping: free it at once rather than after the
+		 * linger, so that a flood of bad first messages (which the
+		 * half-open caps do not count once failed) cannot pile up.
+		 */
+		if (ex->ex_kind == EXCHANGE_MAIN &&
+		    ex->ex_role == ISAKMP_ROLE_R && ex->ex_step == 0)
+			ex->ex_ph1->ph1_dead_at =
+			    exchange_now(exchange_env(ex));
 		goto out;
 	}
 	/* A handler may have set the IV (keys of message 3/4): keep it. */
