@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 # Inbound enforcement (src/ipsecd/nft.c): with ipsecd's nftables table in
-# place, cleartext (also when it comes in fragments) that an `in ... require' policy protects is not
-# delivered, a socket with the bypass mark (IKE) still gets it, `none'
+# place, cleartext that an `in ... require' policy protects is not
+# delivered (also in fragments), a socket with the bypass mark (IKE)
+# still gets it (also in fragments), `none'
 # rules placed first let traffic through, `discard' drops; when the table
 # goes, delivery is back.
 set -u
