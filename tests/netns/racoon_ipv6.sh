@@ -30,42 +30,8 @@ mac() { ip -n "$1" -o link show "$2" | sed 's/.*link\/ether \([^ ]*\).*/\1/'; }
 ip -n "$a" neigh replace $B lladdr "$(mac "$b" vb)" dev va nud permanent
 ip -n "$b" neigh replace $A lladdr "$(mac "$a" va)" dev vb nud permanent
 
-# host SELF PEER NAME: the article's files for one host.
-host() {
-	cat >"$work/$3.setkey" <<CONF
-#!/usr/sbin/setkey -f
-flush;
-spdflush;
-spdadd $1 $2 any -P out ipsec esp/transport//require;
-spdadd $2 $1 any -P in ipsec esp/transport//require;
-CONF
-	cat >"$work/$3.conf" <<CONF
-path pre_shared_key "$work/$3.psk";
-path pidfile "$work/$3.pid";
-listen { adminsock disabled; }
-
-remote $2 {
-        exchange_mode main;
-        proposal {
-                encryption_algorithm 3des;
-                hash_algorithm md5;
-                authentication_method pre_shared_key;
-                dh_group modp1024;
-        }
-}
-
-sainfo address $1 any address $2 any {
-        pfs_group 768;
-        encryption_algorithm 3des;
-        authentication_algorithm hmac_md5;
-        compression_algorithm deflate;
-}
-CONF
-	printf '# IPv4 addresses\n%s    simple psk\n' "$2" >"$work/$3.psk"
-	chmod 600 "$work/$3.psk"
-}
-host $A $B a
-host $B $A b
+article_host $A $B a
+article_host $B $A b
 
 for n in a b; do
 	ns=$(eval echo \$$n)
