@@ -7,7 +7,8 @@
 packages="autoconf automake make gcc pkg-config libssl-dev libevent-dev
     libnftables-dev libsystemd-dev flex bison clang libclang-rt-14-dev
     iproute2 iputils-ping nftables tcpdump procps psmisc python3-scapy
-    python3-cryptography qemu-system-x86 linux-image-amd64 busybox-static"
+    python3-cryptography qemu-system-x86 linux-image-amd64 busybox-static
+    mandoc groff-base systemd tshark"
 
 install_packages() {
 	local missing="" p
@@ -22,6 +23,9 @@ install_packages() {
 		return 1
 	fi
 	export DEBIAN_FRONTEND=noninteractive
+	# tshark's wireshark-common asks whether non-root users may capture.
+	echo "wireshark-common wireshark-common/install-setuid boolean false" |
+	    debconf-set-selections
 	apt-get update -qq >"$out/apt.log" 2>&1 &&
 	    apt-get install -y -qq --no-install-recommends $missing \
 	    >>"$out/apt.log" 2>&1 || { tail -20 "$out/apt.log" >&2; return 1; }

@@ -103,6 +103,18 @@ pfkey_sock_open(struct pfkey_sock *ps)
 }
 
 int
+pfkey_sock_native(void)
+{
+	int fd;
+
+	if ((fd = socket(PF_KEY, SOCK_RAW | SOCK_CLOEXEC, PF_KEY_V2)) != -1) {
+		close(fd);
+		return 1;
+	}
+	return errno == EPERM || errno == EACCES;
+}
+
+int
 pfkey_sock_send(struct pfkey_sock *ps, const void *msg, size_t len)
 {
 	ssize_t n;

@@ -63,6 +63,12 @@ int	 pfkey_sock_addr(const char *, int, struct sockaddr_un *, socklen_t *);
  * descriptor is close-on-exec and blocking; an event loop sets O_NONBLOCK.
  */
 int	 pfkey_sock_open(struct pfkey_sock *);
+/*
+ * 1 if the kernel has AF_KEY (native IPsec: ipsecd is not needed), 0 if
+ * it has none.  Opening the socket loads af_key where it is a module; a
+ * refusal for want of CAP_NET_ADMIN still means the kernel has it.
+ */
+int	 pfkey_sock_native(void);
 /* Connect to ipsecd at a given socket name ("@name" or a path). */
 int	 pfkey_sock_connect(struct pfkey_sock *, const char *);
 /* Send one whole message.  Returns 0, or -1 with errno. */

@@ -8,9 +8,10 @@ src_ipsecd_ipsecd_SOURCES = src/ipsecd/main.c \
 	src/ipsecd/pfkey_srv.c src/ipsecd/pfkey_srv.h \
 	src/ipsecd/sad.c src/ipsecd/sad.h \
 	src/ipsecd/spd.c src/ipsecd/spd.h
-src_ipsecd_ipsecd_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS)
+src_ipsecd_ipsecd_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS) \
+	$(SYSTEMD_CFLAGS)
 src_ipsecd_ipsecd_LDADD = src/ipsecd/libxform.a $(COMMON_LIBS) \
-	$(LIBEVENT_LIBS) $(NFTABLES_LIBS)
+	$(LIBEVENT_LIBS) $(NFTABLES_LIBS) $(SYSTEMD_LIBS)
 EXTRA_DIST += src/ipsecd/README.md
 
 check_PROGRAMS += tests/unit/test_pfkey tests/unit/test_pfkey_sock

@@ -14,6 +14,9 @@
 
 #include <event2/event.h>
 #include <openssl/provider.h>
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
 #include "buf.h"
 #include "dp.h"
@@ -27,7 +30,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: ipsecd [-dF] [-a seconds] [-i tun] "
-	    "[-s name | path]\n");
+	    "[-s name | path]\n       ipsecd -k\n");
 	exit(1);
 }
 
@@ -90,6 +93,10 @@ main_loop(int fd, const char *tun)
 	if (dp_open(base, tun, &why) == -1)
 		fatalx("datapath: %s", why);
 	log_info("ipsecd started");
+#ifdef HAVE_LIBSYSTEMD
+	/* Type=notify: the socket listens and the datapath is open. */
+	(void)sd_notify(0, "READY=1");
+#endif
 	event_base_dispatch(base);
 	dp_stats_log();
 	dp_close();
@@ -113,8 +120,19 @@ main(int argc, char *argv[])
 	int ch, foreground = 0, debug = 0, fd;
 	uint64_t v;
 
-	while ((ch = getopt(argc, argv, "a:dFi:s:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:dFi:ks:")) != -1) {
 		switch (ch) {
+		case 'k':
+			/* ipsecd.service's ExecCondition: 0 when needed. */
+			if (argc != 2)
+				usage();
+			if (pfkey_sock_native()) {
+				printf("the kernel has AF_KEY: ipsecd is not "
+				    "needed\n");
+				return 1;
+			}
+			printf("the kernel has no AF_KEY: ipsecd is needed\n");
+			return 0;
 		case 'a':
 			if (str_to_uint(optarg, UINT32_MAX, &v) == -1 ||
 			    v == 0) {

@@ -29,6 +29,9 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
 #include "addr.h"
 #include "buf.h"
@@ -68,6 +71,17 @@ static int		 daemon_ready_fd = -1; /* parent waits on it */
 static uint8_t		 daemon_rxbuf[ISAKMP_MSG_MAX];
 static TAILQ_HEAD(, daemon_old_cfg) daemon_old_cfgs =
     TAILQ_HEAD_INITIALIZER(daemon_old_cfgs);
+
+/* A state change for systemd, when it started racoon (Type=notify). */
+static void
+daemon_notify(const char *state)
+{
+#ifdef HAVE_LIBSYSTEMD
+	(void)sd_notify(0, state);
+#else
+	(void)state;
+#endif
+}
 
 static uint64_t
 daemon_now_cb(void *arg)
@@ -435,11 +449,14 @@ daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 	if (daemon_stopping)
 		return;
 	if (sig == SIGHUP) {
+		daemon_notify("RELOADING=1");
 		daemon_reload();
+		daemon_notify("READY=1");
 		daemon_rearm();
 		return;
 	}
 	log_info("caught signal %d, shutting down", (int)sig);
+	daemon_notify("STOPPING=1");
 	daemon_shutdown();
 	daemon_stopping = 1;
 	evtimer_del(daemon_timer_ev);
@@ -536,12 +553,17 @@ daemon_detach(void)
 	return 0;
 }
 
-/* Tell the waiting parent that racoon runs. */
+/*
+ * Tell the waiting parent, or systemd (Type=notify), that racoon runs:
+ * its configuration is loaded, the kernel answers and the IKE sockets
+ * are bound.
+ */
 static void
 daemon_ready(void)
 {
 	char c = 0;
 
+	daemon_notify("READY=1");
 	if (daemon_ready_fd == -1)
 		return;
 	if (write(daemon_ready_fd, &c, 1) != 1)

@@ -42,9 +42,11 @@ src_racoon_racoon_SOURCES = src/racoon/main.c \
 	src/racoon/daemon.c src/racoon/daemon.h \
 	src/racoon/kernel.c src/racoon/kernel.h
 src_racoon_racoon_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/racoon
-src_racoon_racoon_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS)
+src_racoon_racoon_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS) \
+	$(SYSTEMD_CFLAGS)
 src_racoon_racoon_LDADD = src/racoon/libexch.a src/racoon/libike.a \
-	src/racoon/libisakmp_io.a $(RACOON_CFG_LIBS) $(LIBEVENT_LIBS)
+	src/racoon/libisakmp_io.a $(RACOON_CFG_LIBS) $(LIBEVENT_LIBS) \
+	$(SYSTEMD_LIBS)
 
 
 # kernel.c against a fake kernel on a UNIX socket (IPSECD_SOCKET).
