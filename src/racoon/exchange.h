@@ -71,7 +71,8 @@ struct exchange_sa {
  * finished SA (the keymat is wiped when it returns).  ek_policy tells
  * the responder which protocols and mode its SPD wants between a local
  * and a remote selector, as racoon asks the SPD; -1 if no policy covers
- * them.  Each returns 0 or -1 (ek_getspi also 1).
+ * them.  Each returns 0 or -1 (ek_getspi also 1, ek_policy also 1 for
+ * a policy that ek_genpolicy made).
  */
 struct ph2_sel;
 struct exchange_kernel {
@@ -84,6 +85,18 @@ struct exchange_kernel {
 	/* Remove an SA (proto, SPI, src, dst) the peer deleted; may be NULL. */
 	int		(*ek_delete)(void *, uint8_t, uint32_t,
 			    const struct addr *, const struct addr *);
+	/*
+	 * generate_policy (may be NULL): hold (1) or release (0) the
+	 * policies a responder makes from the initiator's IDs between a
+	 * local and a remote selector: out, in, and fwd in tunnel mode,
+	 * whose tunnel ends are the IKE addresses (local, peer); unique
+	 * asks for level unique.  The first hold installs them with
+	 * X_SPDUPDATE, the last release deletes them.  0 or -1.
+	 */
+	int		(*ek_genpolicy)(void *, int, const struct ph2_sel *,
+			    const struct ph2_sel *,
+			    const struct proposal_policy *,
+			    const struct addr *, const struct addr *, int);
 	void		*ek_arg;
 };
 

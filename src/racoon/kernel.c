@@ -115,6 +115,27 @@ static TAILQ_HEAD(, kernel_sa) kernel_sas =
     TAILQ_HEAD_INITIALIZER(kernel_sas);
 
 /*
+ * The policies generate_policy made for one pair of selectors (out, in,
+ * and fwd in tunnel mode), held by the phase 2 negotiations whose SAs
+ * they carry: the first hold installs them, the last release deletes
+ * them, so that a rekeyed phase 2 keeps what the one it replaces made.
+ */
+#define KERNEL_GEN_MAX		3
+struct kernel_gen {
+	TAILQ_ENTRY(kernel_gen) kn_entry;
+	unsigned	 kn_refs;
+	struct kernel_policy kn_pol[KERNEL_GEN_MAX];	/* out, in, fwd */
+	size_t		 kn_npol;
+};
+static TAILQ_HEAD(, kernel_gen) kernel_gens =
+    TAILQ_HEAD_INITIALIZER(kernel_gens);
+/* Level unique wants a reqid; above those setkey may give by hand. */
+static uint32_t		 kernel_gen_reqid = IPSEC_MANUAL_REQID_MAX;
+
+static struct kernel_gen *kernel_gen_find(const struct ph2_sel *,
+		    const struct ph2_sel *);
+
+/*
  * The initiator's outbound SA waits KERNEL_ADD_DELAY_MS before its ADD.
  * IKEv1 does not acknowledge quick mode message 3 (without the commit
  * bit, which racoon does not use): the responder installs its SAs when
@@ -313,18 +334,53 @@ kernel_policy_cb(void *arg, const struct ph2_sel *local,
     const struct ph2_sel *remote, struct proposal_policy *pol)
 {
 	struct kernel_policy *kp;
+	struct kernel_gen *kn;
 	char l[ADDR_STRLEN + 8], r[ADDR_STRLEN + 8];
 
 	(void)arg;
+	if ((kn = kernel_gen_find(local, remote)) != NULL &&
+	    kernel_pol_from(&kn->kn_pol[0].kp_pol, pol) == 0)
+		return 1;
 	TAILQ_FOREACH(kp, &kernel_spd, kp_entry)
 		if (kp->kp_pol.pp_dir == IPSEC_DIR_OUTBOUND &&
 		    kernel_sel_eq(local, &kp->kp_src) &&
 		    kernel_sel_eq(remote, &kp->kp_dst) &&
 		    kernel_pol_from(&kp->kp_pol, pol) == 0)
 			return 0;
-	log_warnx("no policy found: %s -> %s", ph2_sel_fmt(local, l,
+	/* The phase 2 says it, or generates the policy. */
+	log_debug(1, "no policy found: %s -> %s", ph2_sel_fmt(local, l,
 	    sizeof(l)), ph2_sel_fmt(remote, r, sizeof(r)));
 	return -1;
+}
+
+/* 1 if a request of kp serves the SA (its reqid in *reqid). */
+static int
+kernel_req_serves(const struct kernel_policy *kp, const struct exchange_sa *xsa,
+    uint8_t ipproto, uint8_t mode, uint32_t *reqid)
+{
+	uint8_t dir = xsa->xsa_inbound ? IPSEC_DIR_INBOUND :
+	    IPSEC_DIR_OUTBOUND;
+	size_t i;
+
+	if (kp->kp_pol.pp_dir != dir ||
+	    kp->kp_pol.pp_type != IPSEC_POLICY_IPSEC)
+		return 0;
+	for (i = 0; i < kp->kp_pol.pp_nreq; i++) {
+		const struct pfkey_ipsecreq *rq = &kp->kp_pol.pp_req[i];
+
+		if (rq->pq_proto != ipproto || rq->pq_mode != mode)
+			continue;
+		if (mode == IPSEC_MODE_TUNNEL ?
+		    (rq->pq_src.a_af == xsa->xsa_src.a_af &&
+		    addr_cmp_host(&rq->pq_src, &xsa->xsa_src) == 0 &&
+		    addr_cmp_host(&rq->pq_dst, &xsa->xsa_dst) == 0) :
+		    (addr_in_prefix(&xsa->xsa_src, &kp->kp_src.pa_addr) &&
+		    addr_in_prefix(&xsa->xsa_dst, &kp->kp_dst.pa_addr))) {
+			*reqid = rq->pq_reqid;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -332,35 +388,207 @@ kernel_policy_cb(void *arg, const struct ph2_sel *local,
  * selection (mode and reqid) finds it: the policy of the SA's direction
  * whose request has its protocol and mode and, in tunnel mode, its
  * endpoints; in transport mode, whose selectors hold its addresses.
+ * Policies generate_policy made come first: their SPDUPDATE has not
+ * come back to our copy of the SPD yet.
  */
 static uint32_t
 kernel_reqid(const struct exchange_sa *xsa, uint8_t ipproto, uint8_t mode)
 {
 	const struct kernel_policy *kp;
-	uint8_t dir = xsa->xsa_inbound ? IPSEC_DIR_INBOUND :
-	    IPSEC_DIR_OUTBOUND;
+	const struct kernel_gen *kn;
+	uint32_t reqid;
 	size_t i;
 
-	TAILQ_FOREACH(kp, &kernel_spd, kp_entry) {
-		if (kp->kp_pol.pp_dir != dir ||
-		    kp->kp_pol.pp_type != IPSEC_POLICY_IPSEC)
-			continue;
-		for (i = 0; i < kp->kp_pol.pp_nreq; i++) {
-			const struct pfkey_ipsecreq *rq = &kp->kp_pol.pp_req[i];
+	TAILQ_FOREACH(kn, &kernel_gens, kn_entry)
+		for (i = 0; i < kn->kn_npol; i++)
+			if (kernel_req_serves(&kn->kn_pol[i], xsa, ipproto,
+			    mode, &reqid))
+				return reqid;
+	TAILQ_FOREACH(kp, &kernel_spd, kp_entry)
+		if (kernel_req_serves(kp, xsa, ipproto, mode, &reqid))
+			return reqid;
+	return 0;
+}
 
-			if (rq->pq_proto != ipproto || rq->pq_mode != mode)
-				continue;
-			if (mode == IPSEC_MODE_TUNNEL ?
-			    (rq->pq_src.a_af == xsa->xsa_src.a_af &&
-			    addr_cmp_host(&rq->pq_src, &xsa->xsa_src) == 0 &&
-			    addr_cmp_host(&rq->pq_dst, &xsa->xsa_dst) == 0) :
-			    (addr_in_prefix(&xsa->xsa_src,
-			    &kp->kp_src.pa_addr) &&
-			    addr_in_prefix(&xsa->xsa_dst,
-			    &kp->kp_dst.pa_addr)))
-				return rq->pq_reqid;
+/* generate_policy */
+
+/* A phase 2 selector as a policy's; -1 for a range, which is none. */
+static int
+kernel_pa_from_sel(struct pfkey_address *pa, const struct ph2_sel *sel)
+{
+	if (sel->sel_type == IPSECDOI_ID_IPV4_ADDR_RANGE ||
+	    sel->sel_type == IPSECDOI_ID_IPV6_ADDR_RANGE)
+		return -1;
+	memset(pa, 0, sizeof(*pa));
+	pa->pa_addr = sel->sel_addr;
+	if (sel->sel_type == IPSECDOI_ID_IPV4_ADDR ||
+	    sel->sel_type == IPSECDOI_ID_IPV6_ADDR)
+		pa->pa_addr.a_plen = addr_maxplen(sel->sel_addr.a_af);
+	pa->pa_proto = sel->sel_proto == 0 ? IPSEC_ULPROTO_ANY :
+	    sel->sel_proto;
+	return 0;
+}
+
+static struct kernel_gen *
+kernel_gen_find(const struct ph2_sel *local, const struct ph2_sel *remote)
+{
+	struct kernel_gen *kn;
+
+	TAILQ_FOREACH(kn, &kernel_gens, kn_entry)
+		if (kernel_sel_eq(local, &kn->kn_pol[0].kp_src) &&
+		    kernel_sel_eq(remote, &kn->kn_pol[0].kp_dst))
+			return kn;
+	return NULL;
+}
+
+/* "10.0.0.2/32[0] 10.0.0.1/32[0] proto=any dir=out", racoon's spidx2str */
+static const char *
+kernel_pol_fmt(const struct kernel_policy *kp, char *buf, size_t len)
+{
+	char s[ADDR_STRLEN], d[ADDR_STRLEN], p[8];
+
+	if (kp->kp_src.pa_proto == IPSEC_ULPROTO_ANY)
+		snprintf(p, sizeof(p), "any");
+	else
+		snprintf(p, sizeof(p), "%u", kp->kp_src.pa_proto);
+	snprintf(buf, len, "%s/%u[%u] %s/%u[%u] proto=%s dir=%s",
+	    addr_ntop(&kp->kp_src.pa_addr, s, sizeof(s)),
+	    kp->kp_src.pa_addr.a_plen, kp->kp_src.pa_addr.a_port,
+	    addr_ntop(&kp->kp_dst.pa_addr, d, sizeof(d)),
+	    kp->kp_dst.pa_addr.a_plen, kp->kp_dst.pa_addr.a_port, p,
+	    pfkey_dir_name(kp->kp_pol.pp_dir));
+	return buf;
+}
+
+/* X_SPDUPDATE or X_SPDDELETE of one generated policy. */
+static int
+kernel_gen_send(uint8_t type, const struct kernel_policy *kp)
+{
+	struct pfkey_hdr h = { PF_KEY_V2, type, 0, SADB_SATYPE_UNSPEC, 0, 0,
+	    0, kernel_pid };
+	struct wbuf wb;
+	char buf[2 * ADDR_STRLEN + 64];
+	int rv;
+
+	h.ph_seq = kernel_next_seq();
+	if (wbuf_init(&wb, 256, 1024) == -1)
+		return -1;
+	pfkey_build_hdr(&wb, &h);
+	pfkey_put_policy(&wb, &kp->kp_pol);
+	pfkey_put_address(&wb, SADB_EXT_ADDRESS_SRC, &kp->kp_src);
+	pfkey_put_address(&wb, SADB_EXT_ADDRESS_DST, &kp->kp_dst);
+	rv = kernel_send(&wb);
+	wbuf_free(&wb);
+	/* A clean shutdown waits for the answers, as for DELETEs. */
+	if (rv == 0 && type == SADB_X_SPDDELETE)
+		kernel_del_wait++;
+	if (rv == 0)
+		log_info("%s the generated policy: %s", type ==
+		    SADB_X_SPDUPDATE ? "installed" : "deleted",
+		    kernel_pol_fmt(kp, buf, sizeof(buf)));
+	return rv;
+}
+
+/* The policy of one direction, its requests made from pol. */
+static void
+kernel_gen_make(struct kernel_policy *kp, uint8_t dir,
+    const struct pfkey_address *src, const struct pfkey_address *dst,
+    const struct proposal_policy *pol, const struct addr *tsrc,
+    const struct addr *tdst, uint32_t reqid)
+{
+	size_t i;
+
+	memset(kp, 0, sizeof(*kp));
+	kp->kp_src = *src;
+	kp->kp_dst = *dst;
+	kp->kp_pol.pp_type = IPSEC_POLICY_IPSEC;
+	kp->kp_pol.pp_dir = dir;
+	kp->kp_pol.pp_nreq = pol->pol_nproto;
+	for (i = 0; i < pol->pol_nproto; i++) {
+		struct pfkey_ipsecreq *rq = &kp->kp_pol.pp_req[i];
+
+		rq->pq_proto = pol->pol_proto[i] == ISAKMP_PROTO_AH ?
+		    IPPROTO_AH : IPPROTO_ESP;
+		rq->pq_level = reqid != 0 ? IPSEC_LEVEL_UNIQUE :
+		    IPSEC_LEVEL_REQUIRE;
+		rq->pq_reqid = reqid;
+		if (pol->pol_mode != IPSECDOI_MODE_TUNNEL) {
+			rq->pq_mode = IPSEC_MODE_TRANSPORT;
+			continue;
 		}
+		rq->pq_mode = IPSEC_MODE_TUNNEL;
+		rq->pq_src = *tsrc;
+		rq->pq_dst = *tdst;
+		rq->pq_src.a_port = rq->pq_dst.a_port = 0;
+		rq->pq_src.a_plen = addr_maxplen(tsrc->a_af);
+		rq->pq_dst.a_plen = addr_maxplen(tdst->a_af);
 	}
+}
+
+static void
+kernel_gen_free(struct kernel_gen *kn, int delete)
+{
+	size_t i;
+
+	TAILQ_REMOVE(&kernel_gens, kn, kn_entry);
+	for (i = 0; delete && i < kn->kn_npol; i++)
+		(void)kernel_gen_send(SADB_X_SPDDELETE, &kn->kn_pol[i]);
+	free(kn);
+}
+
+/* ek_genpolicy */
+static int
+kernel_genpolicy_cb(void *arg, int hold, const struct ph2_sel *local,
+    const struct ph2_sel *remote, const struct proposal_policy *pol,
+    const struct addr *me, const struct addr *peer, int unique)
+{
+	struct pfkey_address l, r;
+	struct kernel_gen *kn;
+	uint32_t reqid = 0;
+	size_t i;
+
+	(void)arg;
+	kn = kernel_gen_find(local, remote);
+	if (!hold) {
+		if (kn != NULL && --kn->kn_refs == 0)
+			kernel_gen_free(kn, 1);
+		return 0;
+	}
+	if (kn != NULL) {
+		kn->kn_refs++;
+		return 0;
+	}
+	if (kernel_pa_from_sel(&l, local) == -1 ||
+	    kernel_pa_from_sel(&r, remote) == -1 || pol->pol_nproto == 0 ||
+	    pol->pol_nproto > PFKEY_MAX_IPSECREQ) {
+		log_warnx("generate_policy: no policy for these selectors");
+		return -1;
+	}
+	if ((kn = calloc(1, sizeof(*kn))) == NULL) {
+		log_warn("generate_policy");
+		return -1;
+	}
+	if (unique) {
+		if (++kernel_gen_reqid == 0)
+			kernel_gen_reqid = IPSEC_MANUAL_REQID_MAX + 1;
+		reqid = kernel_gen_reqid;
+	}
+	kernel_gen_make(&kn->kn_pol[0], IPSEC_DIR_OUTBOUND, &l, &r, pol, me,
+	    peer, reqid);
+	kernel_gen_make(&kn->kn_pol[1], IPSEC_DIR_INBOUND, &r, &l, pol, peer,
+	    me, reqid);
+	kn->kn_npol = 2;
+	if (pol->pol_mode == IPSECDOI_MODE_TUNNEL)
+		kernel_gen_make(&kn->kn_pol[kn->kn_npol++], IPSEC_DIR_FWD, &r,
+		    &l, pol, peer, me, reqid);
+	kn->kn_refs = 1;
+	TAILQ_INSERT_TAIL(&kernel_gens, kn, kn_entry);
+	for (i = 0; i < kn->kn_npol; i++)
+		if (kernel_gen_send(SADB_X_SPDUPDATE, &kn->kn_pol[i]) == -1) {
+			kn->kn_npol = i;
+			kernel_gen_free(kn, 1);
+			return -1;
+		}
 	return 0;
 }
 
@@ -807,6 +1035,8 @@ kernel_delete_ours(void)
 		dst = ks->ks_dst;
 		(void)kernel_delete_sa(ks->ks_satype, ks->ks_spi, &src, &dst);
 	}
+	while (!TAILQ_EMPTY(&kernel_gens))
+		kernel_gen_free(TAILQ_FIRST(&kernel_gens), 1);
 }
 
 /* ACQUIRE */
@@ -1134,14 +1364,21 @@ kernel_dispatch(const struct pfkey_msg *m)
 			kernel_spd_learn(m);
 		break;
 	case SADB_X_SPDDELETE:
+		if (ours && kernel_del_wait > 0)
+			kernel_del_wait--;
+		/* FALLTHROUGH */
 	case SADB_X_SPDDELETE2:
 	case SADB_X_SPDEXPIRE:
 		if (m->pm_hdr.ph_errno == 0)
 			kernel_spd_forget(m);
 		break;
 	case SADB_X_SPDFLUSH:
-		if (m->pm_hdr.ph_errno == 0)
+		if (m->pm_hdr.ph_errno == 0) {
 			kernel_spd_flush();
+			/* The generated policies went with the rest. */
+			while (!TAILQ_EMPTY(&kernel_gens))
+				kernel_gen_free(TAILQ_FIRST(&kernel_gens), 0);
+		}
 		break;
 	case SADB_REGISTER:
 		if (ours && m->pm_hdr.ph_errno != 0)
@@ -1261,6 +1498,8 @@ kernel_lost(void)
 	pfkey_sock_close(&kernel_sock);
 	kernel_del_wait = 0;
 	kernel_spd_flush();
+	while (!TAILQ_EMPTY(&kernel_gens))
+		kernel_gen_free(TAILQ_FIRST(&kernel_gens), 0);
 	while (!TAILQ_EMPTY(&kernel_adds))
 		kernel_add_free(TAILQ_FIRST(&kernel_adds));
 	while ((ks = TAILQ_FIRST(&kernel_sas)) != NULL) {
@@ -1319,6 +1558,7 @@ kernel_open(struct event_base *base, struct exchange_env *env,
 	k->ek_install = kernel_install_cb;
 	k->ek_policy = kernel_policy_cb;
 	k->ek_delete = kernel_delete_cb;
+	k->ek_genpolicy = kernel_genpolicy_cb;
 	k->ek_arg = NULL;
 	ev->ev_ph1_up = kernel_ph1_up;
 	ev->ev_ph1_down = kernel_ph1_down;
@@ -1347,6 +1587,8 @@ kernel_close(void)
 	while (!TAILQ_EMPTY(&kernel_adds))
 		kernel_add_free(TAILQ_FIRST(&kernel_adds));
 	kernel_spd_flush();
+	while (!TAILQ_EMPTY(&kernel_gens))
+		kernel_gen_free(TAILQ_FIRST(&kernel_gens), 0);
 	if (kernel_ev != NULL)
 		event_free(kernel_ev);
 	if (kernel_kick_ev != NULL)

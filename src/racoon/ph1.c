@@ -18,6 +18,7 @@
 #include "log.h"
 #include "ph1.h"
 #include "ph2.h"
+#include "isakmp_pld.h"
 #include "psk.h"
 
 static const char *ph1_state_names[PH1_S_COUNT] = {
@@ -223,6 +224,73 @@ ph1_find(struct exchange_env *env, const uint8_t *icky, const uint8_t *rcky,
 	return NULL;
 }
 
+int
+ph1_peer_id(const struct ph1 *ph1, struct isakmp_id *id)
+{
+	const struct wbuf *w = ph1->ph1_role == ISAKMP_ROLE_I ?
+	    &ph1->ph1_idr_b : &ph1->ph1_idi_b;
+	struct rbuf rb;
+
+	if (wbuf_len(w) == 0)
+		return -1;
+	rbuf_init(&rb, wbuf_data(w), wbuf_len(w));
+	return isakmp_id_parse(&rb, id) == ISAKMP_N_OK ? 0 : -1;
+}
+
+/* The ID payload type of a racoon.conf identifier type; 0 if none. */
+static uint8_t
+ph1_id_type(enum cfg_idtype t)
+{
+	switch (t) {
+	case CFG_ID_FQDN:
+		return IPSECDOI_ID_FQDN;
+	case CFG_ID_USER_FQDN:
+		return IPSECDOI_ID_USER_FQDN;
+	case CFG_ID_KEYID:
+		return IPSECDOI_ID_KEY_ID;
+	default:
+		return 0;
+	}
+}
+
+int
+ph1_id_match(const struct ph1 *ph1, const struct cfg_id *c,
+    const struct isakmp_id *id)
+{
+	struct addr a;
+
+	switch (c->id_type) {
+	case CFG_ID_ADDRESS:
+		if ((id->id_type != IPSECDOI_ID_IPV4_ADDR &&
+		    id->id_type != IPSECDOI_ID_IPV6_ADDR) ||
+		    addr_from_bytes(&a, id->id_type == IPSECDOI_ID_IPV4_ADDR ?
+		    AF_INET : AF_INET6, id->id_data, id->id_len) == -1)
+			return 0;
+		/* Without a value: the address the peer talks from. */
+		return addr_cmp_host(&a, c->id_value != NULL ? &c->id_addr :
+		    &ph1->ph1_peer) == 0;
+	case CFG_ID_FQDN:
+	case CFG_ID_USER_FQDN:
+	case CFG_ID_KEYID:
+		/* XXX: keyid file: the key ID read from the file. */
+		return c->id_value != NULL && c->id_qual != CFG_IDQUAL_FILE &&
+		    id->id_type == ph1_id_type(c->id_type) &&
+		    id->id_len == strlen(c->id_value) &&
+		    memcmp(id->id_data, c->id_value, id->id_len) == 0;
+	default:
+		return 0;	/* XXX: asn1dn comes with certificates */
+	}
+}
+
+/* 1 if a remote names this peer address (and port, if it gives one). */
+static int
+ph1_remote_addr(const struct cfg_remote *rm, const struct addr *peer)
+{
+	return rm->r_has_address && rm->r_address.a_af == peer->a_af &&
+	    addr_cmp_host(&rm->r_address, peer) == 0 &&
+	    (rm->r_address.a_port == 0 || rm->r_address.a_port == peer->a_port);
+}
+
 const struct cfg_remote *
 ph1_remote_find(const struct cfg *cfg, const struct addr *peer)
 {
@@ -231,14 +299,65 @@ ph1_remote_find(const struct cfg *cfg, const struct addr *peer)
 	TAILQ_FOREACH(rm, &cfg->c_remotes, r_entry) {
 		if (rm->r_anonymous && anon == NULL)
 			anon = rm;
-		if (rm->r_has_address &&
-		    rm->r_address.a_af == peer->a_af &&
-		    addr_cmp_host(&rm->r_address, peer) == 0 &&
-		    (rm->r_address.a_port == 0 ||
-		    rm->r_address.a_port == peer->a_port))
+		if (ph1_remote_addr(rm, peer))
 			return rm;
 	}
 	return anon;
+}
+
+static int
+ph1_remote_allows(const struct cfg_remote *rm, enum cfg_exmode mode)
+{
+	int i;
+
+	for (i = 0; i < rm->r_nexmode; i++)
+		if (rm->r_exmode[i] == mode)
+			return 1;
+	return 0;
+}
+
+/* 2: the remote names the peer's ID; 1: it names no peer; 0: others. */
+static int
+ph1_remote_id_rank(const struct ph1 *ph1, const struct cfg_remote *rm,
+    const struct isakmp_id *id)
+{
+	const struct cfg_id *c;
+
+	if (TAILQ_EMPTY(&rm->r_peers_ids) || id == NULL)
+		return 1;
+	TAILQ_FOREACH(c, &rm->r_peers_ids, id_entry)
+		if (ph1_id_match(ph1, c, id))
+			return 2;
+	return 0;
+}
+
+const struct cfg_remote *
+ph1_remote_select(const struct cfg *cfg, const struct ph1 *ph1,
+    enum cfg_exmode mode, const struct isakmp_sa *sa,
+    const struct isakmp_id *id)
+{
+	const struct cfg_remote *rm, *best = NULL;
+	int pass, rank, best_rank = 0;
+
+	/* The peer's address first, then the remotes for any address. */
+	for (pass = 0; pass < 2 && best == NULL; pass++)
+		TAILQ_FOREACH(rm, &cfg->c_remotes, r_entry) {
+			if (pass == 0 ? !ph1_remote_addr(rm, &ph1->ph1_peer) :
+			    rm->r_has_address)
+				continue;
+			if (!ph1_remote_allows(rm, mode) ||
+			    (sa != NULL && !proposal_ph1_fits(rm, sa)))
+				continue;
+			rank = ph1_remote_id_rank(ph1, rm, id);
+			/* A remote without address or anonymous: by ID. */
+			if (pass == 1 && !rm->r_anonymous && rank < 2)
+				continue;
+			if (rank > best_rank) {
+				best = rm;
+				best_rank = rank;
+			}
+		}
+	return best;
 }
 
 struct ph1 *

@@ -23,6 +23,7 @@
 #include "exchange.h"
 #include "ike_crypto.h"
 #include "isakmp.h"
+#include "isakmp_pld.h"
 #include "proposal.h"
 
 enum ph1_state {
@@ -91,9 +92,27 @@ const char *ph1_name(const struct ph1 *, char *, size_t);
 /* The ph1 with these cookies from peer (rcookie zero: any). */
 struct ph1 *ph1_find(struct exchange_env *, const uint8_t *,
 	    const uint8_t *, const struct addr *);
+/* The peer's ID payload as received (0), or -1 before it came. */
+int	 ph1_peer_id(const struct ph1 *, struct isakmp_id *);
+/* 1 if a racoon.conf identifier names the peer's ID payload. */
+int	 ph1_id_match(const struct ph1 *, const struct cfg_id *,
+	    const struct isakmp_id *);
 /* The remote of racoon.conf for a peer address, or the anonymous one. */
 const struct cfg_remote *ph1_remote_find(const struct cfg *,
 	    const struct addr *);
+/*
+ * The remote a responder's ph1 falls under, chosen among several as
+ * racoon does: those naming the peer's address before the others (the
+ * anonymous ones, and named ones without an address, which must name
+ * the peer's ID), in file order.  Each must allow the exchange mode and
+ * accept one of the peer's transforms (sa); once the peer's ID is known
+ * (id not NULL), a remote whose peers_identifier names it wins over one
+ * that names none, and one that names only others is out.  NULL if
+ * none fits.
+ */
+const struct cfg_remote *ph1_remote_select(const struct cfg *,
+	    const struct ph1 *, enum cfg_exmode, const struct isakmp_sa *,
+	    const struct isakmp_id *);
 
 /*
  * Keys from the exchanged values: g^xy, SKEYID with the remote's

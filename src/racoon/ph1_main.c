@@ -90,38 +90,12 @@ ph1_main_peer_id(struct ph1 *ph1, const struct isakmp_id *id)
 	const struct cfg_remote *rm = ph1->ph1_remote;
 	const struct cfg_id *c;
 	char name[PH1_NAMELEN], vis[128];
-	struct addr a;
 
 	if (!rm->r_verify_identifier || TAILQ_EMPTY(&rm->r_peers_ids))
 		return ISAKMP_N_OK;
-	TAILQ_FOREACH(c, &rm->r_peers_ids, id_entry) {
-		switch (c->id_type) {
-		case CFG_ID_ADDRESS:
-			if ((id->id_type != IPSECDOI_ID_IPV4_ADDR &&
-			    id->id_type != IPSECDOI_ID_IPV6_ADDR) ||
-			    addr_from_bytes(&a, id->id_type ==
-			    IPSECDOI_ID_IPV4_ADDR ? AF_INET : AF_INET6,
-			    id->id_data, id->id_len) == -1)
-				break;
-			if (addr_cmp_host(&a, c->id_value != NULL ?
-			    &c->id_addr : &ph1->ph1_peer) == 0)
-				return ISAKMP_N_OK;
-			break;
-		case CFG_ID_FQDN:
-		case CFG_ID_USER_FQDN:
-		case CFG_ID_KEYID:
-			if (c->id_value != NULL &&
-			    id->id_type == (c->id_type == CFG_ID_FQDN ?
-			    IPSECDOI_ID_FQDN : c->id_type == CFG_ID_USER_FQDN ?
-			    IPSECDOI_ID_USER_FQDN : IPSECDOI_ID_KEY_ID) &&
-			    id->id_len == strlen(c->id_value) &&
-			    memcmp(id->id_data, c->id_value, id->id_len) == 0)
-				return ISAKMP_N_OK;
-			break;
-		default:
-			break;
-		}
-	}
+	TAILQ_FOREACH(c, &rm->r_peers_ids, id_entry)
+		if (ph1_id_match(ph1, c, id))
+			return ISAKMP_N_OK;
 	log_warnx("%s: peer's ID %s \"%s\" does not match peers_identifier",
 	    ph1_name(ph1, name, sizeof(name)), isakmp_idtype_name(id->id_type),
 	    log_vis(vis, sizeof(vis), id->id_data, id->id_len));
@@ -170,11 +144,18 @@ int
 ph1_main_r1_recv(struct exchange *ex, const struct isakmp_msg *msg)
 {
 	struct ph1 *ph1 = ex->ex_ph1;
-	const struct cfg_remote *rm = ph1->ph1_remote;
+	const struct cfg_remote *rm;
 	struct isakmp_sa sa;
 	char name[PH1_NAMELEN];
 	int i, n;
 
+	/* Several remotes may do: the first that takes this message. */
+	if ((n = ph1_main_sa_parse(msg, &sa)) != ISAKMP_N_OK)
+		return n;
+	if ((rm = ph1_remote_select(ph1->ph1_env->env_cfg, ph1,
+	    CFG_EXMODE_MAIN, &sa, NULL)) != NULL)
+		ph1->ph1_remote = rm;
+	rm = ph1->ph1_remote;
 	for (i = 0; i < rm->r_nexmode; i++)
 		if (rm->r_exmode[i] == CFG_EXMODE_MAIN)
 			break;
@@ -188,8 +169,7 @@ ph1_main_r1_recv(struct exchange *ex, const struct isakmp_msg *msg)
 	    isakmp_msg_find(msg, ISAKMP_NPTYPE_SA, 0)) == -1)
 		return EXCHANGE_ERR;
 	wbuf_reset(&ph1->ph1_sar_b);
-	if ((n = ph1_main_sa_parse(msg, &sa)) != ISAKMP_N_OK ||
-	    (n = proposal_ph1_choose(rm, &sa, &ph1->ph1_prop,
+	if ((n = proposal_ph1_choose(rm, &sa, &ph1->ph1_prop,
 	    &ph1->ph1_sar_b)) != ISAKMP_N_OK)
 		return n;
 	return ph1_set_state(ph1, PH1_S_SA) == 0 ? ISAKMP_N_OK : EXCHANGE_ERR;

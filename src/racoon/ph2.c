@@ -58,6 +58,40 @@ ph2_name(const struct ph2 *ph2, char *buf, size_t len)
 	return buf;
 }
 
+/* The SAs are gone: so goes our hold on the policies made for them. */
+static void
+ph2_genpol_release(struct ph2 *ph2)
+{
+	struct exchange_kernel *k = &ph2->ph2_ph1->ph1_env->env_kernel;
+	struct ph1 *ph1 = ph2->ph2_ph1;
+
+	if (ph2->ph2_genpol != PH2_GENPOL_HELD)
+		return;
+	ph2->ph2_genpol = PH2_GENPOL_NO;
+	if (k->ek_genpolicy != NULL)
+		(void)k->ek_genpolicy(k->ek_arg, 0, &ph2->ph2_local,
+		    &ph2->ph2_remote, &ph2->ph2_policy, &ph1->ph1_local,
+		    &ph1->ph1_peer, 0);
+}
+
+/* Before the SAs: with level unique they take the policies' reqid. */
+static int
+ph2_genpol_hold(struct ph2 *ph2)
+{
+	struct exchange_kernel *k = &ph2->ph2_ph1->ph1_env->env_kernel;
+	struct ph1 *ph1 = ph2->ph2_ph1;
+
+	if (ph2->ph2_genpol != PH2_GENPOL_WANT)
+		return 0;
+	if (k->ek_genpolicy == NULL || k->ek_genpolicy(k->ek_arg, 1,
+	    &ph2->ph2_local, &ph2->ph2_remote, &ph2->ph2_policy,
+	    &ph1->ph1_local, &ph1->ph1_peer,
+	    ph1->ph1_remote->r_generate_policy == CFG_GENPOLICY_UNIQUE) == -1)
+		return -1;
+	ph2->ph2_genpol = PH2_GENPOL_HELD;
+	return 0;
+}
+
 int
 ph2_set_state(struct ph2 *ph2, enum ph2_state to)
 {
@@ -74,6 +108,8 @@ ph2_set_state(struct ph2 *ph2, enum ph2_state to)
 	log_debug(1, "%s: state %s -> %s", name, ph2_state_name(from),
 	    ph2_state_name(to));
 	ph2->ph2_state = to;
+	if (from == PH2_S_ESTABLISHED)
+		ph2_genpol_release(ph2);
 	return 0;
 }
 
@@ -148,6 +184,7 @@ ph2_free(struct ph2 *ph2)
 {
 	if (ph2 == NULL)
 		return;
+	ph2_genpol_release(ph2);
 	TAILQ_REMOVE(&ph2->ph2_ph1->ph1_ph2s, ph2, ph2_entry);
 	exchange_clear(&ph2->ph2_ex);
 	dh_free(ph2->ph2_dh);
@@ -308,9 +345,14 @@ ph2_sel_fmt(const struct ph2_sel *sel, char *buf, size_t len)
 	return buf;
 }
 
-/* 1 if a sainfo side covers the selector exactly (racoon compares IDs). */
+/*
+ * 1 if a sainfo side covers the selector exactly (racoon compares IDs).
+ * clientaddr is the address racoon's mode config gave the client; we
+ * have no mode config, so it is the client's own: the peer's address.
+ */
 static int
-ph2_said_match(const struct cfg_said *sd, const struct ph2_sel *sel)
+ph2_said_match(const struct cfg_said *sd, const struct ph2_sel *sel,
+    const struct addr *peer)
 {
 	int range = sel->sel_type == IPSECDOI_ID_IPV4_ADDR_RANGE ||
 	    sel->sel_type == IPSECDOI_ID_IPV6_ADDR_RANGE;
@@ -319,6 +361,11 @@ ph2_said_match(const struct cfg_said *sd, const struct ph2_sel *sel)
 	switch (sd->sid_kind) {
 	case CFG_SAID_ANONYMOUS:
 		return 1;
+	case CFG_SAID_CLIENTADDR:
+		return peer != NULL && !range &&
+		    sel->sel_addr.a_af == peer->a_af &&
+		    sel->sel_addr.a_plen == addr_maxplen(peer->a_af) &&
+		    addr_cmp_host(&sel->sel_addr, peer) == 0;
 	case CFG_SAID_ADDRESS:
 	case CFG_SAID_SUBNET:
 		if (range)
@@ -343,19 +390,30 @@ ph2_said_match(const struct cfg_said *sd, const struct ph2_sel *sel)
 }
 
 const struct cfg_sainfo *
-ph2_sainfo_find(const struct cfg *cfg, const struct ph2_sel *local,
-    const struct ph2_sel *remote)
+ph2_sainfo_find(const struct cfg *cfg, const struct ph1 *ph1,
+    const struct ph2_sel *local, const struct ph2_sel *remote)
 {
 	const struct cfg_sainfo *si, *best = NULL;
-	int score, best_score = -1;
+	struct isakmp_id pid;
+	int score, best_score = -1, have_pid;
 
-	/* The most specific wins; anonymous sides count for less. */
+	have_pid = ph1 != NULL && ph1_peer_id(ph1, &pid) == 0;
+	/*
+	 * The most specific wins, as racoon's prisainfo ranks them: a
+	 * "from" ID counts for three, each side that is not anonymous
+	 * for one.
+	 */
 	TAILQ_FOREACH(si, &cfg->c_sainfos, si_entry) {
-		if (!ph2_said_match(&si->si_local, local) ||
-		    !ph2_said_match(&si->si_remote, remote))
+		if (!ph2_said_match(&si->si_local, local, NULL) ||
+		    !ph2_said_match(&si->si_remote, remote,
+		    ph1 != NULL ? &ph1->ph1_peer : NULL))
+			continue;
+		if (si->si_from != NULL && (!have_pid ||
+		    !ph1_id_match(ph1, si->si_from, &pid)))
 			continue;
 		score = (si->si_local.sid_kind != CFG_SAID_ANONYMOUS) +
-		    (si->si_remote.sid_kind != CFG_SAID_ANONYMOUS);
+		    (si->si_remote.sid_kind != CFG_SAID_ANONYMOUS) +
+		    (si->si_from != NULL ? 3 : 0);
 		if (score > best_score) {
 			best = si;
 			best_score = score;
@@ -375,7 +433,7 @@ ph2_quick_start(struct ph1 *ph1, const struct ph2_sel *local,
 	if (ph1->ph1_state != PH1_S_ESTABLISHED || pol->pol_nproto == 0 ||
 	    pol->pol_nproto > PROPOSAL_MAX_PROTO)
 		return NULL;
-	if ((si = ph2_sainfo_find(ph1->ph1_env->env_cfg, local,
+	if ((si = ph2_sainfo_find(ph1->ph1_env->env_cfg, ph1, local,
 	    remote)) == NULL) {
 		log_warnx("no sainfo found for %s <-> %s",
 		    ph2_sel_fmt(local, ls, sizeof(ls)),
@@ -527,6 +585,8 @@ ph2_install(struct ph2 *ph2)
 	size_t i;
 	uint32_t life = ph2->ph2_prop.pp_lifetime;
 
+	if (ph2_genpol_hold(ph2) == -1)
+		return -1;
 	for (i = 0; i < ph2->ph2_prop.pp_nsa; i++)
 		if (ph2_install_one(ph2, &ph2->ph2_prop.pp_sa[i], 1) == -1 ||
 		    ph2_install_one(ph2, &ph2->ph2_prop.pp_sa[i], 0) == -1)

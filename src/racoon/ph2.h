@@ -65,6 +65,12 @@ struct ph2 {
 	int		 ph2_has_ids;	/* ID payloads were exchanged */
 	const struct cfg_sainfo *ph2_sainfo;
 	struct proposal_policy ph2_policy;
+	/*
+	 * generate_policy: the responder holds (PH2_GENPOL_HELD) the
+	 * policies made from the peer's IDs while its SAs live; WANT until
+	 * ph2_install.
+	 */
+	int		 ph2_genpol;
 	/* Our SPIs, in policy order. */
 	uint32_t	 ph2_spi[PROPOSAL_MAX_PROTO];
 	struct proposal_ph2 ph2_prop;	/* chosen */
@@ -78,6 +84,10 @@ struct ph2 {
 	uint64_t	 ph2_expire_at;
 	uint64_t	 ph2_dead_at;
 };
+
+#define PH2_GENPOL_NO		0
+#define PH2_GENPOL_WANT		1
+#define PH2_GENPOL_HELD		2
 
 struct ph2 *ph2_new(struct ph1 *, enum isakmp_role, uint32_t);
 void	 ph2_free(struct ph2 *);
@@ -94,9 +104,13 @@ int	 ph2_sel_from_id(struct ph2_sel *, const struct isakmp_id *);
 void	 ph2_sel_to_id(const struct ph2_sel *, struct isakmp_id *,
 	    uint8_t *);
 char	*ph2_sel_fmt(const struct ph2_sel *, char *, size_t);
-/* The sainfo for local and remote selectors, or NULL (racoon order). */
+/*
+ * The sainfo for local and remote selectors under ph1, or NULL (racoon
+ * order): "from" must name ph1's peer ID, "clientaddr" is the peer's
+ * own address.
+ */
 const struct cfg_sainfo *ph2_sainfo_find(const struct cfg *,
-	    const struct ph2_sel *, const struct ph2_sel *);
+	    const struct ph1 *, const struct ph2_sel *, const struct ph2_sel *);
 
 /*
  * Quick Mode as an initiator under an established ph1, for traffic

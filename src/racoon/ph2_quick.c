@@ -285,6 +285,46 @@ ph2_quick_err_spi(struct ph2 *ph2, const struct isakmp_sa *sa)
 	}
 }
 
+/*
+ * generate_policy: no policy covers the initiator's IDs, so the
+ * proposal it makes names the protocols and mode, and the policies
+ * are installed with the SAs (ph2_install).  In transport mode the IDs
+ * must be the two ends of the ISAKMP-SA: a peer may not have us
+ * protect traffic of addresses that are not its own.
+ */
+static int
+ph2_quick_r1_generate(struct ph2 *ph2, const struct isakmp_sa *sa)
+{
+	struct ph1 *ph1 = ph2->ph2_ph1;
+	struct ph2_sel l, r;
+	char name[PH2_NAMELEN], ls[96], rs[96];
+	int n;
+
+	ph2_name(ph2, name, sizeof(name));
+	log_info("%s: no policy found, try to generate the policy : "
+	    "%s %s", name, ph2_sel_fmt(&ph2->ph2_remote, rs, sizeof(rs)),
+	    ph2_sel_fmt(&ph2->ph2_local, ls, sizeof(ls)));
+	if ((n = proposal_ph2_choose_gen(ph2->ph2_sainfo,
+	    ph1->ph1_remote->r_proposal_check, sa, &ph2->ph2_policy,
+	    &ph2->ph2_prop)) != ISAKMP_N_OK)
+		return n;
+	if (ph2->ph2_policy.pol_mode != IPSECDOI_MODE_TUNNEL &&
+	    (ph2_sel_host(&l, &ph1->ph1_local) == -1 ||
+	    ph2_sel_host(&r, &ph1->ph1_peer) == -1 ||
+	    ph2->ph2_local.sel_addr.a_af != l.sel_addr.a_af ||
+	    ph2->ph2_remote.sel_addr.a_af != r.sel_addr.a_af ||
+	    ph2->ph2_local.sel_addr.a_plen != l.sel_addr.a_plen ||
+	    ph2->ph2_remote.sel_addr.a_plen != r.sel_addr.a_plen ||
+	    addr_cmp_host(&ph2->ph2_local.sel_addr, &l.sel_addr) != 0 ||
+	    addr_cmp_host(&ph2->ph2_remote.sel_addr, &r.sel_addr) != 0)) {
+		log_warnx("%s: transport mode policy for %s <-> %s refused: "
+		    "not the addresses of the ISAKMP-SA", name, ls, rs);
+		return ISAKMP_N_INVALID_ID_INFORMATION;
+	}
+	ph2->ph2_genpol = PH2_GENPOL_WANT;
+	return ISAKMP_N_OK;
+}
+
 /* Responder: IDs, policy and sainfo, then the proposal. */
 static int
 ph2_quick_r1_choose(struct ph2 *ph2, const struct isakmp_msg *msg,
@@ -293,7 +333,7 @@ ph2_quick_r1_choose(struct ph2 *ph2, const struct isakmp_msg *msg,
 	struct ph1 *ph1 = ph2->ph2_ph1;
 	struct exchange_kernel *k = &ph1->ph1_env->env_kernel;
 	char name[PH2_NAMELEN], ls[96], rs[96];
-	int n;
+	int n, gen;
 
 	ph2_name(ph2, name, sizeof(name));
 	if ((n = ph2_quick_ids(msg, &ph2->ph2_remote, &ph2->ph2_local,
@@ -305,17 +345,25 @@ ph2_quick_r1_choose(struct ph2 *ph2, const struct isakmp_msg *msg,
 		return ISAKMP_N_INVALID_ID_INFORMATION;
 	ph2_sel_fmt(&ph2->ph2_local, ls, sizeof(ls));
 	ph2_sel_fmt(&ph2->ph2_remote, rs, sizeof(rs));
-	if (k->ek_policy(k->ek_arg, &ph2->ph2_local, &ph2->ph2_remote,
-	    &ph2->ph2_policy) == -1 || ph2->ph2_policy.pol_nproto == 0 ||
-	    ph2->ph2_policy.pol_nproto > PROPOSAL_MAX_PROTO) {
+	n = k->ek_policy(k->ek_arg, &ph2->ph2_local, &ph2->ph2_remote,
+	    &ph2->ph2_policy);
+	gen = n == -1 &&
+	    ph1->ph1_remote->r_generate_policy != CFG_GENPOLICY_OFF;
+	if (!gen && (n == -1 || ph2->ph2_policy.pol_nproto == 0 ||
+	    ph2->ph2_policy.pol_nproto > PROPOSAL_MAX_PROTO)) {
 		log_warnx("%s: no policy found: %s <-> %s", name, ls, rs);
 		return ISAKMP_N_NO_PROPOSAL_CHOSEN;
 	}
-	if ((ph2->ph2_sainfo = ph2_sainfo_find(ph1->ph1_env->env_cfg,
+	if ((ph2->ph2_sainfo = ph2_sainfo_find(ph1->ph1_env->env_cfg, ph1,
 	    &ph2->ph2_local, &ph2->ph2_remote)) == NULL) {
 		log_warnx("%s: failed to get sainfo: %s <-> %s", name, ls, rs);
 		return ISAKMP_N_INVALID_ID_INFORMATION;
 	}
+	if (gen)
+		return ph2_quick_r1_generate(ph2, sa);
+	/* A policy generated for an earlier phase 2 (a rekey): hold it. */
+	if (n == 1)
+		ph2->ph2_genpol = PH2_GENPOL_WANT;
 	return proposal_ph2_choose(ph2->ph2_sainfo, &ph2->ph2_policy,
 	    ph1->ph1_remote->r_proposal_check, sa, &ph2->ph2_prop);
 }

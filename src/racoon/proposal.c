@@ -190,6 +190,31 @@ proposal_ph1_prop(const struct isakmp_sa *sa, struct isakmp_prop *prop)
 }
 
 int
+proposal_ph1_fits(const struct cfg_remote *rm, const struct isakmp_sa *sa)
+{
+	const struct cfg_proposal *c;
+	struct proposal_ph1 p;
+	struct isakmp_prop prop;
+	struct isakmp_trans t;
+	struct rbuf rb = sa->sa_props;
+
+	if (sa->sa_nprop != 1 || isakmp_prop_next(&rb, &prop) != 0 ||
+	    prop.prop_proto != ISAKMP_PROTO_ISAKMP)
+		return 0;
+	rb = prop.prop_trans;
+	while (rbuf_left(&rb) > 0) {
+		if (isakmp_trans_next(&rb, prop.prop_proto, &t) != 0)
+			return 0;
+		if (proposal_ph1_parse(&t, &p) != ISAKMP_N_OK)
+			continue;
+		TAILQ_FOREACH(c, &rm->r_proposals, p_entry)
+			if (proposal_ph1_match(c, rm->r_proposal_check, &p))
+				return 1;
+	}
+	return 0;
+}
+
+int
 proposal_ph1_choose(const struct cfg_remote *rm, const struct isakmp_sa *sa,
     struct proposal_ph1 *out, struct wbuf *reply)
 {
@@ -692,6 +717,82 @@ proposal_ph2_choose(const struct cfg_sainfo *si,
 	}
 	log_warnx("no suitable proposal found: sainfo %s:%d does not "
 	    "accept the peer's (proposal_check %s)", si->si_file, si->si_line,
+	    proposal_pcheck_name(pc));
+	return ISAKMP_N_NO_PROPOSAL_CHOSEN;
+}
+
+/*
+ * The policy one of the peer's proposals asks for: its protocols in the
+ * order of its proposal payloads, and the encapsulation mode of the first
+ * transform of the first.  -1 when the group holds a protocol we cannot
+ * negotiate, the same protocol twice, or no transform.
+ */
+static int
+proposal_group_policy(struct rbuf rb, struct proposal_policy *pol)
+{
+	struct isakmp_prop prop;
+	struct isakmp_trans it;
+	struct proposal_tr t;
+	struct rbuf trs;
+	size_t k;
+	int first = 1;
+	uint8_t num = 0;
+
+	memset(pol, 0, sizeof(*pol));
+	while (rbuf_left(&rb) > 0) {
+		if (isakmp_prop_next(&rb, &prop) != 0)
+			return -1;
+		if (!first && prop.prop_num != num)
+			break;
+		num = prop.prop_num;
+		if ((prop.prop_proto != ISAKMP_PROTO_ESP &&
+		    prop.prop_proto != ISAKMP_PROTO_AH) ||
+		    pol->pol_nproto == PROPOSAL_MAX_PROTO)
+			return -1;
+		for (k = 0; k < pol->pol_nproto; k++)
+			if (pol->pol_proto[k] == prop.prop_proto)
+				return -1;
+		pol->pol_proto[pol->pol_nproto++] = prop.prop_proto;
+		if (first) {
+			trs = prop.prop_trans;
+			if (isakmp_trans_next(&trs, prop.prop_proto,
+			    &it) != 0 ||
+			    proposal_tr_parse(prop.prop_proto, &it, &t) != 0)
+				return -1;
+			pol->pol_mode = t.t_mode;
+		}
+		first = 0;
+	}
+	return pol->pol_nproto > 0 ? 0 : -1;
+}
+
+int
+proposal_ph2_choose_gen(const struct cfg_sainfo *si, enum cfg_pcheck pc,
+    const struct isakmp_sa *sa, struct proposal_policy *pol,
+    struct proposal_ph2 *pp)
+{
+	struct proposal_policy none;
+	struct rbuf rb = sa->sa_props;
+	size_t left;
+	int r;
+
+	memset(&none, 0, sizeof(none));
+	while ((left = rbuf_left(&rb)) > 0) {
+		/* A group we cannot use is still read whole, to skip it. */
+		if (proposal_group_policy(rb, pol) == -1) {
+			(void)proposal_group(si, &none, &rb, pp);
+			r = 0;
+		} else
+			r = proposal_group(si, pol, &rb, pp) == 0 &&
+			    proposal_pcheck(si, pc, pp) == 0;
+		if (r)
+			return ISAKMP_N_OK;
+		if (rbuf_left(&rb) == left)
+			break;
+	}
+	log_warnx("no suitable proposal found: sainfo %s:%d does not "
+	    "accept the peer's (proposal_check %s, policy generated from "
+	    "the proposal)", si->si_file, si->si_line,
 	    proposal_pcheck_name(pc));
 	return ISAKMP_N_NO_PROPOSAL_CHOSEN;
 }

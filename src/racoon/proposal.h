@@ -46,6 +46,9 @@ int	 proposal_ph1_build(struct wbuf *, const struct cfg_remote *);
  */
 int	 proposal_ph1_choose(const struct cfg_remote *,
 	    const struct isakmp_sa *, struct proposal_ph1 *, struct wbuf *);
+/* 1 if proposal_ph1_choose would find a transform; logs nothing. */
+int	 proposal_ph1_fits(const struct cfg_remote *,
+	    const struct isakmp_sa *);
 /* Initiator: the answer holds one transform, one of those offered. */
 int	 proposal_ph1_accept(const struct cfg_remote *,
 	    const struct isakmp_sa *, struct proposal_ph1 *);
@@ -99,6 +102,14 @@ int	 proposal_ph2_build(struct wbuf *, const struct cfg_sainfo *,
 int	 proposal_ph2_choose(const struct cfg_sainfo *,
 	    const struct proposal_policy *, enum cfg_pcheck,
 	    const struct isakmp_sa *, struct proposal_ph2 *);
+/*
+ * The same without a policy (generate_policy): each of the peer's
+ * proposals names the protocols and mode it wants; the first whose
+ * transforms the sainfo accepts is chosen and its policy returned.
+ */
+int	 proposal_ph2_choose_gen(const struct cfg_sainfo *, enum cfg_pcheck,
+	    const struct isakmp_sa *, struct proposal_policy *,
+	    struct proposal_ph2 *);
 /* Responder's answer: the chosen proposal with our SPIs. */
 int	 proposal_ph2_reply(struct wbuf *, const struct proposal_ph2 *);
 /*

@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Roadwarriors (issue 15): a gateway whose racoon.conf has only `remote
+# anonymous' (passive, generate_policy on) and `sainfo anonymous', and
+# no policy at all, serves two clients it knows nothing of, at once.
+# Client 1 uses Main Mode and the gateway's `*' psk.txt entry; client 2
+# uses Main Mode too, from another subnet.  Both carry traffic in ESP
+# transport mode; the gateway's `setkey -DP' shows the in and out
+# policies it generated from the clients' IDs, and they go away when
+# the clients stop and send DELETE.
+set -u
+. "$(dirname "$0")/lib.sh"
+ipsecd=${BUILD:?}/src/ipsecd/ipsecd
+setkey=$BUILD/src/setkey/setkey
+racoon=$BUILD/src/racoon/racoon
+g=rwG$$ c1=rwC1$$ c2=rwC2$$
+G1=10.81.1.1 C1=10.81.1.10 G2=10.81.2.1 C2=10.81.2.10
+work=$(mktemp -d)
+pids=
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	sleep 0.2
+	for n in "$g" "$c1" "$c2"; do ip netns del "$n" 2>/dev/null; done
+	[ -n "${KEEP:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+for n in "$g" "$c1" "$c2"; do
+	ip netns add "$n" || exit 1
+	ip -n "$n" link set lo up
+done
+ip -n "$g" link add g1 type veth peer name eth0 netns "$c1"
+ip -n "$g" link add g2 type veth peer name eth0 netns "$c2"
+ip -n "$g" addr add $G1/24 dev g1; ip -n "$g" addr add $G2/24 dev g2
+ip -n "$c1" addr add $C1/24 dev eth0; ip -n "$c2" addr add $C2/24 dev eth0
+for l in "$g g1" "$g g2" "$c1 eth0" "$c2 eth0"; do
+	set -- $l
+	ip -n "$1" link set "$2" up
+done
+
+proposal='proposal {
+		encryption_algorithm aes 128;
+		hash_algorithm sha256;
+		authentication_method pre_shared_key;
+		dh_group modp2048;
+	}'
+algs='encryption_algorithm aes 128;
+	authentication_algorithm hmac_sha256;
+	compression_algorithm deflate;'
+
+cat >"$work/g.conf" <<CONF
+path pre_shared_key "$work/g.psk";
+path pidfile "$work/g.pid";
+listen { adminsock disabled; }
+
+remote anonymous {
+	exchange_mode main;
+	passive on;
+	generate_policy on;
+	$proposal
+}
+
+sainfo anonymous {
+	$algs
+}
+CONF
+printf '# any peer\n*\troadwarriors-all\n' >"$work/g.psk"
+
+# client NAME SELF GATEWAY
+client() {
+	cat >"$work/$1.setkey" <<CONF
+flush;
+spdflush;
+spdadd $2 $3 any -P out ipsec esp/transport//require;
+spdadd $3 $2 any -P in ipsec esp/transport//require;
+CONF
+	cat >"$work/$1.conf" <<CONF
+path pre_shared_key "$work/$1.psk";
+path pidfile "$work/$1.pid";
+listen { adminsock disabled; }
+
+remote $3 {
+	exchange_mode main;
+	$proposal
+}
+
+sainfo address $2 any address $3 any {
+	$algs
+}
+CONF
+	printf '%s\troadwarriors-all\n' "$3" >"$work/$1.psk"
+}
+client c1 $C1 $G1
+client c2 $C2 $G2
+chmod 600 "$work"/*.psk
+
+for n in g c1 c2; do
+	ns=$(eval echo \$$n)
+	ip netns exec "$ns" "$ipsecd" -F -dd 2>"$work/ipsecd-$n.log" &
+	pids="$pids $!"
+done
+sleep 1
+for n in c1 c2; do
+	ns=$(eval echo \$$n)
+	check "setkey loads client $n's policies" \
+	    ip netns exec "$ns" "$setkey" -f "$work/$n.setkey"
+done
+ip netns exec "$g" "$setkey" -DP >"$work/g.DP0" 2>&1
+check "the gateway starts without any policy" \
+    test "$(grep -c 'ipsec' "$work/g.DP0")" = 0
+for n in g c1 c2; do
+	ns=$(eval echo \$$n)
+	ip netns exec "$ns" "$racoon" -F -f "$work/$n.conf" \
+	    -l "$work/racoon-$n.log" &
+	pids="$pids $!"
+done
+for n in g c1 c2; do
+	check "racoon $n writes its pidfile" wait_for "$work/$n.pid" .
+done
+
+# Both clients at once; ipsecd drops the packet that triggered the
+# ACQUIRE, so the first ping of each may be lost.
+ip netns exec "$c1" ping -c 2 -W 3 $G1 >/dev/null &
+p1=$!
+ip netns exec "$c2" ping -c 2 -W 3 $G2 >/dev/null &
+p2=$!
+wait $p1 $p2
+check "client 1 reaches the gateway" ip netns exec "$c1" ping -q -c 3 -W 2 $G1
+check "client 2 reaches the gateway" ip netns exec "$c2" ping -q -c 3 -W 2 $G2
+ip netns exec "$g" /usr/bin/python3 "$TOP/tests/netns/tcp_xfer.py" \
+    serve $G1 5004 >"$work/tcp.out" 2>&1 &
+spid=$!
+sleep 0.5
+ip netns exec "$c1" /usr/bin/python3 "$TOP/tests/netns/tcp_xfer.py" \
+    send $G1 5004 1 >"$work/tcp.in" 2>&1
+wait "$spid"
+check "1 MiB over TCP from client 1 arrives intact" \
+    transfer_ok 1 "$work/tcp.in" "$work/tcp.out"
+
+for c in $C1 $C2; do
+	check "gateway: phase 1 with $c established" \
+	    grep -q "INFO: .*ISAKMP-SA established .*-$c\[500\]" \
+	    "$work/racoon-g.log"
+	check "gateway: policy generated for $c" \
+	    grep -q "INFO: .*no policy found, try to generate the policy : $c" \
+	    "$work/racoon-g.log"
+	check "gateway: SAs with $c" \
+	    grep -q "INFO: .*IPsec-SA established: ESP/Transport $c\[0\]->" \
+	    "$work/racoon-g.log"
+done
+ip netns exec "$g" "$setkey" -DP >"$work/g.DP1" 2>&1
+for l in "$G1\[any\] $C1\[any\] 255 out" "$C1\[any\] $G1\[any\] 255 in" \
+    "$G2\[any\] $C2\[any\] 255 out" "$C2\[any\] $G2\[any\] 255 in"; do
+	check "gateway setkey -DP: $l" \
+	    grep -A1 "^$(echo "$l" | sed 's/ [a-z]*$//')" "$work/g.DP1" | \
+	    grep -q "${l##* } prio"
+done
+
+# The clients leave: their DELETEs take the SAs and the generated
+# policies off the gateway.
+kill -TERM "$(cat "$work/c1.pid")"
+check "racoon c1 exits on SIGTERM" wait_for "$work/racoon-c1.log" "racoon stopped"
+check "gateway obeys client 1's DELETE" \
+    wait_for "$work/racoon-g.log" "purged IPsec-SA proto_id=ESP"
+check "gateway deletes the policies generated for client 1" \
+    wait_for "$work/racoon-g.log" "deleted the generated policy: $C1"
+sleep 0.3
+ip netns exec "$g" "$setkey" -DP >"$work/g.DP2" 2>&1
+check "gateway setkey -DP: client 1's policies gone" \
+    test "$(grep -c "$C1" "$work/g.DP2")" = 0
+check "gateway setkey -DP: client 2's policies stay" \
+    test "$(grep -c "$C2" "$work/g.DP2")" = 2
+kill -TERM "$(cat "$work/c2.pid")"
+check "racoon c2 exits on SIGTERM" wait_for "$work/racoon-c2.log" "racoon stopped"
+check "gateway deletes the policies generated for client 2" \
+    wait_for "$work/racoon-g.log" "deleted the generated policy: $C2"
+sleep 0.3
+ip netns exec "$g" "$setkey" -DP >"$work/g.DP3" 2>&1
+check "gateway setkey -DP: no policy left" \
+    test "$(grep -c 'ipsec' "$work/g.DP3")" = 0
+ip netns exec "$g" "$setkey" -D >"$work/g.D3" 2>&1
+check "gateway setkey -D: no SA left" \
+    test "$(grep -c 'esp mode' "$work/g.D3")" = 0
+
+[ $fail = 0 ] || { tail -30 "$work/racoon-g.log"; }
+exit $fail
