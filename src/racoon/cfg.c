@@ -649,11 +649,11 @@ top_path(struct cur *c, void *arg)
 	static const struct cfg_name types[] = {
 		{ "include", 0 }, { "pre_shared_key", 1 },
 		{ "certificate", 2 }, { "script", 3 }, { "backupsa", 4 },
-		{ "pidfile", 5 }, { NULL, 0 }
+		{ "pidfile", 5 }, { "keylog", 6 }, { NULL, 0 }
 	};
 	struct cfg_paths *p = &((struct cfg *)arg)->c_paths;
 	char **dst[] = { &p->p_include, &p->p_psk, &p->p_certificate,
-	    &p->p_script, &p->p_backupsa, &p->p_pidfile };
+	    &p->p_script, &p->p_backupsa, &p->p_pidfile, &p->p_keylog };
 	const char *s;
 	int t;
 
@@ -662,6 +662,9 @@ top_path(struct cur *c, void *arg)
 		return -1;
 	if (t == 4)
 		c_warn(c, "backupsa is parsed but not acted on by this racoon");
+	if (t == 6)
+		c_warn(c, "keylog: phase 1 and ESP keys are written to \"%s\"; "
+		    "whoever reads it can decrypt the traffic", s);
 	return c_set_str(c, dst[t], s);
 }
 
@@ -2884,6 +2887,7 @@ cfg_free(struct cfg *cf)
 	free(cf->c_paths.p_script);
 	free(cf->c_paths.p_backupsa);
 	free(cf->c_paths.p_pidfile);
+	free(cf->c_paths.p_keylog);
 	while ((la = TAILQ_FIRST(&cf->c_listen.l_addrs)) != NULL) {
 		TAILQ_REMOVE(&cf->c_listen.l_addrs, la, la_entry);
 		free(la);

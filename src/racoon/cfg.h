@@ -61,6 +61,7 @@ struct cfg_paths {
 	char		*p_script;
 	char		*p_backupsa;
 	char		*p_pidfile;	/* set; racoon.pid */
+	char		*p_keylog;	/* NULL: no key log */
 };
 
 struct cfg_padding {

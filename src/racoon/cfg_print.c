@@ -63,6 +63,8 @@ print_globals(FILE *f, const struct cfg *cf)
 	if (p->p_backupsa != NULL)
 		fprintf(f, "path backupsa \"%s\";\n", p->p_backupsa);
 	fprintf(f, "path pidfile \"%s\";\n", p->p_pidfile);
+	if (p->p_keylog != NULL)
+		fprintf(f, "path keylog \"%s\";\n", p->p_keylog);
 	if (ps->ps_set) {
 		fprintf(f, "privsep {\n");
 		if (ps->ps_user != NULL)

@@ -40,6 +40,7 @@
 #include "exchange.h"
 #include "isakmp_io.h"
 #include "kernel.h"
+#include "keylog.h"
 #include "log.h"
 #include "pfkey_sock.h"
 #include "ph1.h"
@@ -204,6 +205,7 @@ daemon_reload(void)
 	daemon_psk = psk;
 	daemon_env.env_cfg = cf;
 	daemon_env.env_psk = psk;
+	(void)keylog_open(cf->c_paths.p_keylog);
 	daemon_old_cfgs_gc(0);
 	/* XXX: listen addresses that changed need a restart. */
 	log_info("%s: configuration loaded", daemon_o->do_conf);
@@ -497,6 +499,7 @@ daemon_cleanup(void)
 		event_free(daemon_timer_ev);
 	exchange_env_clear(&daemon_env);
 	kernel_close();
+	keylog_close();
 	if (daemon_pidfile[0] != '\0' && unlink(daemon_pidfile) == -1)
 		log_warn("pidfile %s", daemon_pidfile);
 	daemon_old_cfgs_gc(1);
@@ -577,6 +580,7 @@ daemon_start(void)
 {
 	if (daemon_load(&daemon_cfg, &daemon_psk) == -1)
 		return -1;
+	(void)keylog_open(daemon_cfg->c_paths.p_keylog);
 	if (!daemon_o->do_foreground && daemon_detach() == -1) {
 		log_err("detaching");
 		return -1;

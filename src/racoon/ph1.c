@@ -15,6 +15,7 @@
 #include "cfg.h"
 #include "dh.h"
 #include "exchange.h"
+#include "keylog.h"
 #include "log.h"
 #include "ph1.h"
 #include "ph2.h"
@@ -437,6 +438,7 @@ ph1_keys_derive(struct ph1 *ph1)
 		log_hexdump(0, "SKEYID_e", ph1->ph1_keys.ik_skeyid_e,
 		    ph1->ph1_keys.ik_prflen);
 	}
+	keylog_ph1(ph1->ph1_icookie, &ph1->ph1_keys);
 	ph1->ph1_keyed = 1;
 	return ph1_set_state(ph1, PH1_S_KEYED) == 0 ? ISAKMP_N_OK :
 	    EXCHANGE_ERR;

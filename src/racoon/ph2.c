@@ -18,6 +18,7 @@
 #include "dh.h"
 #include "exchange.h"
 #include "ike_crypto.h"
+#include "keylog.h"
 #include "log.h"
 #include "ph1.h"
 #include "ph2.h"
@@ -566,6 +567,7 @@ ph2_install_one(struct ph2 *ph2, const struct proposal_sa *ps, int inbound)
 		log_hexdump(0, "KEYMAT", xsa.xsa_keymat, xsa.xsa_keymat_len);
 	if (k->ek_install(k->ek_arg, &xsa) == -1)
 		goto out;
+	keylog_sa(&xsa);
 	/* racoon's sadbsecas2str() writes port 0 as [0], not [any]. */
 	log_info("%s: IPsec-SA established: %s/%s %s[%u]->%s[%u] "
 	    "spi=%u(0x%x)", ph2_name(ph2, name, sizeof(name)),

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# The key log (racoon.conf `path keylog'): the article's two hosts, host
+# A with a key log.  The negotiation and the pings that follow are
+# captured on the wire; tshark, given the key log's lines as -o options,
+# decrypts Main Mode's encrypted messages and Quick Mode, and the ESP
+# packets down to the ICMP inside with their ICVs checked, and finds no
+# malformed packet.  Without the option racoon writes no key log.
+set -u
+. "$(dirname "$0")/lib.sh"
+ipsecd=${BUILD:?}/src/ipsecd/ipsecd
+setkey=$BUILD/src/setkey/setkey
+racoon=$BUILD/src/racoon/racoon
+command -v tshark >/dev/null || { echo "tshark not installed"; exit 77; }
+a=klA$$ b=klB$$
+A=10.74.1.100 B=10.74.2.100
+work=$(mktemp -d)
+pids=
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	sleep 0.2
+	ip netns del "$a" 2>/dev/null
+	ip netns del "$b" 2>/dev/null
+	[ -n "${KEEP:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+netns_pair "$a" "$b" va vb $A/16 $B/16 || exit 1
+article_host $A $B a
+article_host $B $A b
+echo "path keylog \"$work/keys\";" >>"$work/a.conf"
+
+check "racoon -t warns that the key log is on" sh -c \
+    "'$racoon' -t -f '$work/a.conf' 2>&1 | grep -q 'keylog: phase 1 and ESP keys are written'"
+check "racoon -C prints the key log" sh -c \
+    "'$racoon' -C -f '$work/a.conf' | grep -qx 'path keylog \"$work/keys\";'"
+
+for n in a b; do
+	ns=$(eval echo \$$n)
+	ip netns exec "$ns" "$ipsecd" -F 2>"$work/ipsecd-$n.log" &
+	pids="$pids $!"
+done
+sleep 1
+ip netns exec "$a" "$setkey" -f "$work/a.setkey"
+ip netns exec "$b" "$setkey" -f "$work/b.setkey"
+ip netns exec "$b" tcpdump -U -n -i vb -w "$work/wire.pcap" \
+    2>"$work/tcpdump.log" &
+tpid=$!
+pids="$pids $tpid"
+for n in a b; do
+	ns=$(eval echo \$$n)
+	ip netns exec "$ns" "$racoon" -F -f "$work/$n.conf" \
+	    -l "$work/racoon-$n.log" &
+	pids="$pids $!"
+done
+check "racoon A is up" wait_for "$work/a.pid" .
+check "racoon B is up" wait_for "$work/b.pid" .
+wait_for "$work/tcpdump.log" "listening on" 30
+
+ip netns exec "$a" ping -c 1 -W 4 $B >/dev/null
+check "ping A to B through the tunnel" \
+    ip netns exec "$a" ping -q -c 3 -W 2 $B
+sleep 0.5
+kill "$tpid"
+wait "$tpid" 2>/dev/null
+
+check "racoon A warns that it writes keys" \
+    grep -q "keylog $work/keys: writing every phase 1 and ESP key" \
+    "$work/racoon-a.log"
+check "the key log is mode 0600" \
+    test "$(stat -c %a "$work/keys" 2>/dev/null)" = 600
+check "the key log has the phase 1 key" \
+    grep -Eq '^uat:ikev1_decryption_table:[0-9a-f]{16},[0-9a-f]{48}$' \
+    "$work/keys"
+check "the key log has both ESP SAs" test "$(grep -Ec \
+    '^uat:esp_sa:"IPv4","10\.74\.[12]\.100","10\.74\.[12]\.100","0x[0-9a-f]{8}","TripleDES-CBC \[RFC2451\]","0x[0-9a-f]{48}","HMAC-MD5-96 \[RFC2403\]","0x[0-9a-f]{32}"$' \
+    "$work/keys")" = 2
+check_not "racoon B, without the option, writes no key log" \
+    grep -q keylog "$work/racoon-b.log"
+
+# Every line of the key log is one tshark -o option.
+opts=(-o esp.enable_encryption_decode:TRUE
+    -o esp.enable_authentication_check:TRUE)
+while IFS= read -r l; do opts+=(-o "$l"); done <"$work/keys"
+ts() {
+	tshark -n -r "$work/wire.pcap" "${opts[@]}" "$@" 2>&1 \
+	    >/dev/null | grep -v '^Running as user' >>"$work/tshark.err"
+	tshark -n -r "$work/wire.pcap" "${opts[@]}" "$@" 2>/dev/null
+}
+count() { ts -Y "$1" | wc -l; }
+
+n=$(count isakmp)
+echo "ISAKMP messages captured: $n"
+check "the negotiation was captured (6 Main Mode + 3 Quick Mode)" \
+    test "$n" -ge 9
+# Encrypted messages decrypted: the ID payload of Main Mode 5 and 6 and
+# the Quick Mode hash, SA, nonce and IDs only show once decrypted.
+n=$(count 'isakmp.exchangetype == 2 && isakmp.id.type == 1')
+echo "Main Mode messages with a decrypted IPv4 ID: $n"
+check "Main Mode messages 5 and 6 decrypted (IDs readable)" test "$n" -eq 2
+n=$(count 'isakmp.exchangetype == 32 && isakmp.nonce')
+echo "Quick Mode messages with a decrypted nonce: $n"
+check "Quick Mode messages 1 and 2 decrypted (nonces readable)" \
+    test "$n" -eq 2
+n=$(count 'esp && icmp')
+echo "ESP packets decrypted to ICMP: $n"
+check "ESP decrypted both ways to the pings inside" test "$n" -ge 6
+check "tshark checks every ESP ICV good" \
+    test "$(count 'esp.icv_good == 1')" = "$(count esp)"
+n=$(count '_ws.malformed || _ws.expert.severity == error')
+echo "malformed or erroneous packets: $n"
+check "no malformed packet" test "$n" = 0
+check "tshark took every key log line" test ! -s "$work/tshark.err"
+[ -s "$work/tshark.err" ] && cat "$work/tshark.err"
+[ $fail = 0 ] || { tail -5 "$work/racoon-a.log"; ts | head -30; }
+exit $fail
