@@ -82,3 +82,31 @@ CONF
 	printf '# IPv4 addresses\n%s    simple psk\n' "$2" >"$work/$3.psk"
 	chmod 600 "$work/$3.psk"
 }
+
+# unit_file NAME SYSCONFDIR: conf/NAME.service.in as make install writes
+# it, into $work/NAME.service, with SYSCONFDIR and the programs of $BUILD
+# (linked into $work/sbin) in place of the installed ones.
+unit_file() {
+	mkdir -p "$work/sbin"
+	ln -sf "$BUILD/src/racoon/racoon" "$BUILD/src/setkey/setkey" \
+	    "$BUILD/src/ipsecd/ipsecd" "$work/sbin/"
+	sed -e "s|@sbindir@|$work/sbin|g" -e "s|@sysconfdir@|$2|g" \
+	    -e "s|@localstatedir@|$work|g" -e "s|@runstatedir@|$work/run|g" \
+	    -e "s|@RACOON_TYPE@|notify|g" -e "s|@RACOON_FLAGS@|-F |g" \
+	    "${TEST_SRCDIR:-$TOP}/conf/$1.service.in" >"$work/$1.service"
+}
+
+# unit_exec NS UNITFILE KEY: run the unit's KEY= commands (ExecStart,
+# ExecStop, ExecCondition...) in namespace NS as systemd does: in order,
+# "$$" read as "$", $MAINPID from the environment, a leading "-" ignores
+# a failure; the first other failure stops and returns 1.
+unit_exec() {
+	local line cmd ign
+	while IFS= read -r line; do
+		cmd=${line#*=}
+		ign=0
+		case $cmd in -*) ign=1; cmd=${cmd#-} ;; esac
+		cmd=${cmd//\$\$/\$}
+		ip netns exec "$1" bash -c "$cmd" || [ $ign = 1 ] || return 1
+	done < <(grep "^$3=" "$2")
+}
