@@ -250,16 +250,14 @@ daemon_timer_cb(evutil_socket_t fd, short what, void *arg)
 
 /* Network */
 
-static int
-daemon_send_cb(void *arg, const struct addr *local, const struct addr *peer,
-    const uint8_t *data, size_t len)
+/* The socket bound to local, else a wildcard one of its port. */
+static struct isakmp_sock *
+daemon_sock_for(const struct addr *local, const struct addr *peer)
 {
 	struct isakmp_sock *s, *use = NULL;
 	char l[ADDR_STRLEN], p[ADDR_STRLEN];
 	size_t i;
 
-	(void)arg;
-	/* The socket bound to local, else a wildcard one of its port. */
 	for (i = 0; i < daemon_nsocks; i++) {
 		s = &daemon_socks[i];
 		if (s->is_addr.a_af != local->a_af ||
@@ -272,16 +270,49 @@ daemon_send_cb(void *arg, const struct addr *local, const struct addr *peer,
 		if (addr_is_unspec(&s->is_addr) && use == NULL)
 			use = s;
 	}
-	addr_fmt(peer, ADDR_PORT, p, sizeof(p));
-	if (use == NULL) {
+	if (use == NULL)
 		log_warnx("no socket for %s to send to %s", addr_fmt(local,
-		    ADDR_PORT, l, sizeof(l)), p);
+		    ADDR_PORT, l, sizeof(l)), addr_fmt(peer, ADDR_PORT, p,
+		    sizeof(p)));
+	return use;
+}
+
+static int
+daemon_send_cb(void *arg, const struct addr *local, const struct addr *peer,
+    const uint8_t *data, size_t len)
+{
+	struct isakmp_sock *use;
+	char p[ADDR_STRLEN];
+
+	(void)arg;
+	if ((use = daemon_sock_for(local, peer)) == NULL)
 		return -1;
-	}
+	addr_fmt(peer, ADDR_PORT, p, sizeof(p));
 	if (isakmp_io_send(use, data, len, peer, local) == -1) {
 		log_warn("send to %s", p);
 		return -1;
 	}
+	return 0;
+}
+
+/* A NAT-T keepalive from a NAT-T port of ours (exchange.c's timer). */
+static int
+daemon_keepalive_cb(void *arg, const struct addr *local,
+    const struct addr *peer)
+{
+	struct isakmp_sock *use;
+	char p[ADDR_STRLEN];
+
+	(void)arg;
+	if ((use = daemon_sock_for(local, peer)) == NULL)
+		return -1;
+	if (isakmp_io_keepalive(use, peer, local) == -1) {
+		log_warn("NAT-T keepalive to %s", addr_fmt(peer, ADDR_PORT, p,
+		    sizeof(p)));
+		return -1;
+	}
+	log_debug(1, "NAT-T keepalive sent to %s", addr_fmt(peer, ADDR_PORT,
+	    p, sizeof(p)));
 	return 0;
 }
 
@@ -591,6 +622,8 @@ daemon_start(void)
 	}
 	exchange_env_init(&daemon_env, daemon_cfg, daemon_psk);
 	daemon_env.env_net.en_send = daemon_send_cb;
+	daemon_env.env_net.en_keepalive = daemon_keepalive_cb;
+	daemon_env.env_natt_port = daemon_o->do_natt_port;
 	daemon_env.env_clock.ec_now = daemon_now_cb;
 	if ((daemon_timer_ev = evtimer_new(daemon_base, daemon_timer_cb,
 	    NULL)) == NULL || daemon_signals() == -1) {

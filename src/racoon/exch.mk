@@ -9,6 +9,7 @@ src_racoon_libexch_a_SOURCES = \
 	src/racoon/keylog.c src/racoon/keylog.h \
 	src/racoon/ph1.c src/racoon/ph1.h src/racoon/ph1_main.c \
 	src/racoon/ph2.c src/racoon/ph2.h src/racoon/ph2_quick.c \
+	src/racoon/natt.c src/racoon/natt.h \
 	src/racoon/proposal.c src/racoon/proposal.h
 src_racoon_libexch_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/racoon
 src_racoon_libexch_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)

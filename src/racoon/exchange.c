@@ -21,6 +21,7 @@
 #include "isakmp.h"
 #include "isakmp_pld.h"
 #include "log.h"
+#include "natt.h"
 #include "ph1.h"
 #include "ph2.h"
 
@@ -121,6 +122,7 @@ exchange_env_init(struct exchange_env *env, const struct cfg *cfg,
 	memset(env, 0, sizeof(*env));
 	env->env_cfg = cfg;
 	env->env_psk = psk;
+	env->env_natt_port = CFG_PORT_NATT;
 	TAILQ_INIT(&env->env_ph1s);
 	TAILQ_INIT(&env->env_contacted);
 }
@@ -977,11 +979,13 @@ exchange_input(struct exchange_env *env, const struct addr *local,
 		    ISAKMP_COOKIE_LEN) == 0)
 			memcpy(ph1->ph1_rcookie, hdr.hdr_rcookie,
 			    ISAKMP_COOKIE_LEN);
+		natt_follow(ph1, local, peer);
 		exchange_recv(&ph1->ph1_ex, data, len, &hdr);
 		return;
 	case ISAKMP_ETYPE_QUICK:
 		if (ph1 == NULL || ph1->ph1_state != PH1_S_ESTABLISHED)
 			goto unknown;
+		natt_follow(ph1, local, peer);
 		if ((ph2 = ph2_find(ph1, hdr.hdr_msgid)) == NULL &&
 		    (ph2 = exchange_ph2_responder(ph1, &hdr)) == NULL)
 			goto unknown;
@@ -990,6 +994,7 @@ exchange_input(struct exchange_env *env, const struct addr *local,
 	case ISAKMP_ETYPE_INFO:
 		if (ph1 == NULL)
 			goto unknown;
+		natt_follow(ph1, local, peer);
 		exchange_info_recv(ph1, data, len, &hdr);
 		return;
 	default:
@@ -1048,6 +1053,34 @@ exchange_timer(struct exchange *ex, uint64_t now)
 	exchange_transmit(ex);
 }
 
+/*
+ * NAT-T keepalives (RFC 3948 4): a side behind a NAT sends one every
+ * natt_keepalive seconds while its ISAKMP-SA is up, so that the NAT
+ * keeps the mapping of port 4500 that the ESP-in-UDP uses.
+ */
+static void
+exchange_keepalive(struct ph1 *ph1, uint64_t now)
+{
+	struct exchange_net *net = &ph1->ph1_env->env_net;
+	uint32_t every = ph1->ph1_env->env_cfg->c_timer.t_natt_keepalive;
+
+	if (ph1->ph1_state != PH1_S_ESTABLISHED || every == 0 ||
+	    net->en_keepalive == NULL ||
+	    !(ph1->ph1_natt_flags & NATT_F_FLOATED) ||
+	    !(ph1->ph1_natt_flags & (NATT_F_ME | NATT_F_FORCED))) {
+		ph1->ph1_natt_ka_at = 0;
+		return;
+	}
+	if (ph1->ph1_natt_ka_at == 0)
+		ph1->ph1_natt_ka_at = now + (uint64_t)every * 1000;
+	if (now < ph1->ph1_natt_ka_at)
+		return;
+	if (net->en_keepalive(net->en_arg, &ph1->ph1_local,
+	    &ph1->ph1_peer) == -1)
+		log_debug(1, "NAT-T keepalive not sent");
+	ph1->ph1_natt_ka_at = now + (uint64_t)every * 1000;
+}
+
 static void
 exchange_timers_ph2(struct ph1 *ph1, uint64_t now)
 {
@@ -1082,6 +1115,7 @@ exchange_timers(struct exchange_env *env)
 		next = TAILQ_NEXT(ph1, ph1_entry);
 		exchange_timers_ph2(ph1, now);
 		exchange_timer(&ph1->ph1_ex, now);
+		exchange_keepalive(ph1, now);
 		if (ph1->ph1_state == PH1_S_ESTABLISHED &&
 		    ph1->ph1_expire_at != 0 && now >= ph1->ph1_expire_at) {
 			/*
@@ -1125,6 +1159,7 @@ exchange_next_timer(const struct exchange_env *env)
 		exchange_next_ex(&ph1->ph1_ex, &best);
 		exchange_min(&best, ph1->ph1_expire_at);
 		exchange_min(&best, ph1->ph1_dead_at);
+		exchange_min(&best, ph1->ph1_natt_ka_at);
 		TAILQ_FOREACH(ph2, &ph1->ph1_ph2s, ph2_entry) {
 			exchange_next_ex(&ph2->ph2_ex, &best);
 			exchange_min(&best, ph2->ph2_expire_at);

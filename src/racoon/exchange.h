@@ -37,10 +37,16 @@ struct ph1;
 struct ph2;
 struct proposal_policy;
 
-/* Sends one datagram from local to peer; 0 or -1 (then it is lost). */
+/*
+ * Sends one datagram from local to peer; 0 or -1 (then it is lost).
+ * en_keepalive (may be NULL) sends a NAT-T keepalive (RFC 3948 2.3)
+ * from local (a NAT-T port) to peer.
+ */
 struct exchange_net {
 	int		(*en_send)(void *, const struct addr *,
 			    const struct addr *, const uint8_t *, size_t);
+	int		(*en_keepalive)(void *, const struct addr *,
+			    const struct addr *);
 	void		*en_arg;
 };
 
@@ -60,6 +66,14 @@ struct exchange_sa {
 	size_t		 xsa_keymat_len;
 	uint32_t	 xsa_lifetime;	/* seconds */
 	uint64_t	 xsa_lifekb;	/* 0: none */
+	/*
+	 * NAT-T (RFC 3948): UDP-encapsulated ESP between the ports of
+	 * xsa_src and xsa_dst; xsa_oa, when set, is the peer's original
+	 * address (NAT-OA, transport mode).
+	 */
+	int		 xsa_natt;
+	int		 xsa_has_oa;
+	struct addr	 xsa_oa;
 };
 
 /*
@@ -150,6 +164,7 @@ struct exchange_env {
 	uint64_t	 env_dropped;	/* datagrams dropped, for admin */
 	uint64_t	 env_capped;	/* message 1s over a half-open cap */
 	uint32_t	 env_next_id;	/* numbers phase 2 negotiations */
+	uint16_t	 env_natt_port;	/* ours; the initiator floats to it */
 	TAILQ_HEAD(, exchange_peer) env_contacted;
 };
 

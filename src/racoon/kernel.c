@@ -31,6 +31,7 @@
 #include "isakmp_pld.h"
 #include "kernel.h"
 #include "log.h"
+#include "natt.h"
 #include "pfkey.h"
 #include "pfkey_sock.h"
 #include "ph1.h"
@@ -90,6 +91,9 @@ struct kernel_sa {
 	struct ph2_sel	 ks_lsel;
 	struct ph2_sel	 ks_rsel;
 	struct proposal_policy ks_pol;
+	/* UDP-encapsulated (NAT-T): the SA as installed, with its keys. */
+	struct exchange_sa ks_xsa;
+	uint8_t		*ks_keymat;	/* secret; NULL without NAT-T */
 };
 
 static struct pfkey_sock kernel_sock = { -1, PFKEY_SOCK_NONE, "" };
@@ -756,24 +760,24 @@ kernel_initiating(const struct exchange_sa *xsa)
 	return 0;
 }
 
+/*
+ * The UPDATE or ADD of one SA, with the NAT-T extensions when it is
+ * UDP-encapsulated (the ports are those of xsa_src and xsa_dst).
+ */
 static int
-kernel_install_cb(void *arg, const struct exchange_sa *xsa)
+kernel_sa_msg(struct wbuf *wb, const struct exchange_sa *xsa, uint8_t type,
+    uint32_t seq, struct pfkey_sa2 *sa2)
 {
 	struct pfkey_hdr h = { PF_KEY_V2, 0, 0, 0, 0, 0, 0, kernel_pid };
 	struct pfkey_sa sa;
-	struct pfkey_sa2 sa2;
 	struct pfkey_lifetime hard, soft;
-	struct pfkey_address ps, pd;
-	struct kernel_sa *ks;
-	struct wbuf wb;
+	struct pfkey_address ps, pd, oa;
 	uint8_t ipproto;
-	int rv = -1;
 
-	(void)arg;
-	h.ph_type = xsa->xsa_inbound ? SADB_UPDATE : SADB_ADD;
+	h.ph_type = type;
 	h.ph_satype = xsa->xsa_proto == ISAKMP_PROTO_AH ? SADB_SATYPE_AH :
 	    SADB_SATYPE_ESP;
-	h.ph_seq = kernel_next_seq();
+	h.ph_seq = seq;
 	ipproto = xsa->xsa_proto == ISAKMP_PROTO_AH ? IPPROTO_AH :
 	    IPPROTO_ESP;
 	memset(&sa, 0, sizeof(sa));
@@ -784,10 +788,10 @@ kernel_install_cb(void *arg, const struct exchange_sa *xsa)
 	    SADB_AALG_NONE;
 	sa.ps_encrypt = xsa->xsa_enc != NULL ?
 	    (uint8_t)xsa->xsa_enc->alg_sadb : SADB_EALG_NONE;
-	memset(&sa2, 0, sizeof(sa2));
-	sa2.p2_mode = xsa->xsa_mode == IPSECDOI_MODE_TUNNEL ?
+	memset(sa2, 0, sizeof(*sa2));
+	sa2->p2_mode = xsa->xsa_mode == IPSECDOI_MODE_TUNNEL ?
 	    IPSEC_MODE_TUNNEL : IPSEC_MODE_TRANSPORT;
-	sa2.p2_reqid = kernel_reqid(xsa, ipproto, sa2.p2_mode);
+	sa2->p2_reqid = kernel_reqid(xsa, ipproto, sa2->p2_mode);
 	/* The soft lifetime at 80% of the hard one, as racoon sets it. */
 	memset(&hard, 0, sizeof(hard));
 	memset(&soft, 0, sizeof(soft));
@@ -801,6 +805,71 @@ kernel_install_cb(void *arg, const struct exchange_sa *xsa)
 	ps.pa_addr.a_port = pd.pa_addr.a_port = 0;
 	ps.pa_addr.a_plen = addr_maxplen(ps.pa_addr.a_af);
 	pd.pa_addr.a_plen = addr_maxplen(pd.pa_addr.a_af);
+	pfkey_build_hdr(wb, &h);
+	pfkey_put_sa(wb, &sa);
+	pfkey_put_sa2(wb, sa2);
+	pfkey_put_lifetime(wb, SADB_EXT_LIFETIME_HARD, &hard);
+	pfkey_put_lifetime(wb, SADB_EXT_LIFETIME_SOFT, &soft);
+	pfkey_put_address(wb, SADB_EXT_ADDRESS_SRC, &ps);
+	pfkey_put_address(wb, SADB_EXT_ADDRESS_DST, &pd);
+	if (xsa->xsa_natt) {
+		pfkey_put_nat_t_type(wb, UDP_ENCAP_ESPINUDP);
+		pfkey_put_nat_t_port(wb, SADB_X_EXT_NAT_T_SPORT,
+		    xsa->xsa_src.a_port);
+		pfkey_put_nat_t_port(wb, SADB_X_EXT_NAT_T_DPORT,
+		    xsa->xsa_dst.a_port);
+		if (xsa->xsa_has_oa) {
+			oa.pa_proto = IPSEC_ULPROTO_ANY;
+			oa.pa_addr = xsa->xsa_oa;
+			oa.pa_addr.a_port = 0;
+			oa.pa_addr.a_plen = addr_maxplen(oa.pa_addr.a_af);
+			pfkey_put_address(wb, SADB_X_EXT_NAT_T_OA, &oa);
+		}
+	}
+	return kernel_put_keys(wb, xsa);
+}
+
+static void
+kernel_sa_free(struct kernel_sa *ks)
+{
+	if (ks->ks_keymat != NULL) {
+		mem_wipe(ks->ks_keymat, ks->ks_xsa.xsa_keymat_len);
+		free(ks->ks_keymat);
+	}
+	free(ks);
+}
+
+/*
+ * Keep what it takes to install a UDP-encapsulated SA again when the
+ * peer's NAT mapping changes (its keys too: UPDATE carries them).
+ */
+static int
+kernel_sa_keep(struct kernel_sa *ks, const struct exchange_sa *xsa)
+{
+	if (!xsa->xsa_natt)
+		return 0;
+	if ((ks->ks_keymat = malloc(xsa->xsa_keymat_len)) == NULL)
+		return -1;
+	memcpy(ks->ks_keymat, xsa->xsa_keymat, xsa->xsa_keymat_len);
+	ks->ks_xsa = *xsa;
+	ks->ks_xsa.xsa_keymat = ks->ks_keymat;
+	return 0;
+}
+
+/*
+ * Install one SA: UPDATE of the larval inbound SA, ADD of the outbound
+ * one (held back KERNEL_ADD_DELAY_MS when we initiated); readd: ADD
+ * either way, at once (a NAT-T SA whose peer moved).
+ */
+static int
+kernel_install(const struct exchange_sa *xsa, int readd)
+{
+	struct pfkey_sa2 sa2;
+	struct kernel_sa *ks;
+	struct wbuf wb;
+	uint32_t seq = kernel_next_seq();
+	int rv = -1;
+
 	if ((ks = calloc(1, sizeof(*ks))) == NULL)
 		return -1;
 	if (wbuf_init(&wb, 512, 1024) == -1) {
@@ -808,32 +877,38 @@ kernel_install_cb(void *arg, const struct exchange_sa *xsa)
 		return -1;
 	}
 	wbuf_set_secret(&wb);
-	pfkey_build_hdr(&wb, &h);
-	pfkey_put_sa(&wb, &sa);
-	pfkey_put_sa2(&wb, &sa2);
-	pfkey_put_lifetime(&wb, SADB_EXT_LIFETIME_HARD, &hard);
-	pfkey_put_lifetime(&wb, SADB_EXT_LIFETIME_SOFT, &soft);
-	pfkey_put_address(&wb, SADB_EXT_ADDRESS_SRC, &ps);
-	pfkey_put_address(&wb, SADB_EXT_ADDRESS_DST, &pd);
-	if (kernel_put_keys(&wb, xsa) == -1 ||
-	    (!xsa->xsa_inbound && kernel_initiating(xsa) ?
+	if (kernel_sa_keep(ks, xsa) == -1 ||
+	    kernel_sa_msg(&wb, xsa, xsa->xsa_inbound && !readd ? SADB_UPDATE :
+	    SADB_ADD, seq, &sa2) == -1 ||
+	    (!readd && !xsa->xsa_inbound && kernel_initiating(xsa) ?
 	    kernel_add_later(&wb) : kernel_send(&wb)) == -1) {
-		free(ks);
+		kernel_sa_free(ks);
 		goto out;
 	}
-	ks->ks_satype = h.ph_satype;
+	ks->ks_satype = xsa->xsa_proto == ISAKMP_PROTO_AH ? SADB_SATYPE_AH :
+	    SADB_SATYPE_ESP;
 	ks->ks_spi = xsa->xsa_spi;
-	ks->ks_src = ps.pa_addr;
-	ks->ks_dst = pd.pa_addr;
+	ks->ks_src = xsa->xsa_src;
+	ks->ks_dst = xsa->xsa_dst;
+	ks->ks_src.a_port = ks->ks_dst.a_port = 0;
+	ks->ks_src.a_plen = addr_maxplen(ks->ks_src.a_af);
+	ks->ks_dst.a_plen = addr_maxplen(ks->ks_dst.a_af);
 	ks->ks_mode = sa2.p2_mode;
 	ks->ks_reqid = sa2.p2_reqid;
 	ks->ks_outbound = !xsa->xsa_inbound;
-	ks->ks_seq = h.ph_seq;
+	ks->ks_seq = seq;
 	TAILQ_INSERT_TAIL(&kernel_sas, ks, ks_entry);
 	rv = 0;
 out:
 	wbuf_free(&wb);
 	return rv;
+}
+
+static int
+kernel_install_cb(void *arg, const struct exchange_sa *xsa)
+{
+	(void)arg;
+	return kernel_install(xsa, 0);
 }
 
 static struct kernel_sa *
@@ -896,7 +971,7 @@ kernel_install_reply(const struct pfkey_msg *m)
 	    pfkey_msgtype_name(m->pm_hdr.ph_type), ks->ks_spi,
 	    strerror(m->pm_hdr.ph_errno));
 	TAILQ_REMOVE(&kernel_sas, ks, ks_entry);
-	free(ks);
+	kernel_sa_free(ks);
 }
 
 /* An SA is gone (EXPIRE hard, DELETE): forget it, log racoon's line. */
@@ -918,7 +993,7 @@ kernel_sa_gone(const struct pfkey_msg *m, int expired)
 	    &dst.pa_addr)) == NULL)
 		return;
 	TAILQ_REMOVE(&kernel_sas, ks, ks_entry);
-	free(ks);
+	kernel_sa_free(ks);
 	if (expired)
 		log_info("IPsec-SA expired: %s/%s %s[%u]->%s[%u] "
 		    "spi=%u(0x%x)", m->pm_hdr.ph_satype == SADB_SATYPE_AH ?
@@ -941,7 +1016,7 @@ kernel_sa_flush(uint8_t satype)
 		next = TAILQ_NEXT(ks, ks_entry);
 		if (satype == SADB_SATYPE_UNSPEC || ks->ks_satype == satype) {
 			TAILQ_REMOVE(&kernel_sas, ks, ks_entry);
-			free(ks);
+			kernel_sa_free(ks);
 		}
 	}
 }
@@ -987,7 +1062,7 @@ kernel_delete_sa(uint8_t satype, uint32_t spi, const struct addr *src,
 
 	if ((ks = kernel_sa_find(satype, spi, dst)) != NULL) {
 		TAILQ_REMOVE(&kernel_sas, ks, ks_entry);
-		free(ks);
+		kernel_sa_free(ks);
 	}
 	h.ph_seq = kernel_next_seq();
 	memset(&sa, 0, sizeof(sa));
@@ -1037,6 +1112,116 @@ kernel_delete_ours(void)
 	}
 	while (!TAILQ_EMPTY(&kernel_gens))
 		kernel_gen_free(TAILQ_FIRST(&kernel_gens), 1);
+}
+
+/* NAT-T */
+
+/*
+ * One UDP-encapsulated SA with the peer at its new address and port:
+ * UPDATE when only the port moved (the SA keeps its counters), else
+ * DELETE and ADD, since the kernel finds an SA by its destination.
+ */
+static void
+kernel_sa_move(struct kernel_sa *ks, const struct addr *to)
+{
+	struct exchange_sa *xsa = &ks->ks_xsa;
+	struct addr *peer = xsa->xsa_inbound ? &xsa->xsa_src : &xsa->xsa_dst;
+	struct pfkey_sa2 sa2;
+	struct addr s, d;
+	struct wbuf wb;
+
+	if (addr_cmp_host(peer, to) != 0) {
+		s = ks->ks_src;
+		d = ks->ks_dst;
+		(void)kernel_delete_sa(ks->ks_satype, ks->ks_spi, &s, &d);
+		return;		/* kernel_newmap() adds it again */
+	}
+	peer->a_port = to->a_port;
+	if (wbuf_init(&wb, 512, 1024) == -1)
+		return;
+	wbuf_set_secret(&wb);
+	if (kernel_sa_msg(&wb, xsa, SADB_UPDATE, kernel_next_seq(),
+	    &sa2) == 0 && kernel_send(&wb) == 0)
+		log_info("IPsec-SA %s spi=%u(0x%x): peer's NAT-T port now %u",
+		    pfkey_satype_name(ks->ks_satype), ks->ks_spi, ks->ks_spi,
+		    to->a_port);
+	wbuf_free(&wb);
+}
+
+/*
+ * SADB_X_NAT_T_NEW_MAPPING: ESP-in-UDP of an SA of ours came from
+ * another address or port than the SA names (its ICV verified: the
+ * peer's NAT mapped it anew).  Every SA with that peer and port moves,
+ * and so does IKE (natt_new_mapping).  As af_key lays it out: the SA,
+ * ADDRESS_SRC and NAT_T_SPORT the old peer, ADDRESS_DST and
+ * NAT_T_DPORT the new one.
+ */
+static void
+kernel_newmap(const struct pfkey_msg *m)
+{
+	struct pfkey_address src, dst;
+	struct pfkey_sa sa;
+	struct kernel_sa *ks, *next;
+	struct exchange_sa xsa;
+	struct addr from, to;
+	uint16_t sport, dport;
+	char f[ADDR_STRLEN], t[ADDR_STRLEN];
+
+	if (pfkey_get_sa(m, &sa) != 0 ||
+	    pfkey_get_address(m, SADB_EXT_ADDRESS_SRC, &src) != 0 ||
+	    pfkey_get_address(m, SADB_EXT_ADDRESS_DST, &dst) != 0 ||
+	    pfkey_get_nat_t_port(m, SADB_X_EXT_NAT_T_SPORT, &sport) != 0 ||
+	    pfkey_get_nat_t_port(m, SADB_X_EXT_NAT_T_DPORT, &dport) != 0 ||
+	    src.pa_addr.a_af != dst.pa_addr.a_af) {
+		log_warnx("PF_KEY: X_NAT_T_NEW_MAPPING without SA, "
+		    "addresses or ports dropped");
+		return;
+	}
+	from = src.pa_addr;
+	to = dst.pa_addr;
+	from.a_port = sport;
+	to.a_port = dport;
+	from.a_plen = to.a_plen = addr_maxplen(from.a_af);
+	TAILQ_FOREACH(ks, &kernel_sas, ks_entry)
+		if (ks->ks_keymat != NULL && !ks->ks_outbound &&
+		    ks->ks_spi == sa.ps_spi &&
+		    addr_cmp_host(&ks->ks_src, &from) == 0)
+			break;
+	if (ks == NULL || ks->ks_xsa.xsa_src.a_port != sport) {
+		log_debug(1, "PF_KEY: NEW_MAPPING for spi 0x%08x: not an SA "
+		    "of ours, or already followed", sa.ps_spi);
+		return;
+	}
+	log_info("NAT-T: peer %s moved to %s (NEW_MAPPING of spi=%u(0x%x))",
+	    addr_fmt(&from, ADDR_PORT, f, sizeof(f)),
+	    addr_fmt(&to, ADDR_PORT, t, sizeof(t)), sa.ps_spi, sa.ps_spi);
+	natt_new_mapping(kernel_env, &from, &to);
+	for (ks = TAILQ_FIRST(&kernel_sas); ks != NULL; ks = next) {
+		next = TAILQ_NEXT(ks, ks_entry);
+		if (ks->ks_keymat == NULL)
+			continue;
+		xsa = ks->ks_xsa;
+		if (addr_cmp(xsa.xsa_inbound ? &xsa.xsa_src : &xsa.xsa_dst,
+		    &from) != 0)
+			continue;
+		if (addr_cmp_host(&from, &to) == 0) {
+			kernel_sa_move(ks, &to);
+			continue;
+		}
+		/* A new address: out with the old SA, in with the new. */
+		if (xsa.xsa_inbound)
+			xsa.xsa_src = to;
+		else
+			xsa.xsa_dst = to;
+		if ((xsa.xsa_keymat = malloc(xsa.xsa_keymat_len)) == NULL)
+			continue;
+		memcpy((uint8_t *)xsa.xsa_keymat, ks->ks_keymat,
+		    xsa.xsa_keymat_len);
+		kernel_sa_move(ks, &to);
+		(void)kernel_install(&xsa, 1);
+		mem_wipe((uint8_t *)xsa.xsa_keymat, xsa.xsa_keymat_len);
+		free((uint8_t *)xsa.xsa_keymat);
+	}
 }
 
 /* ACQUIRE */
@@ -1341,6 +1526,9 @@ kernel_dispatch(const struct pfkey_msg *m)
 	case SADB_EXPIRE:
 		kernel_expire(m);
 		break;
+	case SADB_X_NAT_T_NEW_MAPPING:
+		kernel_newmap(m);
+		break;
 	case SADB_DELETE:
 		if (ours && kernel_del_wait > 0)
 			kernel_del_wait--;
@@ -1504,7 +1692,7 @@ kernel_lost(void)
 		kernel_add_free(TAILQ_FIRST(&kernel_adds));
 	while ((ks = TAILQ_FIRST(&kernel_sas)) != NULL) {
 		TAILQ_REMOVE(&kernel_sas, ks, ks_entry);
-		free(ks);
+		kernel_sa_free(ks);
 	}
 	while ((ka = TAILQ_FIRST(&kernel_acqs)) != NULL)
 		kernel_acq_free(ka, 0);
@@ -1582,7 +1770,7 @@ kernel_close(void)
 	}
 	while ((ks = TAILQ_FIRST(&kernel_sas)) != NULL) {
 		TAILQ_REMOVE(&kernel_sas, ks, ks_entry);
-		free(ks);
+		kernel_sa_free(ks);
 	}
 	while (!TAILQ_EMPTY(&kernel_adds))
 		kernel_add_free(TAILQ_FIRST(&kernel_adds));

@@ -209,8 +209,15 @@ ph1_find(struct exchange_env *env, const uint8_t *icky, const uint8_t *rcky,
 	struct ph1 *ph1;
 
 	TAILQ_FOREACH(ph1, &env->env_ph1s, ph1_entry) {
+		/*
+		 * The host, not the port: a NAT may map the peer to
+		 * another port (NAT-T), which natt_follow() then takes.
+		 */
 		if (memcmp(ph1->ph1_icookie, icky, ISAKMP_COOKIE_LEN) != 0 ||
-		    addr_cmp(&ph1->ph1_peer, peer) != 0)
+		    ph1->ph1_peer.a_af != peer->a_af ||
+		    addr_cmp_host(&ph1->ph1_peer, peer) != 0 ||
+		    (ph1->ph1_natt_ver == NATT_NONE &&
+		    ph1->ph1_peer.a_port != peer->a_port))
 			continue;
 		/*
 		 * The responder's cookie is unknown to an initiator until
@@ -283,27 +290,39 @@ ph1_id_match(const struct ph1 *ph1, const struct cfg_id *c,
 	}
 }
 
-/* 1 if a remote names this peer address (and port, if it gives one). */
+/*
+ * 2 if a remote names this peer address (and port, if it gives one); 1
+ * if it names the address with the default port and the peer comes from
+ * another: a NAT in front of the peer sends its port 500 from another
+ * port (and NAT-T moves it to 4500), so the default port matches any,
+ * after an exact match; 0 if not.
+ */
 static int
 ph1_remote_addr(const struct cfg_remote *rm, const struct addr *peer)
 {
-	return rm->r_has_address && rm->r_address.a_af == peer->a_af &&
-	    addr_cmp_host(&rm->r_address, peer) == 0 &&
-	    (rm->r_address.a_port == 0 || rm->r_address.a_port == peer->a_port);
+	if (!rm->r_has_address || rm->r_address.a_af != peer->a_af ||
+	    addr_cmp_host(&rm->r_address, peer) != 0)
+		return 0;
+	if (rm->r_address.a_port == 0 || rm->r_address.a_port == peer->a_port)
+		return 2;
+	return rm->r_address.a_port == CFG_PORT_ISAKMP;
 }
 
 const struct cfg_remote *
 ph1_remote_find(const struct cfg *cfg, const struct addr *peer)
 {
-	const struct cfg_remote *rm, *anon = NULL;
+	const struct cfg_remote *rm, *anon = NULL, *host = NULL;
+	int m;
 
 	TAILQ_FOREACH(rm, &cfg->c_remotes, r_entry) {
 		if (rm->r_anonymous && anon == NULL)
 			anon = rm;
-		if (ph1_remote_addr(rm, peer))
+		if ((m = ph1_remote_addr(rm, peer)) == 2)
 			return rm;
+		if (m == 1 && host == NULL)
+			host = rm;
 	}
-	return anon;
+	return host != NULL ? host : anon;
 }
 
 static int

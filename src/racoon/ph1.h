@@ -24,6 +24,7 @@
 #include "ike_crypto.h"
 #include "isakmp.h"
 #include "isakmp_pld.h"
+#include "natt.h"
 #include "proposal.h"
 
 enum ph1_state {
@@ -69,6 +70,9 @@ struct ph1 {
 	uint64_t	 ph1_expire_at;	/* 0 until established */
 	uint64_t	 ph1_dead_at;	/* failed/expired: free after */
 	TAILQ_HEAD(, ph2) ph1_ph2s;
+	enum natt_version ph1_natt_ver;	/* agreed; NATT_NONE: no NAT-T */
+	unsigned	 ph1_natt_flags;	/* NATT_F_* */
+	uint64_t	 ph1_natt_ka_at;	/* next keepalive; 0: none */
 };
 
 /* A new ph1 in env's list: cookies drawn, our own filled in. */

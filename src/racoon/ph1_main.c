@@ -27,6 +27,7 @@
 #include "isakmp.h"
 #include "isakmp_pld.h"
 #include "log.h"
+#include "natt.h"
 #include "ph1.h"
 #include "proposal.h"
 
@@ -122,8 +123,11 @@ ph1_main_i1_send(struct exchange *ex, struct isakmp_out *out)
 	if (proposal_ph1_build(out->out_wb, ph1->ph1_remote) == -1)
 		return EXCHANGE_ERR;
 	wbuf_reset(&ph1->ph1_sai_b);
-	return wbuf_put_bytes(&ph1->ph1_sai_b, wbuf_data(out->out_wb) + start,
-	    wbuf_len(out->out_wb) - start) == 0 ? ISAKMP_N_OK : EXCHANGE_ERR;
+	if (wbuf_put_bytes(&ph1->ph1_sai_b, wbuf_data(out->out_wb) + start,
+	    wbuf_len(out->out_wb) - start) == -1 ||
+	    natt_vid_send(ph1, out) == -1)
+		return EXCHANGE_ERR;
+	return ISAKMP_N_OK;
 }
 
 int
@@ -137,6 +141,7 @@ ph1_main_i2_recv(struct exchange *ex, const struct isakmp_msg *msg)
 	    (n = proposal_ph1_accept(ph1->ph1_remote, &sa,
 	    &ph1->ph1_prop)) != ISAKMP_N_OK)
 		return n;
+	natt_vid_recv(ph1, msg);
 	return ph1_set_state(ph1, PH1_S_SA) == 0 ? ISAKMP_N_OK : EXCHANGE_ERR;
 }
 
@@ -172,6 +177,7 @@ ph1_main_r1_recv(struct exchange *ex, const struct isakmp_msg *msg)
 	if ((n = proposal_ph1_choose(rm, &sa, &ph1->ph1_prop,
 	    &ph1->ph1_sar_b)) != ISAKMP_N_OK)
 		return n;
+	natt_vid_recv(ph1, msg);
 	return ph1_set_state(ph1, PH1_S_SA) == 0 ? ISAKMP_N_OK : EXCHANGE_ERR;
 }
 
@@ -182,7 +188,8 @@ ph1_main_r2_send(struct exchange *ex, struct isakmp_out *out)
 
 	if (isakmp_out_pld(out, ISAKMP_NPTYPE_SA) == -1 ||
 	    wbuf_put_bytes(out->out_wb, wbuf_data(&ph1->ph1_sar_b),
-	    wbuf_len(&ph1->ph1_sar_b)) == -1)
+	    wbuf_len(&ph1->ph1_sar_b)) == -1 ||
+	    natt_vid_send(ph1, out) == -1)
 		return EXCHANGE_ERR;
 	return ISAKMP_N_OK;
 }
@@ -261,16 +268,24 @@ int
 ph1_main_i3_send(struct exchange *ex, struct isakmp_out *out)
 {
 	struct ph1 *ph1 = ex->ex_ph1;
+	int n;
 
-	return ph1_main_ke_send(ph1, out, &ph1->ph1_gxi, &ph1->ph1_ni);
+	if ((n = ph1_main_ke_send(ph1, out, &ph1->ph1_gxi,
+	    &ph1->ph1_ni)) != ISAKMP_N_OK)
+		return n;
+	return natt_natd_send(ph1, out) == 0 ? ISAKMP_N_OK : EXCHANGE_ERR;
 }
 
 int
 ph1_main_r3_recv(struct exchange *ex, const struct isakmp_msg *msg)
 {
 	struct ph1 *ph1 = ex->ex_ph1;
+	int n;
 
-	return ph1_main_ke_recv(ph1, msg, &ph1->ph1_gxi, &ph1->ph1_ni);
+	if ((n = ph1_main_ke_recv(ph1, msg, &ph1->ph1_gxi,
+	    &ph1->ph1_ni)) != ISAKMP_N_OK)
+		return n;
+	return natt_natd_recv(ph1, msg);
 }
 
 int
@@ -282,6 +297,8 @@ ph1_main_r4_send(struct exchange *ex, struct isakmp_out *out)
 	if ((n = ph1_main_ke_send(ph1, out, &ph1->ph1_gxr,
 	    &ph1->ph1_nr)) != ISAKMP_N_OK)
 		return n;
+	if (natt_natd_send(ph1, out) == -1)
+		return EXCHANGE_ERR;
 	return ph1_keys_derive(ph1);
 }
 
@@ -292,9 +309,13 @@ ph1_main_i4_recv(struct exchange *ex, const struct isakmp_msg *msg)
 	int n;
 
 	if ((n = ph1_main_ke_recv(ph1, msg, &ph1->ph1_gxr,
-	    &ph1->ph1_nr)) != ISAKMP_N_OK)
+	    &ph1->ph1_nr)) != ISAKMP_N_OK ||
+	    (n = natt_natd_recv(ph1, msg)) != ISAKMP_N_OK ||
+	    (n = ph1_keys_derive(ph1)) != ISAKMP_N_OK)
 		return n;
-	return ph1_keys_derive(ph1);
+	/* RFC 3947 4: message 5 already goes to the NAT-T port. */
+	natt_float(ph1, ph1->ph1_env->env_natt_port);
+	return ISAKMP_N_OK;
 }
 
 /* HASH_I or HASH_R over the exchanged values (RFC 2409 5). */

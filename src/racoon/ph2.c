@@ -20,6 +20,7 @@
 #include "ike_crypto.h"
 #include "keylog.h"
 #include "log.h"
+#include "natt.h"
 #include "ph1.h"
 #include "ph2.h"
 
@@ -448,6 +449,10 @@ ph2_quick_start(struct ph1 *ph1, const struct ph2_sel *local,
 	ph2->ph2_has_ids = 1;
 	ph2->ph2_sainfo = si;
 	ph2->ph2_policy = *pol;
+	if (natt_ph2_policy(ph2) != ISAKMP_N_OK) {
+		ph2_fail(ph2, "policy cannot pass the NAT");
+		return NULL;
+	}
 	addr_fmt(&ph1->ph1_local, ADDR_PORT, l, sizeof(l));
 	addr_fmt(&ph1->ph1_peer, ADDR_PORT, p, sizeof(p));
 	log_info("%s: initiate new phase 2 negotiation: %s<=>%s",
@@ -542,7 +547,12 @@ ph2_install_one(struct ph2 *ph2, const struct proposal_sa *ps, int inbound)
 	xsa.xsa_inbound = inbound;
 	xsa.xsa_src = inbound ? ph1->ph1_peer : ph1->ph1_local;
 	xsa.xsa_dst = inbound ? ph1->ph1_local : ph1->ph1_peer;
-	xsa.xsa_src.a_port = xsa.xsa_dst.a_port = 0;
+	/* NAT-T: ESP in UDP between the ports phase 1 floated to. */
+	xsa.xsa_natt = natt_encap(ph1) && ps->ps_proto == ISAKMP_PROTO_ESP;
+	if (!xsa.xsa_natt)
+		xsa.xsa_src.a_port = xsa.xsa_dst.a_port = 0;
+	xsa.xsa_has_oa = xsa.xsa_natt && ph2->ph2_has_natoa;
+	xsa.xsa_oa = ph2->ph2_natoa;
 	xsa.xsa_mode = ps->ps_mode;
 	xsa.xsa_enc = ps->ps_enc;
 	xsa.xsa_enc_bits = proposal_enc_bits(ps);

@@ -83,6 +83,8 @@ struct ph2 {
 	struct exchange	 ph2_ex;
 	uint64_t	 ph2_expire_at;
 	uint64_t	 ph2_dead_at;
+	int		 ph2_has_natoa;	/* NAT-OA: the peer's own address */
+	struct addr	 ph2_natoa;
 };
 
 #define PH2_GENPOL_NO		0

@@ -24,6 +24,7 @@
 #include "isakmp.h"
 #include "isakmp_pld.h"
 #include "log.h"
+#include "natt.h"
 #include "ph1.h"
 #include "ph2.h"
 #include "proposal.h"
@@ -151,7 +152,7 @@ ph2_quick_common_send(struct ph2 *ph2, struct isakmp_out *out,
 			return -1;
 	}
 	if (!ph2->ph2_has_ids)
-		return 0;
+		return natt_oa_send(ph2, out);
 	/* IDci is the initiator's side. */
 	ph2_sel_to_id(ph2->ph2_role == ISAKMP_ROLE_I ? &ph2->ph2_local :
 	    &ph2->ph2_remote, &id, buf);
@@ -163,7 +164,7 @@ ph2_quick_common_send(struct ph2 *ph2, struct isakmp_out *out,
 	if (isakmp_out_pld(out, ISAKMP_NPTYPE_ID) == -1 ||
 	    isakmp_id_build(out->out_wb, &id) == -1)
 		return -1;
-	return 0;
+	return natt_oa_send(ph2, out);
 }
 
 /* The peer's nonce and, with PFS, its KE and our g(qm)^xy. */
@@ -354,6 +355,8 @@ ph2_quick_r1_choose(struct ph2 *ph2, const struct isakmp_msg *msg,
 		log_warnx("%s: no policy found: %s <-> %s", name, ls, rs);
 		return ISAKMP_N_NO_PROPOSAL_CHOSEN;
 	}
+	if ((n = natt_ph2_policy(ph2)) != ISAKMP_N_OK)
+		return n;
 	if ((ph2->ph2_sainfo = ph2_sainfo_find(ph1->ph1_env->env_cfg, ph1,
 	    &ph2->ph2_local, &ph2->ph2_remote)) == NULL) {
 		log_warnx("%s: failed to get sainfo: %s <-> %s", name, ls, rs);
@@ -387,7 +390,8 @@ ph2_quick_r1_recv(struct exchange *ex, const struct isakmp_msg *msg)
 		return EXCHANGE_ERR;
 	if ((n = ph2_quick_r1_choose(ph2, msg, &sa)) != ISAKMP_N_OK ||
 	    (n = ph2_quick_common_recv(ph2, msg, &ph2->ph2_ni,
-	    ph2->ph2_prop.pp_pfs)) != ISAKMP_N_OK)
+	    ph2->ph2_prop.pp_pfs)) != ISAKMP_N_OK ||
+	    (n = natt_oa_recv(ph2, msg)) != ISAKMP_N_OK)
 		return n;
 	for (i = 0; i < ph2->ph2_prop.pp_nsa; i++)
 		protos[i] = ph2->ph2_prop.pp_sa[i].ps_proto;
@@ -510,7 +514,8 @@ ph2_quick_i2_recv(struct exchange *ex, const struct isakmp_msg *msg)
 	    (n = proposal_ph2_accept(ph2->ph2_sainfo, &ph2->ph2_policy,
 	    ph2->ph2_spi, &sa, &ph2->ph2_prop)) != ISAKMP_N_OK ||
 	    (n = ph2_quick_common_recv(ph2, msg, &ph2->ph2_nr,
-	    ph2->ph2_prop.pp_pfs)) != ISAKMP_N_OK)
+	    ph2->ph2_prop.pp_pfs)) != ISAKMP_N_OK ||
+	    (n = natt_oa_recv(ph2, msg)) != ISAKMP_N_OK)
 		return n;
 	return ph2_quick_i2_check(ph2, msg);
 }

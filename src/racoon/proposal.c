@@ -14,6 +14,7 @@
 #include "isakmp.h"
 #include "isakmp_pld.h"
 #include "log.h"
+#include "natt.h"
 #include "proposal.h"
 
 #define PROPOSAL_LIFE_DEFAULT	28800	/* RFC 2407 4.5, RFC 2409 A */
@@ -306,7 +307,8 @@ struct proposal_tr {
 	const struct alg *t_enc;
 	unsigned	 t_keylen;
 	const struct alg *t_auth;
-	uint16_t	 t_mode;
+	uint16_t	 t_mode;	/* tunnel or transport */
+	uint16_t	 t_wire;	/* on the wire, NAT-T's UDP modes too */
 	uint32_t	 t_life;
 	uint64_t	 t_lifekb;
 	const struct alg *t_pfs;
@@ -349,7 +351,8 @@ proposal_tr_attrs(struct wbuf *wb, const struct proposal_tr *t)
 	if (t->t_pfs != NULL)
 		isakmp_attr_put_tv(wb, IPSECDOI_ATTR_GRP_DESC,
 		    (uint16_t)t->t_pfs->alg_ike);
-	isakmp_attr_put_tv(wb, IPSECDOI_ATTR_ENC_MODE, t->t_mode);
+	isakmp_attr_put_tv(wb, IPSECDOI_ATTR_ENC_MODE,
+	    t->t_wire != 0 ? t->t_wire : t->t_mode);
 	if (t->t_auth != NULL && t->t_auth->alg_ike_auth != ALG_NONE)
 		isakmp_attr_put_tv(wb, IPSECDOI_ATTR_AUTH,
 		    (uint16_t)t->t_auth->alg_ike_auth);
@@ -364,9 +367,10 @@ proposal_tr_attrs(struct wbuf *wb, const struct proposal_tr *t)
  * and integrity pair (one per AEAD cipher, which has no integrity).
  */
 static size_t
-proposal_ours(const struct cfg_sainfo *si, uint8_t proto, uint16_t mode,
-    struct proposal_tr *tr, size_t max)
+proposal_ours(const struct cfg_sainfo *si, uint8_t proto,
+    const struct proposal_policy *pol, struct proposal_tr *tr, size_t max)
 {
+	uint16_t mode = pol->pol_mode;
 	size_t n = 0;
 	int i, j;
 
@@ -402,6 +406,8 @@ out:
 		tr[i].t_num = (uint8_t)(i + 1);
 		tr[i].t_life = si->si_lifetime;
 		tr[i].t_pfs = si->si_pfs;
+		tr[i].t_wire = pol->pol_wire_mode != 0 ? pol->pol_wire_mode :
+		    pol->pol_mode;
 	}
 	return n;
 }
@@ -419,7 +425,7 @@ proposal_ph2_build(struct wbuf *wb, const struct cfg_sainfo *si,
 	    IPSEC_SIT_IDENTITY_ONLY) == -1)
 		return -1;
 	for (i = 0; i < pol->pol_nproto; i++) {
-		n = proposal_ours(si, pol->pol_proto[i], pol->pol_mode, tr,
+		n = proposal_ours(si, pol->pol_proto[i], pol, tr,
 		    ISAKMP_MAX_TRANS);
 		if (n == 0) {
 			log_warnx("sainfo %s:%d: no algorithm for %s",
@@ -449,6 +455,7 @@ proposal_tr_attr(const struct isakmp_attr *at, struct proposal_tr *t,
     unsigned *ldtype)
 {
 	uint64_t v;
+	int udp;
 
 	if (isakmp_attr_uint(at, &v) == -1)
 		return ISAKMP_N_ATTRIBUTES_NOT_SUPPORTED;
@@ -468,9 +475,11 @@ proposal_tr_attr(const struct isakmp_attr *at, struct proposal_tr *t,
 		t->t_pfs = alg_by_ike(ALG_DH, (int)v);
 		return t->t_pfs ? 0 : ISAKMP_N_ATTRIBUTES_NOT_SUPPORTED;
 	case IPSECDOI_ATTR_ENC_MODE:
-		if (v != IPSECDOI_MODE_TUNNEL && v != IPSECDOI_MODE_TRANSPORT)
+		/* Tunnel, transport, or their NAT-T UDP variants. */
+		if (v > UINT16_MAX || natt_encmode_parse((uint16_t)v,
+		    &t->t_mode, &udp) == -1)
 			return ISAKMP_N_ATTRIBUTES_NOT_SUPPORTED;
-		t->t_mode = (uint16_t)v;
+		t->t_wire = (uint16_t)v;
 		return 0;
 	case IPSECDOI_ATTR_AUTH:
 		t->t_auth = alg_by_ike_auth((int)v);
@@ -517,7 +526,7 @@ proposal_tr_parse(uint8_t proto, const struct isakmp_trans *it,
 		t->t_auth = a;
 	}
 	if (t->t_mode == 0)	/* RFC 2407 4.5: unspecified, transport */
-		t->t_mode = IPSECDOI_MODE_TRANSPORT;
+		t->t_mode = t->t_wire = IPSECDOI_MODE_TRANSPORT;
 	if (t->t_life == 0)
 		t->t_life = PROPOSAL_LIFE_DEFAULT;
 	return ISAKMP_N_OK;
@@ -555,17 +564,17 @@ proposal_proto_pick(const struct cfg_sainfo *si,
 	struct rbuf rb = prop->prop_trans;
 	size_t n, k;
 
-	n = proposal_ours(si, prop->prop_proto, pol->pol_mode, mine,
-	    ISAKMP_MAX_TRANS);
+	n = proposal_ours(si, prop->prop_proto, pol, mine, ISAKMP_MAX_TRANS);
 	while (rbuf_left(&rb) > 0) {
 		if (isakmp_trans_next(&rb, prop->prop_proto, &it) != 0)
 			return -1;
 		if (proposal_tr_parse(prop->prop_proto, &it, &peer) != 0)
 			continue;
-		if (peer.t_mode != pol->pol_mode) {
+		/* NAT-T's UDP modes where NAT-T is in use, only there. */
+		if (n == 0 || peer.t_wire != mine[0].t_wire) {
 			log_debug(1, "encmode mismatched: my:%s peer:%s",
-			    isakmp_encmode_name(pol->pol_mode),
-			    isakmp_encmode_name(peer.t_mode));
+			    isakmp_encmode_name(n ? mine[0].t_wire : 0),
+			    isakmp_encmode_name(peer.t_wire));
 			continue;
 		}
 		for (k = 0; k < n; k++)
@@ -645,6 +654,7 @@ proposal_sa_set(struct proposal_sa *ps, const struct isakmp_prop *prop,
 	    (uint32_t)prop->prop_spi[1] << 16 |
 	    (uint32_t)prop->prop_spi[2] << 8 | prop->prop_spi[3];
 	ps->ps_mode = t->t_mode;
+	ps->ps_wire_mode = t->t_wire;
 	ps->ps_trans_num = t->t_num;
 	ps->ps_trans_id = t->t_id;
 	ps->ps_enc = t->t_enc;
@@ -820,6 +830,7 @@ proposal_ph2_reply(struct wbuf *wb, const struct proposal_ph2 *pp)
 		t.t_keylen = ps->ps_keylen;
 		t.t_auth = ps->ps_auth;
 		t.t_mode = ps->ps_mode;
+		t.t_wire = ps->ps_wire_mode;
 		t.t_life = pp->pp_lifetime;
 		t.t_lifekb = pp->pp_lifekb;
 		t.t_pfs = pp->pp_pfs;

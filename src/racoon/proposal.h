@@ -61,6 +61,8 @@ struct proposal_policy {
 	uint8_t		 pol_proto[PROPOSAL_MAX_PROTO];
 	size_t		 pol_nproto;
 	uint16_t	 pol_mode;	/* IPSECDOI_MODE_TUNNEL, _TRANSPORT */
+	/* What goes on the wire: 0 (pol_mode) or a NAT-T UDP mode. */
+	uint16_t	 pol_wire_mode;
 };
 
 /* One protocol of a chosen phase 2 proposal. */
@@ -68,7 +70,8 @@ struct proposal_sa {
 	uint8_t		 ps_proto;	/* ISAKMP_PROTO_AH or _ESP */
 	uint32_t	 ps_spi;	/* ours: the peer sends with it */
 	uint32_t	 ps_spi_peer;	/* the peer's: we send with it */
-	uint16_t	 ps_mode;
+	uint16_t	 ps_mode;	/* IPSECDOI_MODE_TUNNEL, _TRANSPORT */
+	uint16_t	 ps_wire_mode;	/* as negotiated (NAT-T: UDP) */
 	uint8_t		 ps_trans_num;
 	uint8_t		 ps_trans_id;
 	const struct alg *ps_enc;	/* ALG_ENC; NULL for AH */

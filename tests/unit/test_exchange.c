@@ -7,7 +7,10 @@
  * model).  Main Mode + Quick Mode with MODP and ECP groups, with and
  * without PFS, ESP, AH+ESP, tunnel and transport, subnet and range IDs,
  * several proposals, every proposal_check, RESPONDER-LIFETIME, a wrong
- * pre-shared key, disjoint proposals, duplicates and retransmission.
+ * pre-shared key, disjoint proposals, duplicates and retransmission;
+ * NAT traversal through a simulated NAT in front of the initiator (or
+ * forced without one): detection, the float to 4500, UDP modes, NAT-OA,
+ * keepalives, a new mapping, NAT-D and vendor IDs of wrong lengths.
  */
 #include <sys/types.h>
 #include <netinet/in.h>
@@ -15,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "addr.h"
 #include "cfg.h"
@@ -24,6 +29,7 @@
 #include "isakmp.h"
 #include "isakmp_pld.h"
 #include "log.h"
+#include "natt.h"
 #include "ph1.h"
 #include "ph2.h"
 #include "proposal.h"
@@ -54,6 +60,8 @@ struct side {
 	uint32_t	 owed_id[4];	/* the late answers owed */
 	size_t		 owed_idx[4];
 	int		 nowed;
+	int		 nka;		/* NAT-T keepalives sent */
+	struct addr	 ka_peer;
 	/* SAs the peer's DELETE removed (ek_delete). */
 	int		 ndel;
 	uint8_t		 del_proto[4];
@@ -64,7 +72,18 @@ struct msg {
 	uint8_t		*data;
 	size_t		 len;
 	int		 to;
+	struct addr	 local;		/* as the sender sent it */
+	struct addr	 peer;
 };
+
+/*
+ * A NAT in front of the initiator (nat_on): what the responder sees
+ * comes from NAT_ADDR, port + NAT_SHIFT; answers are mapped back.
+ */
+#define NAT_ADDR	"10.9.9.9"
+#define NAT_SHIFT	10000
+static int		 nat_on;
+static struct addr	 nat_addr;
 
 static struct side	 S[2];		/* 0: initiator, 1: responder */
 static struct msg	 Q[MAXQ];
@@ -89,16 +108,27 @@ fake_send(void *arg, const struct addr *local, const struct addr *peer,
 {
 	struct side *s = arg;
 
-	(void)local;
-	(void)peer;
 	if (nq == MAXQ)
 		return -1;
+	Q[nq].local = *local;
+	Q[nq].peer = *peer;
 	Q[nq].data = malloc(len);
 	memcpy(Q[nq].data, data, len);
 	Q[nq].len = len;
 	Q[nq].to = s == I ? 1 : 0;
 	sent[s == I ? 0 : 1]++;
 	nq++;
+	return 0;
+}
+
+static int
+fake_keepalive(void *arg, const struct addr *local, const struct addr *peer)
+{
+	struct side *s = arg;
+
+	(void)local;
+	s->nka++;
+	s->ka_peer = *peer;
 	return 0;
 }
 
@@ -231,6 +261,7 @@ side_up(struct side *s, const char *ip, const char *conf, const char *psk,
 	s->addr.a_port = 500;
 	exchange_env_init(&s->env, s->cfg, s->psk);
 	s->env.env_net.en_send = fake_send;
+	s->env.env_net.en_keepalive = fake_keepalive;
 	s->env.env_net.en_arg = s;
 	s->env.env_kernel.ek_getspi = fake_getspi;
 	s->env.env_kernel.ek_install = fake_install;
@@ -278,13 +309,26 @@ static int
 pump_one(void)
 {
 	struct msg m;
+	struct addr from, to;
 
 	if (nq == 0)
 		return 0;
 	m = Q[0];
 	memmove(Q, Q + 1, sizeof(Q[0]) * (size_t)--nq);
-	exchange_input(&S[m.to].env, &S[m.to].addr, &S[1 - m.to].addr,
-	    m.data, m.len);
+	if (!nat_on)
+		exchange_input(&S[m.to].env, &m.peer, &m.local, m.data,
+		    m.len);
+	else if (m.to == 1) {
+		/* Out through the NAT: the source is rewritten. */
+		from = nat_addr;
+		from.a_port = (uint16_t)(m.local.a_port + NAT_SHIFT);
+		exchange_input(&R->env, &m.peer, &from, m.data, m.len);
+	} else {
+		/* Back through it: to the initiator's own port. */
+		to = I->addr;
+		to.a_port = (uint16_t)(m.peer.a_port - NAT_SHIFT);
+		exchange_input(&I->env, &to, &m.local, m.data, m.len);
+	}
 	free(m.data);
 	return 1;
 }
@@ -408,7 +452,9 @@ assert_sas_pair(int expect_per_side)
 			ASSERT_TRUE(a->xsa_keymat_len > 0);
 			ASSERT_MEM_EQ(a->xsa_keymat, b->xsa_keymat,
 			    a->xsa_keymat_len);
-			ASSERT_INT_EQ(addr_cmp(&a->xsa_src, &b->xsa_src), 0);
+			if (!nat_on)
+				ASSERT_INT_EQ(addr_cmp(&a->xsa_src,
+				    &b->xsa_src), 0);
 		}
 	/* The two directions' keys differ (the SPIs differ). */
 	ASSERT_TRUE(memcmp(I->sas[0].sc_key, I->sas[1].sc_key,
@@ -1474,6 +1520,324 @@ t_delete(void)
 	world_down();
 }
 
+/* NAT traversal */
+
+/* A racoon.conf for a tunnel between two nets with nat_traversal natt. */
+static char *
+conf_nat(const char *remote, const char *natt, const char *local_net,
+    const char *peer_net)
+{
+	char *c;
+
+	if (asprintf(&c,
+	    "remote %s {\n"
+	    "	exchange_mode main;\n"
+	    "	nat_traversal %s;\n"
+	    "	proposal {\n"
+	    "		encryption_algorithm aes;\n"
+	    "		hash_algorithm sha1;\n"
+	    "		authentication_method pre_shared_key;\n"
+	    "		dh_group modp1024;\n"
+	    "	}\n"
+	    "}\n"
+	    "sainfo address %s any address %s any {\n"
+	    "	encryption_algorithm aes;\n"
+	    "	authentication_algorithm hmac_sha1;\n"
+	    "	compression_algorithm deflate;\n"
+	    "}\n", remote, natt, local_net, peer_net) == -1)
+		return NULL;
+	return c;
+}
+
+static const char psk_nat_r[] = NAT_ADDR "\tsimple psk\n";
+
+/*
+ * Both sides up with nat_traversal natt_i / natt_r, I behind the NAT if
+ * nat; phase 1 and a phase 2 in mode between the hosts' subnets.
+ */
+static struct ph2 *
+natt_world(int nat, const char *natt_i, const char *natt_r, uint16_t mode)
+{
+	char *ci, *cr;
+	struct ph1 *ph1;
+	struct ph2_sel l, r;
+	const char *why;
+
+	nat_on = nat;
+	ASSERT_INT_EQ(addr_parse(NAT_ADDR, 0, &nat_addr, &why), 0);
+	ci = conf_nat("10.0.0.2", natt_i, "172.16.1.0/24", "172.16.2.0/24");
+	cr = conf_nat(nat ? NAT_ADDR : "10.0.0.1", natt_r, "172.16.2.0/24",
+	    "172.16.1.0/24");
+	ASSERT_PTR_NE(ci, NULL);
+	ASSERT_PTR_NE(cr, NULL);
+	side_up(I, "10.0.0.1", ci, psk_i, 0x10000);
+	side_up(R, "10.0.0.2", cr, nat ? psk_nat_r : psk_r, 0x20000);
+	free(ci);
+	free(cr);
+	I->policy.pol_mode = R->policy.pol_mode = mode;
+	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	pump();
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_ESTABLISHED);
+	sel(&l, IPSECDOI_ID_IPV4_ADDR_SUBNET, "172.16.1.0/24", NULL);
+	sel(&r, IPSECDOI_ID_IPV4_ADDR_SUBNET, "172.16.2.0/24", NULL);
+	return ph2_quick_start(ph1, &l, &r, &I->policy);
+}
+
+static void
+t_natt_tunnel(void)
+{
+	struct ph1 *ph1, *rph1;
+	struct ph2 *ph2;
+	const struct exchange_sa *xsa;
+	int i;
+
+	log_reset();
+	ASSERT_PTR_NE(ph2 = natt_world(1, "on", "on", IPSECDOI_MODE_TUNNEL),
+	    NULL);
+	pump();
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	ph1 = first_ph1(I);
+	rph1 = first_ph1(R);
+	ASSERT_INT_EQ(ph1->ph1_natt_ver, NATT_RFC);
+	ASSERT_INT_EQ(rph1->ph1_natt_ver, NATT_RFC);
+	ASSERT_TRUE(ph1->ph1_natt_flags & NATT_F_ME);
+	ASSERT_FALSE(ph1->ph1_natt_flags & NATT_F_PEER);
+	ASSERT_TRUE(rph1->ph1_natt_flags & NATT_F_PEER);
+	ASSERT_FALSE(rph1->ph1_natt_flags & NATT_F_ME);
+	/* The initiator floated; the responder followed the NAT's port. */
+	ASSERT_INT_EQ(ph1->ph1_local.a_port, 4500);
+	ASSERT_INT_EQ(ph1->ph1_peer.a_port, 4500);
+	ASSERT_INT_EQ(rph1->ph1_local.a_port, 4500);
+	ASSERT_INT_EQ(rph1->ph1_peer.a_port, 4500 + NAT_SHIFT);
+	ASSERT_TRUE(log_has("NAT detected: ME"));
+	ASSERT_TRUE(log_has("NAT detected: PEER"));
+	ASSERT_INT_EQ(ph2->ph2_prop.pp_sa[0].ps_wire_mode,
+	    IPSECDOI_MODE_UDPTUNNEL_RFC);
+	ASSERT_INT_EQ(ph2->ph2_prop.pp_sa[0].ps_mode, IPSECDOI_MODE_TUNNEL);
+	assert_sas_pair(2);
+	for (i = 0; i < 2; i++) {
+		ASSERT_TRUE(I->sas[i].sc_sa.xsa_natt);
+		ASSERT_TRUE(R->sas[i].sc_sa.xsa_natt);
+		ASSERT_FALSE(R->sas[i].sc_sa.xsa_has_oa);
+	}
+	/* The responder's SAs name the NAT's address and port. */
+	ASSERT_PTR_NE(xsa = find_sa(R, R->sas[0].sc_sa.xsa_spi, 1), NULL);
+	ASSERT_INT_EQ(addr_cmp_host(&xsa->xsa_src, &nat_addr), 0);
+	ASSERT_INT_EQ(xsa->xsa_src.a_port, 4500 + NAT_SHIFT);
+	ASSERT_INT_EQ(xsa->xsa_dst.a_port, 4500);
+	/* Keepalives from the side behind the NAT only. */
+	now_ms += 21000;
+	exchange_timers(&I->env);
+	exchange_timers(&R->env);
+	now_ms += 21000;
+	exchange_timers(&I->env);
+	exchange_timers(&R->env);
+	ASSERT_INT_EQ(I->nka, 1);
+	ASSERT_INT_EQ(I->ka_peer.a_port, 4500);
+	ASSERT_INT_EQ(R->nka, 0);
+	nat_on = 0;
+	world_down();
+}
+
+static void
+t_natt_transport_oa(void)
+{
+	struct ph2 *ph2, *rph2;
+	const char *why;
+	struct addr want;
+
+	ASSERT_PTR_NE(ph2 = natt_world(1, "on", "on",
+	    IPSECDOI_MODE_TRANSPORT), NULL);
+	pump();
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	ASSERT_INT_EQ(ph2->ph2_prop.pp_sa[0].ps_wire_mode,
+	    IPSECDOI_MODE_UDPTRNS_RFC);
+	rph2 = TAILQ_FIRST(&first_ph1(R)->ph1_ph2s);
+	/* NAT-OAi: the responder learns the initiator's own address. */
+	ASSERT_TRUE(rph2->ph2_has_natoa);
+	ASSERT_INT_EQ(addr_parse("10.0.0.1", 0, &want, &why), 0);
+	ASSERT_INT_EQ(addr_cmp_host(&rph2->ph2_natoa, &want), 0);
+	ASSERT_TRUE(R->sas[0].sc_sa.xsa_has_oa);
+	ASSERT_TRUE(ph2->ph2_has_natoa);
+	ASSERT_INT_EQ(addr_cmp_host(&ph2->ph2_natoa, &R->addr), 0);
+	nat_on = 0;
+	world_down();
+}
+
+/* No NAT, but force: both sides encapsulate (the peer is told of one). */
+static void
+t_natt_force(void)
+{
+	struct ph2 *ph2;
+
+	ASSERT_PTR_NE(ph2 = natt_world(0, "force", "on",
+	    IPSECDOI_MODE_TUNNEL), NULL);
+	pump();
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	ASSERT_TRUE(first_ph1(I)->ph1_natt_flags & NATT_F_FORCED);
+	ASSERT_TRUE(first_ph1(R)->ph1_natt_flags & NATT_F_PEER);
+	ASSERT_TRUE(I->sas[0].sc_sa.xsa_natt);
+	ASSERT_TRUE(R->sas[0].sc_sa.xsa_natt);
+	ASSERT_INT_EQ(first_ph1(I)->ph1_peer.a_port, 4500);
+	world_down();
+}
+
+/* One side off: no vendor ID answered, plain ESP, port 500 stays. */
+static void
+t_natt_off(void)
+{
+	struct ph2 *ph2;
+
+	ASSERT_PTR_NE(ph2 = natt_world(0, "on", "off",
+	    IPSECDOI_MODE_TUNNEL), NULL);
+	pump();
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	ASSERT_INT_EQ(first_ph1(I)->ph1_natt_ver, NATT_NONE);
+	ASSERT_INT_EQ(first_ph1(R)->ph1_natt_ver, NATT_NONE);
+	ASSERT_FALSE(I->sas[0].sc_sa.xsa_natt);
+	ASSERT_INT_EQ(I->sas[0].sc_sa.xsa_src.a_port, 0);
+	ASSERT_INT_EQ(ph2->ph2_prop.pp_sa[0].ps_wire_mode,
+	    IPSECDOI_MODE_TUNNEL);
+	ASSERT_INT_EQ(first_ph1(I)->ph1_peer.a_port, 500);
+	world_down();
+}
+
+/* The kernel's NEW_MAPPING moves the phase 1 with the peer. */
+static void
+t_natt_new_mapping(void)
+{
+	struct ph2 *ph2;
+	struct ph1 *rph1;
+	struct addr from, to;
+
+	ASSERT_PTR_NE(ph2 = natt_world(1, "on", "on", IPSECDOI_MODE_TUNNEL),
+	    NULL);
+	pump();
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	rph1 = first_ph1(R);
+	from = rph1->ph1_peer;
+	to = from;
+	to.a_port = 31000;
+	natt_new_mapping(&R->env, &from, &to);
+	ASSERT_INT_EQ(rph1->ph1_peer.a_port, 31000);
+	/* A mapping of another peer moves nothing. */
+	natt_new_mapping(&R->env, &from, &nat_addr);
+	ASSERT_INT_EQ(rph1->ph1_peer.a_port, 31000);
+	nat_on = 0;
+	world_down();
+}
+
+/*
+ * A message with VID and NAT-D payloads of the given lengths (0 ends
+ * each list), parsed.
+ */
+static void
+natt_msg(uint8_t *buf, size_t size, const size_t *vids, const size_t *natds,
+    struct isakmp_msg *msg)
+{
+	struct isakmp_hdr hdr;
+	struct isakmp_out out;
+	struct wbuf wb;
+	uint8_t body[64];
+	size_t i;
+
+	memset(&hdr, 0, sizeof(hdr));
+	memset(hdr.hdr_icookie, 0x11, sizeof(hdr.hdr_icookie));
+	hdr.hdr_version = ISAKMP_VERSION;
+	hdr.hdr_etype = ISAKMP_ETYPE_IDENT;
+	wbuf_init_fixed(&wb, buf, size);
+	ASSERT_INT_EQ(isakmp_out_begin(&out, &wb, &hdr), 0);
+	for (i = 0; vids[i] != 0; i++) {
+		/* A NAT-T vendor ID's first bytes, then noise. */
+		memset(body, 0xa5, sizeof(body));
+		memcpy(body, natt_vid(NATT_RFC), vids[i] < NATT_VID_LEN ?
+		    vids[i] : NATT_VID_LEN);
+		ASSERT_INT_EQ(isakmp_out_pld(&out, ISAKMP_NPTYPE_VID), 0);
+		ASSERT_INT_EQ(isakmp_data_build(&wb, body, vids[i]), 0);
+	}
+	for (i = 0; natds[i] != 0; i++) {
+		memset(body, 0x5a, sizeof(body));
+		ASSERT_INT_EQ(isakmp_out_pld(&out, ISAKMP_NPTYPE_NATD), 0);
+		ASSERT_INT_EQ(isakmp_data_build(&wb, body, natds[i]), 0);
+	}
+	ASSERT_INT_EQ(isakmp_out_end(&out), 0);
+	ASSERT_INT_EQ(isakmp_msg_parse(wbuf_data(&wb), wbuf_len(&wb), msg),
+	    ISAKMP_N_OK);
+}
+
+/* Each vendor ID is the MD5 of its version's name (RFC 3947 4). */
+static void
+t_natt_vids(void)
+{
+	static const struct {
+		enum natt_version v;
+		const char *s;
+	} names[] = {
+		{ NATT_RFC, "RFC 3947" },
+		{ NATT_DRAFT03, "draft-ietf-ipsec-nat-t-ike-03" },
+		{ NATT_DRAFT02N, "draft-ietf-ipsec-nat-t-ike-02\n" },
+		{ NATT_DRAFT02, "draft-ietf-ipsec-nat-t-ike-02" },
+	};
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned len;
+	size_t i;
+	uint16_t mode;
+	int udp;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ASSERT_INT_EQ(EVP_Digest(names[i].s, strlen(names[i].s), md,
+		    &len, EVP_md5(), NULL), 1);
+		ASSERT_INT_EQ(len, NATT_VID_LEN);
+		ASSERT_MEM_EQ(natt_vid(names[i].v), md, NATT_VID_LEN);
+	}
+	ASSERT_PTR_EQ(natt_vid(NATT_NONE), NULL);
+	ASSERT_INT_EQ(natt_encmode_parse(IPSECDOI_MODE_UDPTUNNEL_DRAFT, &mode,
+	    &udp), 0);
+	ASSERT_INT_EQ(mode, IPSECDOI_MODE_TUNNEL);
+	ASSERT_INT_EQ(udp, 1);
+	ASSERT_INT_EQ(natt_encmode_parse(IPSECDOI_MODE_UDPTRNS_RFC, &mode,
+	    &udp), 0);
+	ASSERT_INT_EQ(mode, IPSECDOI_MODE_TRANSPORT);
+	ASSERT_INT_EQ(natt_encmode_parse(5, &mode, &udp), -1);
+}
+
+static void
+t_natt_bad_lengths(void)
+{
+	static const size_t vids_bad[] = { 15, 17, 0 };
+	static const size_t vids_ok[] = { 16, 0 };
+	static const size_t natd_bad[] = { 19, 21, 0 };
+	static const size_t none[] = { 0 };
+	struct isakmp_msg msg;
+	struct ph1 *ph1;
+	uint8_t buf[512];
+
+	log_reset();
+	ASSERT_PTR_NE(natt_world(0, "on", "on", IPSECDOI_MODE_TUNNEL), NULL);
+	ph1 = first_ph1(R);
+	/* Vendor IDs of 15 and 17 bytes that start like RFC 3947's. */
+	ph1->ph1_natt_ver = NATT_NONE;
+	natt_msg(buf, sizeof(buf), vids_bad, none, &msg);
+	natt_vid_recv(ph1, &msg);
+	ASSERT_INT_EQ(ph1->ph1_natt_ver, NATT_NONE);
+	ASSERT_TRUE(log_has("vendor ID payload of 15 bytes like NAT-T RFC "
+	    "3947, not 16: dropped"));
+	ASSERT_TRUE(log_has("vendor ID payload of 17 bytes"));
+	natt_msg(buf, sizeof(buf), vids_ok, none, &msg);
+	natt_vid_recv(ph1, &msg);
+	ASSERT_INT_EQ(ph1->ph1_natt_ver, NATT_RFC);
+	/* NAT-D of 19 and 21 bytes under SHA-1: dropped, NAT-T off. */
+	ph1->ph1_natt_flags = 0;
+	natt_msg(buf, sizeof(buf), none, natd_bad, &msg);
+	ASSERT_INT_EQ(natt_natd_recv(ph1, &msg), ISAKMP_N_OK);
+	ASSERT_TRUE(log_has("NAT-D payload of 19 bytes, not 20 (sha1): "
+	    "dropped"));
+	ASSERT_TRUE(log_has("NAT-D payload of 21 bytes"));
+	ASSERT_INT_EQ(ph1->ph1_natt_ver, NATT_NONE);
+	ASSERT_INT_EQ(ph1->ph1_natt_flags, 0);
+	world_down();
+}
+
 int
 main(void)
 {
@@ -1509,6 +1873,13 @@ main(void)
 	TEST_RUN(t_ph1_lifetime);
 	TEST_RUN(t_garbage);
 	TEST_RUN(t_delete);
+	TEST_RUN(t_natt_vids);
+	TEST_RUN(t_natt_tunnel);
+	TEST_RUN(t_natt_transport_oa);
+	TEST_RUN(t_natt_force);
+	TEST_RUN(t_natt_off);
+	TEST_RUN(t_natt_new_mapping);
+	TEST_RUN(t_natt_bad_lengths);
 	world_down();
 	log_close();
 	unlink(logpath);

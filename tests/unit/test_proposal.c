@@ -192,9 +192,9 @@ t_ph2_several(void)
 	    "hmac_sha1, hmac_md5");
 	const struct cfg_sainfo *si = TAILQ_FIRST(&c->c_sainfos);
 	struct proposal_policy ah = { { ISAKMP_PROTO_AH }, 1,
-	    IPSECDOI_MODE_TRANSPORT };
+	    IPSECDOI_MODE_TRANSPORT, 0 };
 	struct proposal_policy esp = { { ISAKMP_PROTO_ESP }, 1,
-	    IPSECDOI_MODE_TRANSPORT };
+	    IPSECDOI_MODE_TRANSPORT, 0 };
 	struct wbuf w1, w2, sa_body, reply;
 	struct isakmp_sa_out so;
 	struct proposal_ph2 pp, acc;
@@ -267,7 +267,7 @@ t_ph2_transforms(void)
 	    "hmac_sha256, hmac_sha1");
 	const struct cfg_sainfo *si = TAILQ_FIRST(&c->c_sainfos);
 	struct proposal_policy pol = { { ISAKMP_PROTO_ESP }, 1,
-	    IPSECDOI_MODE_TUNNEL };
+	    IPSECDOI_MODE_TUNNEL, 0 };
 	struct proposal_ph2 pp;
 	struct isakmp_sa sa;
 	struct isakmp_prop prop;
