@@ -2661,6 +2661,15 @@ check_remote(struct cfg_pctx *pc, struct cfg_remote *r)
 	for (i = 0; i < r->r_nexmode; i++)
 		if (r->r_exmode[i] == CFG_EXMODE_AGGRESSIVE)
 			aggr = 1;
+	TAILQ_FOREACH(p, &r->r_proposals, p_entry)
+		if (aggr && p->p_auth == CFG_AUTH_PSK) {
+			cfg_diag(pc, 0, r->r_file, r->r_line,
+			    "remote \"%s\": aggressive mode with a pre-shared "
+			    "key: its hash goes out before the peer is "
+			    "authenticated and can be cracked offline",
+			    r->r_name);
+			break;
+		}
 	TAILQ_FOREACH(p, &r->r_proposals, p_entry) {
 		if (!aggr)
 			break;

@@ -8,6 +8,7 @@ src_racoon_libexch_a_SOURCES = \
 	src/racoon/exchange.c src/racoon/exchange.h \
 	src/racoon/keylog.c src/racoon/keylog.h \
 	src/racoon/ph1.c src/racoon/ph1.h src/racoon/ph1_main.c \
+	src/racoon/ph1_aggr.c \
 	src/racoon/ph2.c src/racoon/ph2.h src/racoon/ph2_quick.c \
 	src/racoon/natt.c src/racoon/natt.h \
 	src/racoon/proposal.c src/racoon/proposal.h

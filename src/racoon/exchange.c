@@ -69,6 +69,21 @@ static const struct exchange_step main_r[] = {
 	    "message 5 does not decrypt to valid payloads" },
 	SEND(6, R, ph1_main_r6_send),
 };
+/*
+ * RFC 2409 5.4, Aggressive Mode with pre-shared keys.  Message 3 goes
+ * in the clear, as racoon sends it; the rules take it either way.
+ */
+static const struct exchange_step aggr_i[] = {
+	SEND(1, I, ph1_aggr_i1_send),
+	RECV(2, R, ph1_aggr_i2_recv),
+	SEND(3, I, ph1_aggr_i3_send),
+};
+static const struct exchange_step aggr_r[] = {
+	RECV(1, I, ph1_aggr_r1_recv),
+	SEND(2, R, ph1_aggr_r2_send),
+	{ 3, ISAKMP_ROLE_I, NULL, ph1_aggr_r3_recv,
+	    "message 3 does not decrypt to valid payloads" },
+};
 /* RFC 2409 5.5, Quick Mode. */
 static const struct exchange_step quick_i[] = {
 	SEND(1, I, ph2_quick_i1_send),
@@ -97,7 +112,19 @@ static const struct exchange_script exchange_scripts[EXCHANGE_KINDS][2] = {
 		[ISAKMP_ROLE_R] = { "Quick", ISAKMP_ETYPE_QUICK,
 		    quick_r, NELEM(quick_r) },
 	},
+	[EXCHANGE_AGGR] = {
+		[ISAKMP_ROLE_I] = { "Aggressive", ISAKMP_ETYPE_AGG,
+		    aggr_i, NELEM(aggr_i) },
+		[ISAKMP_ROLE_R] = { "Aggressive", ISAKMP_ETYPE_AGG,
+		    aggr_r, NELEM(aggr_r) },
+	},
 };
+
+uint8_t
+exchange_etype(const struct exchange *ex)
+{
+	return exchange_scripts[ex->ex_kind][ex->ex_role].sc_etype;
+}
 
 static const struct exchange_script *
 exchange_script(const struct exchange *ex)
@@ -182,14 +209,14 @@ exchange_init(struct exchange *ex, enum exchange_kind kind,
     enum isakmp_role role, struct ph1 *ph1, struct ph2 *ph2)
 {
 	const struct cfg_timer *t = &ph1->ph1_env->env_cfg->c_timer;
-	uint32_t limit = kind == EXCHANGE_MAIN ? t->t_phase1 : t->t_phase2;
+	uint32_t limit = EXCHANGE_PHASE1(kind) ? t->t_phase1 : t->t_phase2;
 
 	memset(ex, 0, sizeof(*ex));
 	ex->ex_kind = kind;
 	ex->ex_role = role;
 	ex->ex_ph1 = ph1;
 	ex->ex_ph2 = ph2;
-	ex->ex_iv = kind == EXCHANGE_MAIN ? &ph1->ph1_iv : &ex->ex_qiv;
+	ex->ex_iv = EXCHANGE_PHASE1(kind) ? &ph1->ph1_iv : &ex->ex_qiv;
 	(void)wbuf_init(&ex->ex_last_out, 512, EXCHANGE_MSG_MAX);
 	(void)wbuf_init(&ex->ex_last_in, 512, EXCHANGE_MSG_MAX);
 	if (limit != 0)
@@ -441,7 +468,7 @@ exchange_recv(struct exchange *ex, const uint8_t *data, size_t len,
 		 * linger, so that a flood of bad first messages (which the
 		 * half-open caps do not count once failed) cannot pile up.
 		 */
-		if (ex->ex_kind == EXCHANGE_MAIN &&
+		if (EXCHANGE_PHASE1(ex->ex_kind) &&
 		    ex->ex_role == ISAKMP_ROLE_R && ex->ex_step == 0)
 			ex->ex_ph1->ph1_dead_at =
 			    exchange_now(exchange_env(ex));
@@ -916,16 +943,21 @@ exchange_ph1_responder(struct exchange_env *env, const struct addr *local,
 	addr_fmt(peer, ADDR_PORT, p, sizeof(p));
 	if (!exchange_half_open_ok(env, peer, p))
 		return NULL;
-	if ((rm = ph1_remote_find(env->env_cfg, peer)) == NULL) {
+	if ((rm = ph1_remote_find(env->env_cfg, peer)) == NULL &&
+	    (rm = ph1_remote_any(env->env_cfg)) == NULL) {
 		log_warnx("couldn't find configuration for %s", p);
 		return NULL;
 	}
 	if ((ph1 = ph1_new(env, ISAKMP_ROLE_R, rm, local, peer)) == NULL)
 		return NULL;
+	if (hdr->hdr_etype == ISAKMP_ETYPE_AGG)
+		ph1->ph1_ex.ex_kind = EXCHANGE_AGGR;
 	memcpy(ph1->ph1_icookie, hdr->hdr_icookie, ISAKMP_COOKIE_LEN);
 	ph1_name(ph1, name, sizeof(name));
 	log_info("%s: respond new phase 1 negotiation: %s<=>%s", name, l, p);
-	log_info("%s: begin Identity Protection mode.", name);
+	log_info("%s: begin %s mode.", name,
+	    hdr->hdr_etype == ISAKMP_ETYPE_AGG ? "Aggressive" :
+	    "Identity Protection");
 	return ph1;
 }
 
@@ -967,6 +999,7 @@ exchange_input(struct exchange_env *env, const struct addr *local,
 	ph1 = ph1_find(env, hdr.hdr_icookie, hdr.hdr_rcookie, peer);
 	switch (hdr.hdr_etype) {
 	case ISAKMP_ETYPE_IDENT:
+	case ISAKMP_ETYPE_AGG:
 		if (hdr.hdr_msgid != 0)
 			goto unknown;
 		if (ph1 == NULL && memcmp(hdr.hdr_rcookie,
@@ -974,6 +1007,13 @@ exchange_input(struct exchange_env *env, const struct addr *local,
 			ph1 = exchange_ph1_responder(env, local, peer, &hdr);
 		if (ph1 == NULL)
 			goto unknown;
+		/* Not the exchange this SA runs: it cannot end it. */
+		if (exchange_etype(&ph1->ph1_ex) != hdr.hdr_etype) {
+			log_warnx("%s: %s message for a phase 1 in %s mode "
+			    "dropped", p, isakmp_etype_name(hdr.hdr_etype),
+			    isakmp_etype_name(exchange_etype(&ph1->ph1_ex)));
+			goto drop;
+		}
 		if (ph1->ph1_role == ISAKMP_ROLE_I &&
 		    memcmp(ph1->ph1_rcookie, exchange_zero_cookie,
 		    ISAKMP_COOKIE_LEN) == 0)
@@ -1031,7 +1071,8 @@ static void
 exchange_timer(struct exchange *ex, uint64_t now)
 {
 	const struct cfg_timer *t = &exchange_env(ex)->env_cfg->c_timer;
-	const char *what = ex->ex_kind == EXCHANGE_MAIN ? "phase1" : "phase2";
+	const char *what = EXCHANGE_PHASE1(ex->ex_kind) ? "phase1" :
+	    "phase2";
 	char why[64];
 
 	if (ex->ex_failed || ex->ex_done)

@@ -172,8 +172,11 @@ struct exchange_env {
 enum exchange_kind {
 	EXCHANGE_MAIN,
 	EXCHANGE_QUICK,
+	EXCHANGE_AGGR,
 	EXCHANGE_KINDS,
 };
+/* Main and Aggressive Mode run under a ph1, with its IV and timer. */
+#define EXCHANGE_PHASE1(k)	((k) != EXCHANGE_QUICK)
 
 /* One running exchange, embedded in its ph1 or ph2. */
 struct exchange {
@@ -221,6 +224,8 @@ void	 exchange_init(struct exchange *, enum exchange_kind,
 	    enum isakmp_role, struct ph1 *, struct ph2 *);
 /* Release its buffers. */
 void	 exchange_clear(struct exchange *);
+/* The ISAKMP exchange type its script runs (ISAKMP_ETYPE_*). */
+uint8_t	 exchange_etype(const struct exchange *);
 /*
  * Run the steps that are ours from the current one (the initiator's
  * first message, a reply).  0, or -1 when the exchange failed.

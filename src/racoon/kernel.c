@@ -1303,7 +1303,7 @@ kernel_rekey(struct kernel_sa *ks)
 			kernel_acq_start(ka, ph1);
 		return;
 	}
-	if (ph1_main_start(kernel_env, rm, &ka->ka_local, &ka->ka_peer) ==
+	if (ph1_start(kernel_env, rm, &ka->ka_local, &ka->ka_peer) ==
 	    NULL)
 		kernel_acq_free(ka, EINVAL);
 }
@@ -1423,7 +1423,7 @@ kernel_acquire(const struct pfkey_msg *m)
 	    d);
 	if (ph1 != NULL)
 		return;		/* one is being negotiated */
-	if (ph1_main_start(kernel_env, rm, &ka->ka_local, &ka->ka_peer) ==
+	if (ph1_start(kernel_env, rm, &ka->ka_local, &ka->ka_peer) ==
 	    NULL)
 		kernel_acq_free(ka, EINVAL);
 }

@@ -380,9 +380,22 @@ ph1_remote_select(const struct cfg *cfg, const struct ph1 *ph1,
 	return best;
 }
 
-struct ph1 *
-ph1_main_start(struct exchange_env *env, const struct cfg_remote *rm,
-    const struct addr *local, const struct addr *peer)
+const struct cfg_remote *
+ph1_remote_any(const struct cfg *cfg)
+{
+	const struct cfg_remote *rm;
+
+	TAILQ_FOREACH(rm, &cfg->c_remotes, r_entry)
+		if (!rm->r_has_address)
+			return rm;
+	return NULL;
+}
+
+/* An initiator's ph1 in Main (EXCHANGE_MAIN) or Aggressive Mode. */
+static struct ph1 *
+ph1_initiate(struct exchange_env *env, const struct cfg_remote *rm,
+    const struct addr *local, const struct addr *peer,
+    enum exchange_kind kind)
 {
 	struct ph1 *ph1;
 	char l[ADDR_STRLEN], p[ADDR_STRLEN], name[PH1_NAMELEN];
@@ -393,14 +406,32 @@ ph1_main_start(struct exchange_env *env, const struct cfg_remote *rm,
 	}
 	if ((ph1 = ph1_new(env, ISAKMP_ROLE_I, rm, local, peer)) == NULL)
 		return NULL;
+	ph1->ph1_ex.ex_kind = kind;
 	addr_fmt(local, ADDR_PORT, l, sizeof(l));
 	addr_fmt(peer, ADDR_PORT, p, sizeof(p));
 	ph1_name(ph1, name, sizeof(name));
 	log_info("%s: initiate new phase 1 negotiation: %s<=>%s", name, l, p);
-	log_info("%s: begin Identity Protection mode.", name);
+	log_info("%s: begin %s mode.", name, kind == EXCHANGE_AGGR ?
+	    "Aggressive" : "Identity Protection");
 	if (exchange_run(&ph1->ph1_ex) == -1)
 		return NULL;	/* failed: freed by the timers */
 	return ph1;
+}
+
+struct ph1 *
+ph1_start(struct exchange_env *env, const struct cfg_remote *rm,
+    const struct addr *local, const struct addr *peer)
+{
+	return ph1_initiate(env, rm, local, peer, rm->r_nexmode > 0 &&
+	    rm->r_exmode[0] == CFG_EXMODE_AGGRESSIVE ? EXCHANGE_AGGR :
+	    EXCHANGE_MAIN);
+}
+
+struct ph1 *
+ph1_main_start(struct exchange_env *env, const struct cfg_remote *rm,
+    const struct addr *local, const struct addr *peer)
+{
+	return ph1_initiate(env, rm, local, peer, EXCHANGE_MAIN);
 }
 
 static struct ike_chunk
@@ -409,6 +440,40 @@ ph1_chunk(const struct wbuf *w)
 	struct ike_chunk c = { wbuf_data(w), wbuf_len(w) };
 
 	return c;
+}
+
+/*
+ * The pre-shared key for the peer.  Main Mode hides the ID until the
+ * keys are made, so the key is found by address; Aggressive Mode sends
+ * it first, so an FQDN, user FQDN or key ID finds its key by name, as
+ * racoon's getpskbyname, before the address and "*".
+ */
+static const struct psk_entry *
+ph1_psk(const struct ph1 *ph1)
+{
+	const struct psk *psk = ph1->ph1_env->env_psk;
+	const struct psk_entry *pe;
+	struct isakmp_id id;
+	char name[PH1_NAMELEN], vis[128];
+
+	if (psk == NULL)
+		return NULL;
+	if (ph1->ph1_ex.ex_kind == EXCHANGE_AGGR &&
+	    ph1_peer_id(ph1, &id) == 0 && (id.id_type == IPSECDOI_ID_FQDN ||
+	    id.id_type == IPSECDOI_ID_USER_FQDN ||
+	    id.id_type == IPSECDOI_ID_KEY_ID)) {
+		TAILQ_FOREACH(pe, &psk->psk_entries, pe_entry)
+			if (pe->pe_type != PSK_ID_WILDCARD &&
+			    pe->pe_type != PSK_ID_ADDRESS &&
+			    strlen(pe->pe_id) == id.id_len &&
+			    memcmp(pe->pe_id, id.id_data, id.id_len) == 0)
+				return pe;
+		log_debug(1, "%s: no pskey for %s \"%s\", trying the address",
+		    ph1_name(ph1, name, sizeof(name)),
+		    isakmp_idtype_name(id.id_type),
+		    log_vis(vis, sizeof(vis), id.id_data, id.id_len));
+	}
+	return psk_find_addr(psk, &ph1->ph1_peer);
 }
 
 int
@@ -421,9 +486,7 @@ ph1_keys_derive(struct ph1 *ph1)
 	char name[PH1_NAMELEN], a[ADDR_STRLEN];
 
 	ph1_name(ph1, name, sizeof(name));
-	/* Main Mode hides the ID: the key is found by address. */
-	if (ph1->ph1_env->env_psk == NULL || (pe = psk_find_addr(
-	    ph1->ph1_env->env_psk, &ph1->ph1_peer)) == NULL) {
+	if ((pe = ph1_psk(ph1)) == NULL) {
 		log_warnx("%s: couldn't find the pskey for %s.", name,
 		    addr_ntop(&ph1->ph1_peer, a, sizeof(a)));
 		return ISAKMP_N_AUTHENTICATION_FAILED;

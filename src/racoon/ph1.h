@@ -4,7 +4,8 @@
  * state with its one setter, the chosen proposal, the Diffie-Hellman
  * pair, nonces and public values, the IKE keys and the phase 1 IV, the
  * identities, and the phase 2 SAs negotiated under it.  ph1_main.c holds
- * the Main Mode handlers that fill it.
+ * the Main Mode handlers that fill it, ph1_aggr.c the Aggressive Mode
+ * ones.
  *
  * A ph1 lives in its env's list from ph1_new to ph1_free; ph1_free
  * frees its ph2s, wipes keys, nonces and g^xy.  Log lines about it begin
@@ -134,6 +135,37 @@ void	 ph1_established(struct ph1 *);
 struct ph1 *ph1_main_start(struct exchange_env *, const struct cfg_remote *,
 	    const struct addr *, const struct addr *);
 
+/*
+ * A phase 1 as an initiator with the remote's first exchange_mode
+ * (Aggressive or Main): a new ph1 whose first message is sent.  NULL if
+ * it could not start (logged).
+ */
+struct ph1 *ph1_start(struct exchange_env *, const struct cfg_remote *,
+	    const struct addr *, const struct addr *);
+/* The first remote without an address (a responder's last resort). */
+const struct cfg_remote *ph1_remote_any(const struct cfg *);
+
+/*
+ * Pieces of Main Mode that Aggressive Mode shares (ph1_main.c): keep a
+ * payload body; our ID body from my_identifier; peers_identifier under
+ * verify_identifier (a notify type); our KE and nonce, the peer's (KE
+ * checked against the group, both parsed before our DH pair is made);
+ * HASH_I or HASH_R (initiator 1) into out; our ID and HASH, the peer's
+ * ID and HASH checked, or its HASH alone.  ISAKMP_N_OK, a notify, or EXCHANGE_ERR (the
+ * int ones) or 0/-1 (keep, my_id, hash).
+ */
+int	 ph1_main_keep(struct wbuf *, const struct isakmp_pld *);
+int	 ph1_main_my_id(struct ph1 *, struct wbuf *);
+int	 ph1_main_peer_id(struct ph1 *, const struct isakmp_id *);
+int	 ph1_main_ke_send(struct ph1 *, struct isakmp_out *, struct wbuf *,
+	    struct wbuf *);
+int	 ph1_main_ke_recv(struct ph1 *, const struct isakmp_msg *,
+	    struct wbuf *, struct wbuf *);
+int	 ph1_main_hash(struct ph1 *, int, uint8_t *);
+int	 ph1_main_auth_send(struct ph1 *, struct isakmp_out *, int);
+int	 ph1_main_auth_recv(struct ph1 *, const struct isakmp_msg *, int);
+int	 ph1_main_hash_recv(struct ph1 *, const struct isakmp_msg *, int);
+
 /* Main Mode handlers (ph1_main.c), for exchange.c's table. */
 int	 ph1_main_i1_send(struct exchange *, struct isakmp_out *);
 int	 ph1_main_i2_recv(struct exchange *, const struct isakmp_msg *);
@@ -147,5 +179,13 @@ int	 ph1_main_r3_recv(struct exchange *, const struct isakmp_msg *);
 int	 ph1_main_r4_send(struct exchange *, struct isakmp_out *);
 int	 ph1_main_r5_recv(struct exchange *, const struct isakmp_msg *);
 int	 ph1_main_r6_send(struct exchange *, struct isakmp_out *);
+
+/* Aggressive Mode handlers (ph1_aggr.c), for exchange.c's table. */
+int	 ph1_aggr_i1_send(struct exchange *, struct isakmp_out *);
+int	 ph1_aggr_i2_recv(struct exchange *, const struct isakmp_msg *);
+int	 ph1_aggr_i3_send(struct exchange *, struct isakmp_out *);
+int	 ph1_aggr_r1_recv(struct exchange *, const struct isakmp_msg *);
+int	 ph1_aggr_r2_send(struct exchange *, struct isakmp_out *);
+int	 ph1_aggr_r3_recv(struct exchange *, const struct isakmp_msg *);
 
 #endif /* PH1_H */

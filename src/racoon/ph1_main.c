@@ -40,7 +40,7 @@ ph1_main_chunk(const struct wbuf *w)
 }
 
 /* Keep a payload body (what the hashes cover) in a ph1 buffer. */
-static int
+int
 ph1_main_keep(struct wbuf *w, const struct isakmp_pld *p)
 {
 	wbuf_reset(w);
@@ -49,7 +49,7 @@ ph1_main_keep(struct wbuf *w, const struct isakmp_pld *p)
 }
 
 /* Our ID payload body from my_identifier (RFC 2407 4.6.2). */
-static int
+int
 ph1_main_my_id(struct ph1 *ph1, struct wbuf *body)
 {
 	const struct cfg_id *my = ph1->ph1_remote->r_my_id;
@@ -85,7 +85,7 @@ ph1_main_my_id(struct ph1 *ph1, struct wbuf *body)
 }
 
 /* peers_identifier, when verify_identifier asks for it. */
-static int
+int
 ph1_main_peer_id(struct ph1 *ph1, const struct isakmp_id *id)
 {
 	const struct cfg_remote *rm = ph1->ph1_remote;
@@ -195,7 +195,7 @@ ph1_main_r2_send(struct exchange *ex, struct isakmp_out *out)
 }
 
 /* KE and nonce of our side: a fresh DH pair and nonce_size bytes. */
-static int
+int
 ph1_main_ke_send(struct ph1 *ph1, struct isakmp_out *out, struct wbuf *pub,
     struct wbuf *nonce)
 {
@@ -231,7 +231,7 @@ fail:
  * are parsed before our DH pair is made: the key generation, the costly
  * part, is spent only on a message that is otherwise valid.
  */
-static int
+int
 ph1_main_ke_recv(struct ph1 *ph1, const struct isakmp_msg *msg,
     struct wbuf *pub, struct wbuf *nonce)
 {
@@ -319,7 +319,7 @@ ph1_main_i4_recv(struct exchange *ex, const struct isakmp_msg *msg)
 }
 
 /* HASH_I or HASH_R over the exchanged values (RFC 2409 5). */
-static int
+int
 ph1_main_hash(struct ph1 *ph1, int initiator, uint8_t *out)
 {
 	struct ike_ph1_hash_in in;
@@ -338,7 +338,7 @@ ph1_main_hash(struct ph1 *ph1, int initiator, uint8_t *out)
 }
 
 /* ID and HASH of our side, messages 5 and 6. */
-static int
+int
 ph1_main_auth_send(struct ph1 *ph1, struct isakmp_out *out, int initiator)
 {
 	struct wbuf *id = initiator ? &ph1->ph1_idi_b : &ph1->ph1_idr_b;
@@ -356,14 +356,12 @@ ph1_main_auth_send(struct ph1 *ph1, struct isakmp_out *out, int initiator)
 	return ISAKMP_N_OK;
 }
 
-/* The peer's ID and HASH, messages 5 and 6. */
-static int
-ph1_main_auth_recv(struct ph1 *ph1, const struct isakmp_msg *msg,
+/* The peer's HASH against HASH_I (initiator 1) or HASH_R of our keys. */
+int
+ph1_main_hash_recv(struct ph1 *ph1, const struct isakmp_msg *msg,
     int initiator)
 {
-	const struct isakmp_pld *idp, *hp;
-	struct wbuf *idb = initiator ? &ph1->ph1_idi_b : &ph1->ph1_idr_b;
-	struct isakmp_id id;
+	const struct isakmp_pld *hp;
 	struct isakmp_data h;
 	struct rbuf rb;
 	uint8_t want[IKE_PRF_MAX];
@@ -371,18 +369,11 @@ ph1_main_auth_recv(struct ph1 *ph1, const struct isakmp_msg *msg,
 	int n;
 
 	ph1_name(ph1, name, sizeof(name));
-	idp = isakmp_msg_find(msg, ISAKMP_NPTYPE_ID, 0);
 	if ((hp = isakmp_msg_find(msg, ISAKMP_NPTYPE_HASH, 0)) == NULL) {
 		log_warnx("%s: signature where a HASH was expected", name);
 		return ISAKMP_N_INVALID_PAYLOAD_TYPE;
 	}
-	rb = idp->pld_body;
-	if ((n = isakmp_id_parse(&rb, &id)) != ISAKMP_N_OK)
-		return n;
-	if ((n = ph1_main_peer_id(ph1, &id)) != ISAKMP_N_OK)
-		return n;
-	if (ph1_main_keep(idb, idp) == -1 ||
-	    ph1_main_hash(ph1, initiator, want) == -1)
+	if (ph1_main_hash(ph1, initiator, want) == -1)
 		return EXCHANGE_ERR;
 	rb = hp->pld_body;
 	if ((n = isakmp_data_parse(&rb, ISAKMP_NPTYPE_HASH, &h)) !=
@@ -396,6 +387,28 @@ ph1_main_auth_recv(struct ph1 *ph1, const struct isakmp_msg *msg,
 		return ISAKMP_N_AUTHENTICATION_FAILED;
 	}
 	return ISAKMP_N_OK;
+}
+
+/* The peer's ID and HASH, messages 5 and 6. */
+int
+ph1_main_auth_recv(struct ph1 *ph1, const struct isakmp_msg *msg,
+    int initiator)
+{
+	const struct isakmp_pld *idp;
+	struct wbuf *idb = initiator ? &ph1->ph1_idi_b : &ph1->ph1_idr_b;
+	struct isakmp_id id;
+	struct rbuf rb;
+	int n;
+
+	idp = isakmp_msg_find(msg, ISAKMP_NPTYPE_ID, 0);
+	rb = idp->pld_body;
+	if ((n = isakmp_id_parse(&rb, &id)) != ISAKMP_N_OK)
+		return n;
+	if ((n = ph1_main_peer_id(ph1, &id)) != ISAKMP_N_OK)
+		return n;
+	if (ph1_main_keep(idb, idp) == -1)
+		return EXCHANGE_ERR;
+	return ph1_main_hash_recv(ph1, msg, initiator);
 }
 
 /*

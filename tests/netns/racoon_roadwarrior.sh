@@ -4,10 +4,12 @@
 # anonymous' (passive, generate_policy on) and `sainfo anonymous', and
 # no policy at all, serves two clients it knows nothing of, at once.
 # Client 1 uses Main Mode and the gateway's `*' psk.txt entry; client 2
-# uses Main Mode too, from another subnet.  Both carry traffic in ESP
-# transport mode; the gateway's `setkey -DP' shows the in and out
-# policies it generated from the clients' IDs, and they go away when
-# the clients stop and send DELETE.
+# uses Aggressive Mode from another subnet with its FQDN, whose own key
+# the gateway finds by that ID.  Both carry traffic in ESP transport
+# mode; the gateway's `setkey -DP' shows the in and out policies it
+# generated from the clients' IDs, and they go away when the clients
+# stop and send DELETE.  Then a client whose ID is not its key's is
+# refused and leaves nothing on the gateway.
 set -u
 . "$(dirname "$0")/lib.sh"
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
@@ -53,8 +55,10 @@ path pre_shared_key "$work/g.psk";
 path pidfile "$work/g.pid";
 listen { adminsock disabled; }
 
+timer { counter 2; interval 2 sec; phase1 8 sec; }
+
 remote anonymous {
-	exchange_mode main;
+	exchange_mode main, aggressive;
 	passive on;
 	generate_policy on;
 	$proposal
@@ -64,9 +68,13 @@ sainfo anonymous {
 	$algs
 }
 CONF
-printf '# any peer\n*\troadwarriors-all\n' >"$work/g.psk"
+cat >"$work/g.psk" <<'PSK'
+# client 2 by its FQDN, any other peer
+c2.example.net	c2-own-key
+*	roadwarriors-all
+PSK
 
-# client NAME SELF GATEWAY
+# client NAME SELF GATEWAY MODE KEY [MY_IDENTIFIER]
 client() {
 	cat >"$work/$1.setkey" <<CONF
 flush;
@@ -80,7 +88,8 @@ path pidfile "$work/$1.pid";
 listen { adminsock disabled; }
 
 remote $3 {
-	exchange_mode main;
+	exchange_mode $4;
+	${6:+my_identifier $6;}
 	$proposal
 }
 
@@ -88,10 +97,11 @@ sainfo address $2 any address $3 any {
 	$algs
 }
 CONF
-	printf '%s\troadwarriors-all\n' "$3" >"$work/$1.psk"
+	printf '%s\t%s\n' "$3" "$5" >"$work/$1.psk"
 }
-client c1 $C1 $G1
-client c2 $C2 $G2
+client c1 $C1 $G1 main roadwarriors-all
+client c2 $C2 $G2 aggressive c2-own-key 'fqdn "c2.example.net"'
+
 chmod 600 "$work"/*.psk
 
 for n in g c1 c2; do
@@ -148,6 +158,15 @@ for c in $C1 $C2; do
 	    grep -q "INFO: .*IPsec-SA established: ESP/Transport $c\[0\]->" \
 	    "$work/racoon-g.log"
 done
+check "gateway warns at start: aggressive mode with a pre-shared key" \
+    grep -q "WARNING: .*aggressive mode with a pre-shared key" \
+    "$work/racoon-g.log"
+check "gateway: client 1 in Main Mode" grep -q \
+    "$C1\[500\]: begin Identity Protection mode" "$work/racoon-g.log"
+check "gateway: client 2 in Aggressive Mode" grep -q \
+    "$C2\[500\]: begin Aggressive mode" "$work/racoon-g.log"
+check "client 2 initiates in Aggressive Mode" \
+    grep -q "INFO: .*begin Aggressive mode" "$work/racoon-c2.log"
 ip netns exec "$g" "$setkey" -DP >"$work/g.DP1" 2>&1
 for l in "$G1\[any\] $C1\[any\] 255 out" "$C1\[any\] $G1\[any\] 255 in" \
     "$G2\[any\] $C2\[any\] 255 out" "$C2\[any\] $G2\[any\] 255 in"; do
@@ -159,7 +178,8 @@ done
 # The clients leave: their DELETEs take the SAs and the generated
 # policies off the gateway.
 kill -TERM "$(cat "$work/c1.pid")"
-check "racoon c1 exits on SIGTERM" wait_for "$work/racoon-c1.log" "racoon stopped"
+check "racoon c1 exits on SIGTERM" \
+    wait_for "$work/racoon-c1.log" "racoon stopped"
 check "gateway obeys client 1's DELETE" \
     wait_for "$work/racoon-g.log" "purged IPsec-SA proto_id=ESP"
 check "gateway deletes the policies generated for client 1" \
@@ -171,7 +191,8 @@ check "gateway setkey -DP: client 1's policies gone" \
 check "gateway setkey -DP: client 2's policies stay" \
     test "$(grep -c "$C2" "$work/g.DP2")" = 2
 kill -TERM "$(cat "$work/c2.pid")"
-check "racoon c2 exits on SIGTERM" wait_for "$work/racoon-c2.log" "racoon stopped"
+check "racoon c2 exits on SIGTERM" \
+    wait_for "$work/racoon-c2.log" "racoon stopped"
 check "gateway deletes the policies generated for client 2" \
     wait_for "$work/racoon-g.log" "deleted the generated policy: $C2"
 sleep 0.3
