@@ -5,6 +5,7 @@
 # sits on libike.a (codec, crypto) and libracoon_cfg.a (config, psk).
 noinst_LIBRARIES += src/racoon/libexch.a
 src_racoon_libexch_a_SOURCES = \
+	src/racoon/dpd.c src/racoon/dpd.h \
 	src/racoon/exchange.c src/racoon/exchange.h \
 	src/racoon/keylog.c src/racoon/keylog.h \
 	src/racoon/ph1.c src/racoon/ph1.h src/racoon/ph1_main.c \

@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "dpd.h"
 #include "exchange.h"
 #include "ike_crypto.h"
 #include "isakmp.h"
@@ -600,6 +601,12 @@ out:
 	return rv;
 }
 
+int
+exchange_info_notify(struct ph1 *ph1, const struct isakmp_notify *nt)
+{
+	return exchange_info_send(ph1, nt, NULL);
+}
+
 static void
 exchange_spi_bytes(uint8_t *b, uint32_t spi)
 {
@@ -709,6 +716,12 @@ exchange_purge_ph2(struct ph1 *ph1, uint8_t proto, uint32_t spi)
 void
 exchange_purge_stale(struct ph1 *ph1)
 {
+	exchange_purge(ph1, "the peer made initial contact");
+}
+
+void
+exchange_purge(struct ph1 *ph1, const char *why)
+{
 	struct exchange_kernel *k = &ph1->ph1_env->env_kernel;
 	struct ph2 *ph2;
 	struct addr l = ph1->ph1_local, p = ph1->ph1_peer;
@@ -728,11 +741,10 @@ exchange_purge_stale(struct ph1 *ph1)
 				(void)k->ek_delete(k->ek_arg, ps->ps_proto,
 				    ps->ps_spi_peer, &l, &p);
 			}
-			log_info("%s: purged IPsec-SA proto_id=%s spi=%u: "
-			    "the peer made initial contact",
+			log_info("%s: purged IPsec-SA proto_id=%s spi=%u: %s",
 			    ph2_name(ph2, name, sizeof(name)),
 			    ps->ps_proto == ISAKMP_PROTO_AH ? "AH" : "ESP",
-			    ps->ps_spi_peer);
+			    ps->ps_spi_peer, why);
 		}
 		(void)ph2_set_state(ph2, PH2_S_EXPIRED);
 		ph2->ph2_expire_at = 0;
@@ -884,6 +896,15 @@ exchange_info_recv(struct ph1 *ph1, const uint8_t *data, size_t len,
 	rb = np->pld_body;
 	if (isakmp_notify_parse(&rb, &nt) != ISAKMP_N_OK)
 		goto drop;
+	if (nt.n_type == ISAKMP_N_R_U_THERE ||
+	    nt.n_type == ISAKMP_N_R_U_THERE_ACK) {
+		/* RFC 3706 5.1: DPD messages are protected, else dropped. */
+		if (enc)
+			dpd_recv(ph1, &nt);
+		else
+			goto drop;
+		goto out;
+	}
 	log_info("%s: notification %s received from the peer%s", name,
 	    isakmp_notify_name(nt.n_type), enc ? "" : " (unauthenticated)");
 	if (enc)
@@ -1157,6 +1178,7 @@ exchange_timers(struct exchange_env *env)
 		exchange_timers_ph2(ph1, now);
 		exchange_timer(&ph1->ph1_ex, now);
 		exchange_keepalive(ph1, now);
+		dpd_timer(ph1, now);
 		if (ph1->ph1_state == PH1_S_ESTABLISHED &&
 		    ph1->ph1_expire_at != 0 && now >= ph1->ph1_expire_at) {
 			/*
@@ -1201,6 +1223,7 @@ exchange_next_timer(const struct exchange_env *env)
 		exchange_min(&best, ph1->ph1_expire_at);
 		exchange_min(&best, ph1->ph1_dead_at);
 		exchange_min(&best, ph1->ph1_natt_ka_at);
+		exchange_min(&best, dpd_next(ph1));
 		TAILQ_FOREACH(ph2, &ph1->ph1_ph2s, ph2_entry) {
 			exchange_next_ex(&ph2->ph2_ex, &best);
 			exchange_min(&best, ph2->ph2_expire_at);

@@ -132,6 +132,8 @@ struct exchange_events {
 	void		(*ev_ph1_up)(void *, struct ph1 *);
 	void		(*ev_ph1_down)(void *, struct ph1 *);
 	void		(*ev_ph2_done)(void *, struct ph2 *, int);
+	/* DPD declared the peer dead (before its SAs go; phase1_dead). */
+	void		(*ev_ph1_dead)(void *, struct ph1 *);
 	void		*ev_arg;
 };
 
@@ -263,6 +265,9 @@ int	 exchange_random(void *, size_t);
  */
 int	 exchange_notify(struct ph1 *, uint16_t, uint8_t, const uint8_t *,
 	    uint8_t);
+/* Send one notify as it is given (DPD), protected as exchange_notify. */
+struct isakmp_notify;
+int	 exchange_info_notify(struct ph1 *, const struct isakmp_notify *);
 
 /*
  * Informational DELETE (RFC 2408 3.15), protected under an established
@@ -281,5 +286,7 @@ int	 exchange_delete_ph1(struct ph1 *);
  * No DELETE is sent: the peer has forgotten these SAs.
  */
 void	 exchange_purge_stale(struct ph1 *);
+/* The same for another reason (a dead peer), which the log names. */
+void	 exchange_purge(struct ph1 *, const char *);
 
 #endif /* EXCHANGE_H */

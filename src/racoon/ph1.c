@@ -163,6 +163,7 @@ ph1_new(struct exchange_env *env, enum isakmp_role role,
 	ph1->ph1_local = *local;
 	ph1->ph1_peer = *peer;
 	ph1->ph1_remote = rm;
+	ph1->ph1_created = exchange_now(env);
 	TAILQ_INIT(&ph1->ph1_ph2s);
 	TAILQ_INSERT_TAIL(&env->env_ph1s, ph1, ph1_entry);
 	exchange_init(&ph1->ph1_ex, EXCHANGE_MAIN, role, ph1, NULL);
@@ -555,7 +556,40 @@ ph1_established(struct ph1 *ph1)
 	ph1_cookie_hex(ph1->ph1_rcookie, rc);
 	log_info("%s: ISAKMP-SA established %s-%s spi:%s:%s",
 	    ph1_name(ph1, name, sizeof(name)), l, p, ic, rc);
+	dpd_start(ph1);
 	if (ph1->ph1_env->env_events.ev_ph1_up != NULL)
 		ph1->ph1_env->env_events.ev_ph1_up(
 		    ph1->ph1_env->env_events.ev_arg, ph1);
+}
+
+/* The peer's phase 1 identity as ipsec-tools' ipsecdoi_id2str writes it. */
+const char *
+ph1_peer_id_str(const struct ph1 *ph1, char *buf, size_t len)
+{
+	struct isakmp_id id;
+	struct addr a;
+	char s[ADDR_STRLEN];
+	sa_family_t af;
+
+	buf[0] = '\0';
+	if (ph1_peer_id(ph1, &id) == -1)
+		return buf;
+	switch (id.id_type) {
+	case IPSECDOI_ID_IPV4_ADDR:
+	case IPSECDOI_ID_IPV6_ADDR:
+	case IPSECDOI_ID_IPV4_ADDR_SUBNET:
+	case IPSECDOI_ID_IPV6_ADDR_SUBNET:
+		af = id.id_type == IPSECDOI_ID_IPV4_ADDR ||
+		    id.id_type == IPSECDOI_ID_IPV4_ADDR_SUBNET ?
+		    AF_INET : AF_INET6;
+		if (addr_from_bytes(&a, af, id.id_data, id.id_len <
+		    addr_len(af) ? id.id_len : addr_len(af)) == -1)
+			break;
+		snprintf(buf, len, "%s", addr_ntop(&a, s, sizeof(s)));
+		break;
+	default:
+		log_vis(buf, len, id.id_data, id.id_len);
+		break;
+	}
+	return buf;
 }

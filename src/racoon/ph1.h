@@ -21,6 +21,7 @@
 #include "addr.h"
 #include "buf.h"
 #include "cfg.h"
+#include "dpd.h"
 #include "exchange.h"
 #include "ike_crypto.h"
 #include "isakmp.h"
@@ -70,6 +71,8 @@ struct ph1 {
 	struct exchange	 ph1_ex;
 	uint64_t	 ph1_expire_at;	/* 0 until established */
 	uint64_t	 ph1_dead_at;	/* failed/expired: free after */
+	uint64_t	 ph1_created;	/* when ph1_new made it */
+	struct dpd	 ph1_dpd;	/* dead peer detection (dpd.c) */
 	TAILQ_HEAD(, ph2) ph1_ph2s;
 	enum natt_version ph1_natt_ver;	/* agreed; NATT_NONE: no NAT-T */
 	unsigned	 ph1_natt_flags;	/* NATT_F_* */
@@ -93,6 +96,11 @@ void	 ph1_expire(struct ph1 *, const char *);
 /* "ph1 1a2b3c4d..:5e6f7a8b.. 10.0.0.2[500]" into buf. */
 const char *ph1_name(const struct ph1 *, char *, size_t);
 #define PH1_NAMELEN	(32 + ADDR_STRLEN)
+/*
+ * The peer's identity from its ID payload, as ipsec-tools prints it
+ * (an address, or the FQDN/user FQDN/key ID escaped); "" if not known.
+ */
+const char *ph1_peer_id_str(const struct ph1 *, char *, size_t);
 
 /* The ph1 with these cookies from peer (rcookie zero: any). */
 struct ph1 *ph1_find(struct exchange_env *, const uint8_t *,

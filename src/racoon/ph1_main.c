@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "cfg.h"
 #include "dh.h"
+#include "dpd.h"
 #include "exchange.h"
 #include "ike_crypto.h"
 #include "isakmp.h"
@@ -125,7 +126,7 @@ ph1_main_i1_send(struct exchange *ex, struct isakmp_out *out)
 	wbuf_reset(&ph1->ph1_sai_b);
 	if (wbuf_put_bytes(&ph1->ph1_sai_b, wbuf_data(out->out_wb) + start,
 	    wbuf_len(out->out_wb) - start) == -1 ||
-	    natt_vid_send(ph1, out) == -1)
+	    natt_vid_send(ph1, out) == -1 || dpd_vid_add(out) == -1)
 		return EXCHANGE_ERR;
 	return ISAKMP_N_OK;
 }
@@ -142,6 +143,7 @@ ph1_main_i2_recv(struct exchange *ex, const struct isakmp_msg *msg)
 	    &ph1->ph1_prop)) != ISAKMP_N_OK)
 		return n;
 	natt_vid_recv(ph1, msg);
+	dpd_vid_check(ph1, msg);
 	return ph1_set_state(ph1, PH1_S_SA) == 0 ? ISAKMP_N_OK : EXCHANGE_ERR;
 }
 
@@ -178,6 +180,7 @@ ph1_main_r1_recv(struct exchange *ex, const struct isakmp_msg *msg)
 	    &ph1->ph1_sar_b)) != ISAKMP_N_OK)
 		return n;
 	natt_vid_recv(ph1, msg);
+	dpd_vid_check(ph1, msg);
 	return ph1_set_state(ph1, PH1_S_SA) == 0 ? ISAKMP_N_OK : EXCHANGE_ERR;
 }
 
@@ -189,7 +192,7 @@ ph1_main_r2_send(struct exchange *ex, struct isakmp_out *out)
 	if (isakmp_out_pld(out, ISAKMP_NPTYPE_SA) == -1 ||
 	    wbuf_put_bytes(out->out_wb, wbuf_data(&ph1->ph1_sar_b),
 	    wbuf_len(&ph1->ph1_sar_b)) == -1 ||
-	    natt_vid_send(ph1, out) == -1)
+	    natt_vid_send(ph1, out) == -1 || dpd_vid_add(out) == -1)
 		return EXCHANGE_ERR;
 	return ISAKMP_N_OK;
 }

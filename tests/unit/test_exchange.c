@@ -24,6 +24,7 @@
 #include "addr.h"
 #include "cfg.h"
 #include "dh.h"
+#include "dpd.h"
 #include "exchange.h"
 #include "ike_crypto.h"
 #include "isakmp.h"
@@ -56,7 +57,7 @@ struct side {
 	int		 no_policy;
 	int		 spi_late;	/* answer GETSPI later */
 	/* Events heard. */
-	int		 ph1_up, ph1_down, ph2_ok, ph2_failed;
+	int		 ph1_up, ph1_down, ph2_ok, ph2_failed, ph1_dead;
 	uint32_t	 owed_id[4];	/* the late answers owed */
 	size_t		 owed_idx[4];
 	int		 nowed;
@@ -227,6 +228,15 @@ ev_ph1_down(void *arg, struct ph1 *ph1)
 }
 
 static void
+ev_ph1_dead(void *arg, struct ph1 *ph1)
+{
+	struct side *s = arg;
+
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_ESTABLISHED);
+	s->ph1_dead++;
+}
+
+static void
 ev_ph2_done(void *arg, struct ph2 *ph2, int ok)
 {
 	struct side *s = arg;
@@ -272,6 +282,7 @@ side_up(struct side *s, const char *ip, const char *conf, const char *psk,
 	s->env.env_events.ev_ph1_up = ev_ph1_up;
 	s->env.env_events.ev_ph1_down = ev_ph1_down;
 	s->env.env_events.ev_ph2_done = ev_ph2_done;
+	s->env.env_events.ev_ph1_dead = ev_ph1_dead;
 	s->env.env_events.ev_arg = s;
 	s->next_spi = spi;
 	s->policy.pol_proto[0] = ISAKMP_PROTO_ESP;
@@ -1838,6 +1849,166 @@ t_natt_bad_lengths(void)
 	world_down();
 }
 
+/* The article's configuration with DPD on: 2 s delay, 1 s retry, 3. */
+#define DPD_CONF(peer, self)						\
+    "remote " peer " {\n"						\
+    "	exchange_mode main;\n"					\
+    "	dpd_delay 2; dpd_retry 1; dpd_maxfail 3;\n"			\
+    "	proposal {\n"							\
+    "		encryption_algorithm 3des;\n"				\
+    "		hash_algorithm md5;\n"					\
+    "		authentication_method pre_shared_key;\n"		\
+    "		dh_group modp1024;\n"					\
+    "	}\n"								\
+    "}\n"								\
+    "sainfo address " self " any address " peer " any {\n"		\
+    "	pfs_group modp1024;\n"						\
+    "	encryption_algorithm 3des;\n"					\
+    "	authentication_algorithm hmac_md5;\n"				\
+    "	compression_algorithm deflate;\n"				\
+    "}\n"
+static const char conf_dpd_i[] = DPD_CONF("10.0.0.2", "10.0.0.1");
+static const char conf_dpd_r[] = DPD_CONF("10.0.0.1", "10.0.0.2");
+
+/* A DPD notify from ph1 to its peer, made as a hostile peer would. */
+static void
+dpd_forge(struct ph1 *ph1, uint16_t type, uint32_t seq, int bad_cookie,
+    size_t datalen)
+{
+	struct isakmp_notify nt;
+	uint8_t data[8] = { (uint8_t)(seq >> 24), (uint8_t)(seq >> 16),
+	    (uint8_t)(seq >> 8), (uint8_t)seq };
+
+	memset(&nt, 0, sizeof(nt));
+	nt.n_doi = IPSEC_DOI;
+	nt.n_proto = ISAKMP_PROTO_ISAKMP;
+	nt.n_type = type;
+	nt.n_spisize = 16;
+	memcpy(nt.n_spi, ph1->ph1_icookie, 8);
+	memcpy(nt.n_spi + 8, ph1->ph1_rcookie, 8);
+	if (bad_cookie)
+		nt.n_spi[3] ^= 0x55;
+	nt.n_data = data;
+	nt.n_len = datalen;
+	ASSERT_INT_EQ(exchange_info_notify(ph1, &nt), 0);
+}
+
+/*
+ * RFC 3706: both sides announce DPD; a probe after dpd_delay is
+ * acknowledged; acknowledgements with numbers we did not send or that
+ * were acknowledged already, notifies naming other cookies, short data,
+ * an R-U-THERE going back and a message under unknown cookies are
+ * dropped and counted.
+ */
+static void
+t_dpd_probe(void)
+{
+	struct ph1 *ph1, *rph1;
+	uint32_t seq;
+	uint64_t drops;
+
+	log_reset();
+	side_up(I, "10.0.0.1", conf_dpd_i, psk_i, 0x10000);
+	side_up(R, "10.0.0.2", conf_dpd_r, psk_r, 0x20000);
+	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	ASSERT_INT_EQ(pump(), 6);
+	rph1 = first_ph1(R);
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_ESTABLISHED);
+	ASSERT_TRUE(ph1->ph1_dpd.dpd_peer_vid && rph1->ph1_dpd.dpd_peer_vid);
+	ASSERT_TRUE(dpd_active(ph1) && dpd_active(rph1));
+	ASSERT_U64_EQ(exchange_next_timer(&I->env), now_ms + 2000);
+	now_ms += 2000;
+	exchange_timers(&I->env);
+	ASSERT_INT_EQ(nq, 1);
+	seq = ph1->ph1_dpd.dpd_seq;
+	ASSERT_INT_EQ(ph1->ph1_dpd.dpd_fails, 1);
+	ASSERT_INT_EQ(pump(), 2);	/* R-U-THERE, R-U-THERE-ACK */
+	ASSERT_INT_EQ(ph1->ph1_dpd.dpd_fails, 0);
+	ASSERT_INT_EQ(ph1->ph1_dpd.dpd_last_ack, seq);
+	ASSERT_U64_EQ(ph1->ph1_dpd.dpd_next_at, now_ms + 2000);
+	drops = I->env.env_dropped;
+	/* The same ACK again, one for a number never sent. */
+	dpd_forge(rph1, ISAKMP_N_R_U_THERE_ACK, seq, 0, 4);
+	dpd_forge(rph1, ISAKMP_N_R_U_THERE_ACK, seq + 7, 0, 4);
+	ASSERT_INT_EQ(pump(), 2);
+	ASSERT_U64_EQ(I->env.env_dropped, drops + 2);
+	ASSERT_TRUE(log_has("Wrong DPD sequence number"));
+	ASSERT_INT_EQ(ph1->ph1_dpd.dpd_last_ack, seq);
+	/* Other cookies in the SPI; a 3-byte sequence number. */
+	dpd_forge(rph1, ISAKMP_N_R_U_THERE, 100, 1, 4);
+	dpd_forge(rph1, ISAKMP_N_R_U_THERE, 100, 0, 3);
+	ASSERT_INT_EQ(pump(), 2);	/* and nothing answered */
+	ASSERT_U64_EQ(I->env.env_dropped, drops + 4);
+	ASSERT_TRUE(log_has("its SPI is not this ISAKMP-SA's cookies"));
+	ASSERT_TRUE(log_has("not a 4-byte sequence number"));
+	/* R-U-THERE 100 is answered, 100 again too, 99 is not. */
+	dpd_forge(rph1, ISAKMP_N_R_U_THERE, 100, 0, 4);
+	ASSERT_INT_EQ(pump(), 2);
+	dpd_forge(rph1, ISAKMP_N_R_U_THERE, 100, 0, 4);
+	ASSERT_INT_EQ(pump(), 2);
+	dpd_forge(rph1, ISAKMP_N_R_U_THERE, 99, 0, 4);
+	ASSERT_INT_EQ(pump(), 1);
+	ASSERT_TRUE(log_has("sequence number went back"));
+	/* R never asked: it dropped both ACKs of 100. */
+	ASSERT_U64_EQ(R->env.env_dropped, 2);
+	/* Under cookies no SA has: dropped before any DPD code. */
+	drops = I->env.env_dropped;
+	dpd_forge(rph1, ISAKMP_N_R_U_THERE, 101, 0, 4);
+	Q[0].data[0] ^= 0xff;
+	ASSERT_INT_EQ(pump(), 1);
+	ASSERT_U64_EQ(I->env.env_dropped, drops + 1);
+	world_down();
+}
+
+/*
+ * A silent peer is dead dpd_delay + dpd_retry * dpd_maxfail seconds
+ * after its last acknowledgement: the daemon hears it, the phase 2 SAs
+ * leave the kernel both ways, DELETEs go out, the ISAKMP-SA ends; the
+ * peer, alive after all, obeys the DELETEs.
+ */
+static void
+t_dpd_dead(void)
+{
+	struct ph1 *ph1, *rph1;
+	struct ph2 *ph2;
+	uint64_t t0;
+	int i;
+
+	log_reset();
+	side_up(I, "10.0.0.1", conf_dpd_i, psk_i, 0x10000);
+	side_up(R, "10.0.0.2", conf_dpd_r, psk_r, 0x20000);
+	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	pump();
+	ASSERT_PTR_NE(ph2 = start_ph2_hosts(ph1), NULL);
+	pump();
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	rph1 = first_ph1(R);
+	t0 = now_ms;
+	for (i = 0; i < 3; i++) {
+		now_ms = exchange_next_timer(&I->env);
+		exchange_timers(&I->env);
+		ASSERT_INT_EQ(nq, 1);
+		drop_one();
+		ASSERT_INT_EQ(ph1->ph1_dpd.dpd_fails, (uint32_t)i + 1);
+	}
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_ESTABLISHED);
+	now_ms = exchange_next_timer(&I->env);
+	ASSERT_U64_EQ(now_ms - t0, (2 + 1 * 3) * 1000);
+	exchange_timers(&I->env);
+	ASSERT_INT_EQ(I->ph1_dead, 1);
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_EXPIRED);
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_EXPIRED);
+	ASSERT_INT_EQ(I->ndel, 2);
+	ASSERT_TRUE(log_has("DPD: remote (ISAKMP-SA spi="));
+	ASSERT_TRUE(log_has("seems to be dead"));
+	ASSERT_INT_EQ(nq, 2);	/* DELETE for the phase 2, the phase 1 */
+	pump();
+	ASSERT_INT_EQ(rph1->ph1_state, PH1_S_EXPIRED);
+	ASSERT_INT_EQ(R->ndel, 2);
+	ASSERT_INT_EQ(R->ph1_dead, 0);
+	world_down();
+}
+
 int
 main(void)
 {
@@ -1880,6 +2051,8 @@ main(void)
 	TEST_RUN(t_natt_off);
 	TEST_RUN(t_natt_new_mapping);
 	TEST_RUN(t_natt_bad_lengths);
+	TEST_RUN(t_dpd_probe);
+	TEST_RUN(t_dpd_dead);
 	world_down();
 	log_close();
 	unlink(logpath);
