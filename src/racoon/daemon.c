@@ -46,6 +46,7 @@
 #include "ph1.h"
 #include "ph2.h"
 #include "psk.h"
+#include "script.h"
 
 #define DAEMON_MAX_SOCKS	32
 #define DAEMON_RUNDIR		LOCALSTATEDIR "/run"
@@ -72,6 +73,7 @@ static int		 daemon_ready_fd = -1; /* parent waits on it */
 static uint8_t		 daemon_rxbuf[ISAKMP_MSG_MAX];
 static TAILQ_HEAD(, daemon_old_cfg) daemon_old_cfgs =
     TAILQ_HEAD_INITIALIZER(daemon_old_cfgs);
+static struct exchange_events daemon_kernel_ev;	/* kernel.c's, chained */
 
 /* A state change for systemd, when it started racoon (Type=notify). */
 static void
@@ -209,6 +211,49 @@ daemon_reload(void)
 	daemon_old_cfgs_gc(0);
 	/* XXX: listen addresses that changed need a restart. */
 	log_info("%s: configuration loaded", daemon_o->do_conf);
+}
+
+/* Events: kernel.c's first, then the hook scripts. */
+
+static void
+daemon_ph1_up_cb(void *arg, struct ph1 *ph1)
+{
+	(void)arg;
+	if (daemon_kernel_ev.ev_ph1_up != NULL)
+		daemon_kernel_ev.ev_ph1_up(daemon_kernel_ev.ev_arg, ph1);
+	script_run(ph1, CFG_SCRIPT_PHASE1_UP);
+}
+
+static void
+daemon_ph1_down_cb(void *arg, struct ph1 *ph1)
+{
+	(void)arg;
+	if (daemon_kernel_ev.ev_ph1_down != NULL)
+		daemon_kernel_ev.ev_ph1_down(daemon_kernel_ev.ev_arg, ph1);
+	/* Only an ISAKMP-SA that was up goes down (phase1_up ran). */
+	if (ph1->ph1_state == PH1_S_EXPIRED)
+		script_run(ph1, CFG_SCRIPT_PHASE1_DOWN);
+}
+
+static void
+daemon_ph1_dead_cb(void *arg, struct ph1 *ph1)
+{
+	(void)arg;
+	if (daemon_kernel_ev.ev_ph1_dead != NULL)
+		daemon_kernel_ev.ev_ph1_dead(daemon_kernel_ev.ev_arg, ph1);
+	script_run(ph1, CFG_SCRIPT_PHASE1_DEAD);
+}
+
+static void
+daemon_events(void)
+{
+	struct exchange_events *ev = &daemon_env.env_events;
+
+	daemon_kernel_ev = *ev;
+	ev->ev_ph1_up = daemon_ph1_up_cb;
+	ev->ev_ph1_down = daemon_ph1_down_cb;
+	ev->ev_ph1_dead = daemon_ph1_dead_cb;
+	/* ev_ph2_done and ev_arg stay kernel.c's. */
 }
 
 /* Timer */
@@ -531,6 +576,7 @@ daemon_cleanup(void)
 	exchange_env_clear(&daemon_env);
 	kernel_close();
 	keylog_close();
+	script_close();
 	if (daemon_pidfile[0] != '\0' && unlink(daemon_pidfile) == -1)
 		log_warn("pidfile %s", daemon_pidfile);
 	daemon_old_cfgs_gc(1);
@@ -634,6 +680,11 @@ daemon_start(void)
 	    daemon_rearm) == -1 || daemon_listen() == -1 ||
 	    daemon_pidfile_write() == -1)
 		return -1;
+	daemon_events();
+	if (script_init(daemon_base) == -1) {
+		log_errx("cannot watch SIGCHLD for the hook scripts");
+		return -1;
+	}
 	return 0;
 }
 

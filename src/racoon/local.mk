@@ -40,7 +40,8 @@ RACOON_CFG_LIBS = src/racoon/libracoon_cfg.a $(COMMON_LIBS)
 sbin_PROGRAMS += src/racoon/racoon
 src_racoon_racoon_SOURCES = src/racoon/main.c \
 	src/racoon/daemon.c src/racoon/daemon.h \
-	src/racoon/kernel.c src/racoon/kernel.h
+	src/racoon/kernel.c src/racoon/kernel.h \
+	src/racoon/script.c src/racoon/script.h
 src_racoon_racoon_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/racoon
 src_racoon_racoon_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS) \
 	$(SYSTEMD_CFLAGS)

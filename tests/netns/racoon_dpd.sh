@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Dead peer detection and hook scripts (issue 17), between two explicit
+# remotes with dpd_delay 2, dpd_retry 1, dpd_maxfail 3: a dead peer is
+# declared within 2 + 1 * 3 seconds.
+#  1. The tunnel comes up; the phase1_up scripts run with ipsec-tools'
+#     variables and nothing of racoon's own environment; A's script
+#     sleeps, and the phase 2 and the ping do not wait for it; its exit
+#     status is logged.  R-U-THERE and R-U-THERE-ACK go both ways while
+#     both live, and no one is declared dead.
+#  2. racoon A is frozen (SIGSTOP): B declares it dead, runs phase1_dead
+#     and phase1_down, sends DELETEs and empties its SAD; when A thaws
+#     it obeys the DELETEs and empties its SAD too (both sides clean up
+#     where the other is alive).
+#  3. The tunnel comes up again; racoon A is killed (SIGKILL, no
+#     DELETE): B declares it dead within the bound and removes its SAs.
+set -u
+. "$(dirname "$0")/lib.sh"
+ipsecd=${BUILD:?}/src/ipsecd/ipsecd
+setkey=$BUILD/src/setkey/setkey
+racoon=$BUILD/src/racoon/racoon
+a=dpA$$ b=dpB$$
+A=10.83.1.100 B=10.83.2.100
+work=$(mktemp -d)
+chmod 755 "$work"
+pids=
+cleanup() {
+	for p in $pids; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null
+	done
+	for f in "$work"/*.spid; do
+		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+	done
+	sleep 0.2
+	ip netns del "$a" 2>/dev/null
+	ip netns del "$b" 2>/dev/null
+	[ -n "${KEEP:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+netns_pair "$a" "$b" va vb $A/16 $B/16 || exit 1
+article_host $A $B a
+article_host $B $A b
+
+# The hook: write argv and the environment to NAME.HOOK.env.  A's
+# phase1_up also sleeps 3 seconds and exits 3.
+for n in a b; do
+	cat >"$work/hook-$n.sh" <<HOOK
+#!/bin/sh
+echo "\$\$" >"$work/$n.\$1.spid"
+{ echo "ARGV1=\$1"; env; } >"$work/$n.\$1.tmp"
+mv "$work/$n.\$1.tmp" "$work/$n.\$1.env"
+if [ "$n" = a ] && [ "\$1" = phase1_up ]; then sleep 3; rm -f "$work/$n.\$1.spid"; exit 3; fi
+rm -f "$work/$n.\$1.spid"
+exit 0
+HOOK
+	chmod 755 "$work/hook-$n.sh"
+	sed -i "/exchange_mode main;/a\\
+	dpd_delay 2;\\
+	dpd_retry 1;\\
+	dpd_maxfail 3;\\
+	script \"$work/hook-$n.sh\" phase1_up;\\
+	script \"$work/hook-$n.sh\" phase1_down;\\
+	script \"$work/hook-$n.sh\" phase1_dead;" "$work/$n.conf"
+done
+
+for n in a b; do
+	ns=$(eval echo \$$n)
+	ip netns exec "$ns" "$ipsecd" -F 2>>"$work/ipsecd-$n.log" &
+	pids="$pids $!"
+done
+sleep 1
+for n in a b; do
+	ns=$(eval echo \$$n)
+	check "setkey loads host $n's policies" \
+	    ip netns exec "$ns" "$setkey" -f "$work/$n.setkey"
+done
+# start_racoon NAME LOG: with a variable in its environment that no
+# script may see.
+start_racoon() {
+	local ns
+	ns=$(eval echo \$$1)
+	rm -f "$work/$1.pid"
+	RACOON_SECRET_VAR=leak ip netns exec "$ns" "$racoon" -F -d \
+	    -f "$work/$1.conf" -l "$work/$2" &
+	eval racoon_$1=$!
+	pids="$pids $!"
+	check "racoon $1 writes its pidfile" wait_for "$work/$1.pid" .
+}
+start_racoon a racoon-a.log
+start_racoon b racoon-b.log
+
+sa_count() {
+	ip netns exec "$1" "$setkey" -D 2>/dev/null | grep -c "state="
+}
+# envval FILE NAME
+envval() { sed -n "s/^$2=//p" "$1"; }
+
+# 1. Up, scripts, probes.
+t0=$(date +%s%N)
+check "ping A to B" ip netns exec "$a" ping -q -c 1 -W 3 $B
+t1=$(date +%s%N)
+check "the ping took under 2 s although A's phase1_up sleeps 3 s" \
+    test $(( (t1 - t0) / 1000000 )) -lt 2000
+check "A's phase1_up script is still running" \
+    test -f "$work/a.phase1_up.spid"
+check "B's phase1_up ran" wait_for "$work/b.phase1_up.env" .
+e=$work/b.phase1_up.env
+check "phase1_up: argv[1]" test "$(envval "$e" ARGV1)" = phase1_up
+check "phase1_up: LOCAL_ADDR" test "$(envval "$e" LOCAL_ADDR)" = $B
+check "phase1_up: LOCAL_PORT" test "$(envval "$e" LOCAL_PORT)" = 500
+check "phase1_up: REMOTE_ADDR" test "$(envval "$e" REMOTE_ADDR)" = $A
+check "phase1_up: REMOTE_PORT" test "$(envval "$e" REMOTE_PORT)" = 500
+check "phase1_up: REMOTE_ID" test "$(envval "$e" REMOTE_ID)" = $A
+check "phase1_up: INTERNAL_ADDR4 set (empty)" grep -qx "INTERNAL_ADDR4=" "$e"
+check_not "phase1_up: racoon's environment is not passed on" \
+    grep -q RACOON_SECRET_VAR "$e"
+check "A's phase1_up: REMOTE_ADDR" \
+    test "$(envval "$work/a.phase1_up.env" REMOTE_ADDR)" = $B
+check "A logs its script's exit status 3" wait_for \
+    "$work/racoon-a.log" "hook-a.sh phase1_up (pid [0-9]*) exited with status 3"
+check "B logs its script's exit status 0" grep -q \
+    "hook-b.sh phase1_up (pid [0-9]*) exited with status 0" "$work/racoon-b.log"
+check "A sends R-U-THERE and B acknowledges" wait_for \
+    "$work/racoon-a.log" "DPD R-U-THERE-ACK [0-9]* received"
+check "B sends R-U-THERE and A acknowledges" wait_for \
+    "$work/racoon-b.log" "DPD R-U-THERE-ACK [0-9]* received"
+sleep 3
+check_not "no one is declared dead while both live" \
+    grep -q "seems to be dead" "$work/racoon-a.log" "$work/racoon-b.log"
+check "B still holds the SA pair" test "$(sa_count "$b")" = 2
+
+# 2. A frozen: B declares it dead; A, thawed, obeys B's DELETEs.
+kill -STOP "$racoon_a"
+t0=$(date +%s)
+check "B declares A dead" wait_for "$work/racoon-b.log" \
+    "DPD: remote (ISAKMP-SA spi=[0-9a-f:]*) seems to be dead" 90
+t1=$(date +%s)
+check "... within dpd_delay + dpd_retry * dpd_maxfail + 2 s" \
+    test $((t1 - t0)) -le 7
+check "B's phase1_dead ran" wait_for "$work/b.phase1_dead.env" .
+e=$work/b.phase1_dead.env
+check "phase1_dead: argv[1]" test "$(envval "$e" ARGV1)" = phase1_dead
+check "phase1_dead: REMOTE_ADDR" test "$(envval "$e" REMOTE_ADDR)" = $A
+check "phase1_dead: REMOTE_ID" test "$(envval "$e" REMOTE_ID)" = $A
+check "B's phase1_down ran" wait_for "$work/b.phase1_down.env" .
+check "B purged the IPsec-SAs" grep -q \
+    "purged IPsec-SA proto_id=ESP spi=[0-9]*: the peer is dead" \
+    "$work/racoon-b.log"
+check "B's SAD is empty" test "$(sa_count "$b")" = 0
+kill -CONT "$racoon_a"
+check "A, alive again, obeys B's DELETE for the ISAKMP-SA" wait_for \
+    "$work/racoon-a.log" "ISAKMP-SA expired: deleted by the peer"
+sleep 1
+check "A's SAD is empty" test "$(sa_count "$a")" = 0
+
+# 3. Up again; A killed without a word.
+rm -f "$work"/b.phase1_*.env
+check "ping A to B again" ip netns exec "$a" ping -q -c 1 -W 3 $B
+check "B holds a new SA pair" test "$(sa_count "$b")" = 2
+kill -KILL "$racoon_a"
+wait "$racoon_a" 2>/dev/null
+t0=$(date +%s)
+check "B declares the killed A dead" wait_for "$work/b.phase1_dead.env" . 90
+t1=$(date +%s)
+check "... within dpd_delay + dpd_retry * dpd_maxfail + 2 s" \
+    test $((t1 - t0)) -le 7
+check "B's SAD is empty again" test "$(sa_count "$b")" = 0
+[ $fail = 0 ] || { tail -40 "$work/racoon-a.log"
+    tail -40 "$work/racoon-b.log"; }
+exit $fail
