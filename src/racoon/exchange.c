@@ -672,6 +672,65 @@ exchange_delete_ph1(struct ph1 *ph1)
 	return exchange_info_send(ph1, NULL, &del);
 }
 
+/* Both directions of each SA of an established phase 2 leave the kernel. */
+static void
+exchange_unload_ph2(struct ph2 *ph2)
+{
+	struct ph1 *ph1 = ph2->ph2_ph1;
+	struct exchange_kernel *k = &ph1->ph1_env->env_kernel;
+	struct addr l = ph1->ph1_local, p = ph1->ph1_peer;
+	size_t i;
+
+	if (k->ek_delete == NULL)
+		return;
+	l.a_port = p.a_port = 0;
+	for (i = 0; i < ph2->ph2_prop.pp_nsa; i++) {
+		const struct proposal_sa *ps = &ph2->ph2_prop.pp_sa[i];
+
+		(void)k->ek_delete(k->ek_arg, ps->ps_proto, ps->ps_spi, &p, &l);
+		(void)k->ek_delete(k->ek_arg, ps->ps_proto, ps->ps_spi_peer,
+		    &l, &p);
+	}
+}
+
+static void
+exchange_end_ph2(struct ph2 *ph2)
+{
+	(void)ph2_set_state(ph2, PH2_S_EXPIRED);
+	ph2->ph2_expire_at = 0;
+	ph2->ph2_dead_at = exchange_now(ph2->ph2_ph1->ph1_env);
+}
+
+/* The established phase 2 with the peer whose SA of proto has spi. */
+static struct ph2 *
+exchange_ph2_by_peer_spi(struct ph1 *from, uint8_t proto, uint32_t spi)
+{
+	struct ph1 *ph1;
+	struct ph2 *ph2;
+	size_t i;
+
+	/*
+	 * Any ISAKMP-SA with the same peer: after a phase 1 rekey, the
+	 * DELETE may come under another one than the SAs were made under
+	 * (racoon's purge_ipsec_spi() looks by address too).
+	 */
+	TAILQ_FOREACH(ph1, &from->ph1_env->env_ph1s, ph1_entry) {
+		if (ph1 != from && (ph1->ph1_state != PH1_S_ESTABLISHED ||
+		    ph1->ph1_peer.a_af != from->ph1_peer.a_af ||
+		    addr_cmp_host(&ph1->ph1_peer, &from->ph1_peer) != 0))
+			continue;
+		TAILQ_FOREACH(ph2, &ph1->ph1_ph2s, ph2_entry) {
+			if (ph2->ph2_state != PH2_S_ESTABLISHED)
+				continue;
+			for (i = 0; i < ph2->ph2_prop.pp_nsa; i++)
+				if (ph2->ph2_prop.pp_sa[i].ps_proto == proto &&
+				    ph2->ph2_prop.pp_sa[i].ps_spi_peer == spi)
+					return ph2;
+		}
+	}
+	return NULL;
+}
+
 /*
  * The peer deleted the SA pair whose outbound SPI (its inbound) is spi:
  * both directions leave the kernel and the phase 2 ends.
@@ -679,38 +738,35 @@ exchange_delete_ph1(struct ph1 *ph1)
 static void
 exchange_purge_ph2(struct ph1 *ph1, uint8_t proto, uint32_t spi)
 {
-	struct exchange_kernel *k = &ph1->ph1_env->env_kernel;
 	struct ph2 *ph2;
-	struct addr l = ph1->ph1_local, p = ph1->ph1_peer;
-	size_t i;
 	char name[PH2_NAMELEN];
 
-	l.a_port = p.a_port = 0;
-	TAILQ_FOREACH(ph2, &ph1->ph1_ph2s, ph2_entry) {
-		if (ph2->ph2_state != PH2_S_ESTABLISHED)
-			continue;
-		for (i = 0; i < ph2->ph2_prop.pp_nsa; i++) {
-			const struct proposal_sa *ps = &ph2->ph2_prop.pp_sa[i];
-
-			if (ps->ps_proto != proto || ps->ps_spi_peer != spi)
-				continue;
-			if (k->ek_delete != NULL) {
-				(void)k->ek_delete(k->ek_arg, proto,
-				    ps->ps_spi, &p, &l);
-				(void)k->ek_delete(k->ek_arg, proto,
-				    ps->ps_spi_peer, &l, &p);
-			}
-			log_info("%s: purged IPsec-SA proto_id=%s spi=%u.",
-			    ph2_name(ph2, name, sizeof(name)),
-			    proto == ISAKMP_PROTO_AH ? "AH" : "ESP", spi);
-			(void)ph2_set_state(ph2, PH2_S_EXPIRED);
-			ph2->ph2_expire_at = 0;
-			ph2->ph2_dead_at = exchange_now(ph1->ph1_env);
-			return;
-		}
+	if ((ph2 = exchange_ph2_by_peer_spi(ph1, proto, spi)) == NULL) {
+		log_notice("%s: delete for unknown IPsec-SA spi=%u ignored",
+		    ph1_name(ph1, name, sizeof(name)), spi);
+		return;
 	}
-	log_notice("%s: delete for unknown IPsec-SA spi=%u ignored",
-	    ph1_name(ph1, name, sizeof(name)), spi);
+	exchange_unload_ph2(ph2);
+	log_info("%s: purged IPsec-SA proto_id=%s spi=%u.",
+	    ph2_name(ph2, name, sizeof(name)),
+	    proto == ISAKMP_PROTO_AH ? "AH" : "ESP", spi);
+	exchange_end_ph2(ph2);
+}
+
+void
+exchange_retire_ph2(struct ph2 *ph2)
+{
+	char name[PH2_NAMELEN];
+
+	if (ph2->ph2_state != PH2_S_ESTABLISHED)
+		return;
+	log_info("%s: IPsec-SA replaced by a newer one in use, deleting it",
+	    ph2_name(ph2, name, sizeof(name)));
+	if (exchange_delete_ph2(ph2) == -1)
+		log_notice("%s: no ISAKMP-SA to send the delete under; the "
+		    "peer's copy expires on its own", name);
+	exchange_unload_ph2(ph2);
+	exchange_end_ph2(ph2);
 }
 
 void
@@ -1180,6 +1236,9 @@ exchange_timers(struct exchange_env *env)
 		exchange_keepalive(ph1, now);
 		dpd_timer(ph1, now);
 		if (ph1->ph1_state == PH1_S_ESTABLISHED &&
+		    ph1->ph1_soft_at != 0 && now >= ph1->ph1_soft_at)
+			ph1_dying(ph1);
+		if (ph1->ph1_state == PH1_S_ESTABLISHED &&
 		    ph1->ph1_expire_at != 0 && now >= ph1->ph1_expire_at) {
 			/*
 			 * Tell the peer, as racoon does: else it may start
@@ -1221,6 +1280,7 @@ exchange_next_timer(const struct exchange_env *env)
 	TAILQ_FOREACH(ph1, &env->env_ph1s, ph1_entry) {
 		exchange_next_ex(&ph1->ph1_ex, &best);
 		exchange_min(&best, ph1->ph1_expire_at);
+		exchange_min(&best, ph1->ph1_soft_at);
 		exchange_min(&best, ph1->ph1_dead_at);
 		exchange_min(&best, ph1->ph1_natt_ka_at);
 		exchange_min(&best, dpd_next(ph1));

@@ -278,6 +278,13 @@ int	 exchange_info_notify(struct ph1 *, const struct isakmp_notify *);
  */
 int	 exchange_delete_ph2(struct ph2 *);
 int	 exchange_delete_ph1(struct ph1 *);
+/*
+ * A newer phase 2 for the same traffic is in use: DELETE to the peer
+ * for this older one, its SAs out of the kernel in both directions
+ * (ek_delete), and it ends.  A DELETE the peer sends for SAs of ours is
+ * obeyed under any ISAKMP-SA with that peer.
+ */
+void	 exchange_retire_ph2(struct ph2 *);
 
 /*
  * The peer of ph1 started afresh (INITIAL-CONTACT): every established

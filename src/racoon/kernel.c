@@ -156,7 +156,32 @@ struct kernel_add {
 static TAILQ_HEAD(, kernel_add) kernel_adds =
     TAILQ_HEAD_INITIALIZER(kernel_adds);
 
+/*
+ * A phase 2 we initiated (a rekey) replaced an older one for the same
+ * selectors.  Once the peer sends on the new inbound SA, which SADB_GET
+ * shows by its current byte count, the older phase 2 is retired: a
+ * DELETE to the peer, its SAs out of the kernel in both directions, as
+ * a KAME kernel that prefers new SAs deletes the old ones when the new
+ * one is used and racoon then tells the peer.  Until then, or where the
+ * traffic only flows our way, the old SAs live to their hard lifetime.
+ */
+#define KERNEL_SWAP_POLL_MS	500
+struct kernel_swap {
+	TAILQ_ENTRY(kernel_swap) kw_entry;
+	uint32_t	 kw_new;	/* ph2_id of the new phase 2 */
+	uint32_t	 kw_old;	/* ph2_id of the one it replaces */
+	uint8_t		 kw_satype;	/* the new inbound SA */
+	uint32_t	 kw_spi;
+	struct addr	 kw_src;
+	struct addr	 kw_dst;
+	uint32_t	 kw_seq;	/* of the GET in flight; 0: none */
+};
+static TAILQ_HEAD(, kernel_swap) kernel_swaps =
+    TAILQ_HEAD_INITIALIZER(kernel_swaps);
+static struct event	*kernel_swap_ev;
+
 static void	kernel_lost(void);
+static void	kernel_swap_watch(struct ph2 *);
 
 static uint32_t
 kernel_next_seq(void)
@@ -1237,22 +1262,12 @@ kernel_acq_free(struct kernel_acq *ka, int err)
 	free(ka);
 }
 
+/* Newest established and not dying first (ph1_find_peer). */
 static struct ph1 *
-kernel_ph1_find(const struct addr *peer, int established)
+kernel_ph1_find(const struct addr *local, const struct addr *peer,
+    int established)
 {
-	struct ph1 *ph1;
-
-	TAILQ_FOREACH(ph1, &kernel_env->env_ph1s, ph1_entry) {
-		if (ph1->ph1_peer.a_af != peer->a_af ||
-		    addr_cmp_host(&ph1->ph1_peer, peer) != 0)
-			continue;
-		if (ph1->ph1_state == PH1_S_ESTABLISHED)
-			return ph1;
-		if (!established && ph1->ph1_state != PH1_S_FAILED &&
-		    ph1->ph1_state != PH1_S_EXPIRED)
-			return ph1;
-	}
-	return NULL;
+	return ph1_find_peer(kernel_env, local, peer, established);
 }
 
 /* Phase 2 for an ACQUIRE whose phase 1 is up. */
@@ -1298,7 +1313,7 @@ kernel_rekey(struct kernel_sa *ks)
 	ka->ka_rsel = ks->ks_rsel;
 	ka->ka_pol = ks->ks_pol;
 	TAILQ_INSERT_TAIL(&kernel_acqs, ka, ka_entry);
-	if ((ph1 = kernel_ph1_find(&ka->ka_peer, 0)) != NULL) {
+	if ((ph1 = kernel_ph1_find(&ka->ka_local, &ka->ka_peer, 0)) != NULL) {
 		if (ph1->ph1_state == PH1_S_ESTABLISHED)
 			kernel_acq_start(ka, ph1);
 		return;
@@ -1322,7 +1337,8 @@ kernel_kick_cb(evutil_socket_t fd, short what, void *arg)
 		next = TAILQ_NEXT(ka, ka_entry);
 		if (!ka->ka_ready)
 			continue;
-		if ((ph1 = kernel_ph1_find(&ka->ka_peer, 1)) == NULL)
+		if ((ph1 = kernel_ph1_find(&ka->ka_local, &ka->ka_peer,
+		    1)) == NULL)
 			ka->ka_ready = 0;	/* gone meanwhile: wait */
 		else
 			kernel_acq_start(ka, ph1);
@@ -1414,7 +1430,7 @@ kernel_acquire(const struct pfkey_msg *m)
 		return;
 	}
 	TAILQ_INSERT_TAIL(&kernel_acqs, ka, ka_entry);
-	if ((ph1 = kernel_ph1_find(&ka->ka_peer, 0)) != NULL &&
+	if ((ph1 = kernel_ph1_find(&ka->ka_local, &ka->ka_peer, 0)) != NULL &&
 	    ph1->ph1_state == PH1_S_ESTABLISHED) {
 		kernel_acq_start(ka, ph1);
 		return;
@@ -1430,6 +1446,15 @@ kernel_acquire(const struct pfkey_msg *m)
 
 /* Events of the exchanges */
 
+/* 1 if an ACQUIRE waits for a phase 1 between ph1's two hosts. */
+static int
+kernel_acq_for(const struct kernel_acq *ka, const struct ph1 *ph1)
+{
+	return ka->ka_peer.a_af == ph1->ph1_peer.a_af &&
+	    addr_cmp_host(&ka->ka_peer, &ph1->ph1_peer) == 0 &&
+	    addr_cmp_host(&ka->ka_local, &ph1->ph1_local) == 0;
+}
+
 static void
 kernel_ph1_up(void *arg, struct ph1 *ph1)
 {
@@ -1438,9 +1463,7 @@ kernel_ph1_up(void *arg, struct ph1 *ph1)
 
 	(void)arg;
 	TAILQ_FOREACH(ka, &kernel_acqs, ka_entry)
-		if (ka->ka_ph2id == 0 && ka->ka_peer.a_af ==
-		    ph1->ph1_peer.a_af &&
-		    addr_cmp_host(&ka->ka_peer, &ph1->ph1_peer) == 0)
+		if (ka->ka_ph2id == 0 && kernel_acq_for(ka, ph1))
 			any = ka->ka_ready = 1;
 	if (any)
 		kernel_kick();
@@ -1453,13 +1476,11 @@ kernel_ph1_down(void *arg, struct ph1 *ph1)
 
 	(void)arg;
 	/* Another phase 1 to that peer may still be coming up. */
-	if (kernel_ph1_find(&ph1->ph1_peer, 0) != NULL)
+	if (kernel_ph1_find(&ph1->ph1_local, &ph1->ph1_peer, 0) != NULL)
 		return;
 	for (ka = TAILQ_FIRST(&kernel_acqs); ka != NULL; ka = next) {
 		next = TAILQ_NEXT(ka, ka_entry);
-		if (ka->ka_ph2id == 0 && ka->ka_peer.a_af ==
-		    ph1->ph1_peer.a_af &&
-		    addr_cmp_host(&ka->ka_peer, &ph1->ph1_peer) == 0)
+		if (ka->ka_ph2id == 0 && kernel_acq_for(ka, ph1))
 			kernel_acq_free(ka, ETIMEDOUT);
 	}
 }
@@ -1494,13 +1515,191 @@ kernel_ph2_done(void *arg, struct ph2 *ph2, int ok)
 	struct kernel_acq *ka;
 
 	(void)arg;
-	if (ok)
+	if (ok) {
 		kernel_ph2_mark(ph2);
+		kernel_swap_watch(ph2);
+	}
 	TAILQ_FOREACH(ka, &kernel_acqs, ka_entry)
 		if (ka->ka_ph2id != 0 && ka->ka_ph2id == ph2->ph2_id) {
 			kernel_acq_free(ka, ok ? 0 : ETIMEDOUT);
 			return;
 		}
+}
+
+/* Swaps of old phase 2 SAs for new ones */
+
+static struct ph2 *
+kernel_ph2_by_id(uint32_t id)
+{
+	struct ph1 *ph1;
+	struct ph2 *ph2;
+
+	TAILQ_FOREACH(ph1, &kernel_env->env_ph1s, ph1_entry)
+		TAILQ_FOREACH(ph2, &ph1->ph1_ph2s, ph2_entry)
+			if (ph2->ph2_id == id)
+				return ph2;
+	return NULL;
+}
+
+static int
+kernel_sel_same(const struct ph2_sel *a, const struct ph2_sel *b)
+{
+	return a->sel_type == b->sel_type && a->sel_proto == b->sel_proto &&
+	    addr_cmp(&a->sel_addr, &b->sel_addr) == 0 &&
+	    (a->sel_end.a_af == AF_UNSPEC ||
+	    addr_cmp(&a->sel_end, &b->sel_end) == 0);
+}
+
+/* 1 if old carries the traffic that new was negotiated for. */
+static int
+kernel_ph2_replaces(const struct ph2 *new, const struct ph2 *old)
+{
+	const struct ph1 *n1 = new->ph2_ph1, *o1 = old->ph2_ph1;
+	size_t i;
+
+	if (old == new || old->ph2_state != PH2_S_ESTABLISHED ||
+	    o1->ph1_peer.a_af != n1->ph1_peer.a_af ||
+	    addr_cmp_host(&o1->ph1_peer, &n1->ph1_peer) != 0 ||
+	    old->ph2_prop.pp_nsa != new->ph2_prop.pp_nsa ||
+	    old->ph2_policy.pol_mode != new->ph2_policy.pol_mode)
+		return 0;
+	for (i = 0; i < new->ph2_prop.pp_nsa; i++)
+		if (old->ph2_prop.pp_sa[i].ps_proto !=
+		    new->ph2_prop.pp_sa[i].ps_proto)
+			return 0;
+	/* The responder's selectors are the mirror of the initiator's. */
+	return kernel_sel_same(&old->ph2_local, &new->ph2_local) &&
+	    kernel_sel_same(&old->ph2_remote, &new->ph2_remote);
+}
+
+static void
+kernel_swap_free(struct kernel_swap *kw)
+{
+	TAILQ_REMOVE(&kernel_swaps, kw, kw_entry);
+	free(kw);
+}
+
+static void
+kernel_swap_arm(void)
+{
+	struct timeval tv = { 0, KERNEL_SWAP_POLL_MS * 1000 };
+
+	if (!TAILQ_EMPTY(&kernel_swaps) && !evtimer_pending(kernel_swap_ev,
+	    NULL))
+		evtimer_add(kernel_swap_ev, &tv);
+}
+
+/* A new phase 2 of ours is up: watch it replace older ones. */
+static void
+kernel_swap_watch(struct ph2 *new)
+{
+	const struct proposal_sa *ps = &new->ph2_prop.pp_sa[0];
+	struct kernel_swap *kw;
+	struct ph1 *ph1;
+	struct ph2 *old;
+
+	if (new->ph2_role != ISAKMP_ROLE_I || new->ph2_prop.pp_nsa == 0)
+		return;
+	TAILQ_FOREACH(ph1, &kernel_env->env_ph1s, ph1_entry)
+		TAILQ_FOREACH(old, &ph1->ph1_ph2s, ph2_entry) {
+			if (!kernel_ph2_replaces(new, old))
+				continue;
+			if ((kw = calloc(1, sizeof(*kw))) == NULL) {
+				log_warn("rekey");
+				return;
+			}
+			kw->kw_new = new->ph2_id;
+			kw->kw_old = old->ph2_id;
+			kw->kw_satype = ps->ps_proto == ISAKMP_PROTO_AH ?
+			    SADB_SATYPE_AH : SADB_SATYPE_ESP;
+			kw->kw_spi = ps->ps_spi;
+			kw->kw_src = new->ph2_ph1->ph1_peer;
+			kw->kw_dst = new->ph2_ph1->ph1_local;
+			kw->kw_src.a_port = kw->kw_dst.a_port = 0;
+			TAILQ_INSERT_TAIL(&kernel_swaps, kw, kw_entry);
+		}
+	kernel_swap_arm();
+}
+
+/* SADB_GET of the new inbound SA. */
+static int
+kernel_swap_get(struct kernel_swap *kw)
+{
+	struct pfkey_hdr h = { PF_KEY_V2, SADB_GET, 0, kw->kw_satype, 0, 0, 0,
+	    kernel_pid };
+	struct pfkey_sa sa;
+	struct pfkey_address ps, pd;
+	struct wbuf wb;
+	int rv;
+
+	h.ph_seq = kernel_next_seq();
+	memset(&sa, 0, sizeof(sa));
+	sa.ps_spi = kw->kw_spi;
+	ps.pa_proto = pd.pa_proto = IPSEC_ULPROTO_ANY;
+	ps.pa_addr = kw->kw_src;
+	pd.pa_addr = kw->kw_dst;
+	ps.pa_addr.a_plen = addr_maxplen(ps.pa_addr.a_af);
+	pd.pa_addr.a_plen = addr_maxplen(pd.pa_addr.a_af);
+	if (wbuf_init(&wb, 128, 256) == -1)
+		return -1;
+	pfkey_build_hdr(&wb, &h);
+	pfkey_put_sa(&wb, &sa);
+	pfkey_put_address(&wb, SADB_EXT_ADDRESS_SRC, &ps);
+	pfkey_put_address(&wb, SADB_EXT_ADDRESS_DST, &pd);
+	if ((rv = kernel_send(&wb)) == 0)
+		kw->kw_seq = h.ph_seq;
+	wbuf_free(&wb);
+	return rv;
+}
+
+static void
+kernel_swap_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct kernel_swap *kw, *next;
+	struct ph2 *old, *new;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	for (kw = TAILQ_FIRST(&kernel_swaps); kw != NULL; kw = next) {
+		next = TAILQ_NEXT(kw, kw_entry);
+		/* Either side gone (expired, deleted): nothing to swap. */
+		if ((old = kernel_ph2_by_id(kw->kw_old)) == NULL ||
+		    old->ph2_state != PH2_S_ESTABLISHED ||
+		    (new = kernel_ph2_by_id(kw->kw_new)) == NULL ||
+		    new->ph2_state != PH2_S_ESTABLISHED ||
+		    kernel_swap_get(kw) == -1)
+			kernel_swap_free(kw);
+	}
+	kernel_swap_arm();
+	if (kernel_after != NULL)
+		kernel_after();
+}
+
+/* The answer to a GET: retire the old phase 2 once the new SA is used. */
+static void
+kernel_swap_reply(const struct pfkey_msg *m)
+{
+	struct kernel_swap *kw;
+	struct pfkey_lifetime cur;
+	struct ph2 *old;
+
+	TAILQ_FOREACH(kw, &kernel_swaps, kw_entry)
+		if (kw->kw_seq != 0 && kw->kw_seq == m->pm_hdr.ph_seq)
+			break;
+	if (kw == NULL)
+		return;
+	kw->kw_seq = 0;
+	if (m->pm_hdr.ph_errno != 0 ||
+	    pfkey_get_lifetime(m, SADB_EXT_LIFETIME_CURRENT, &cur) != 0) {
+		kernel_swap_free(kw);	/* the new SA is gone */
+		return;
+	}
+	if (cur.pl_bytes == 0 && cur.pl_allocations == 0)
+		return;			/* not yet: ask again */
+	if ((old = kernel_ph2_by_id(kw->kw_old)) != NULL)
+		exchange_retire_ph2(old);
+	kernel_swap_free(kw);
 }
 
 /* The socket */
@@ -1511,6 +1710,10 @@ kernel_dispatch(const struct pfkey_msg *m)
 	int ours = m->pm_hdr.ph_pid == kernel_pid;
 
 	switch (m->pm_hdr.ph_type) {
+	case SADB_GET:
+		if (ours)
+			kernel_swap_reply(m);
+		break;
 	case SADB_GETSPI:
 		if (ours)
 			kernel_getspi_reply(m);
@@ -1696,6 +1899,8 @@ kernel_lost(void)
 	}
 	while ((ka = TAILQ_FIRST(&kernel_acqs)) != NULL)
 		kernel_acq_free(ka, 0);
+	while (!TAILQ_EMPTY(&kernel_swaps))
+		kernel_swap_free(TAILQ_FIRST(&kernel_swaps));
 	while ((kg = TAILQ_FIRST(&kernel_getspis)) != NULL) {
 		TAILQ_REMOVE(&kernel_getspis, kg, kg_entry);
 		id = kg->kg_id;
@@ -1734,7 +1939,9 @@ kernel_open(struct event_base *base, struct exchange_env *env,
 	kernel_pid = (uint32_t)getpid();
 	kernel_kick_ev = evtimer_new(base, kernel_kick_cb, NULL);
 	kernel_retry_ev = evtimer_new(base, kernel_retry_cb, NULL);
-	if (kernel_kick_ev == NULL || kernel_retry_ev == NULL) {
+	kernel_swap_ev = evtimer_new(base, kernel_swap_cb, NULL);
+	if (kernel_kick_ev == NULL || kernel_retry_ev == NULL ||
+	    kernel_swap_ev == NULL) {
 		log_warnx("PF_KEY: cannot make timers");
 		return -1;
 	}
@@ -1774,9 +1981,14 @@ kernel_close(void)
 	}
 	while (!TAILQ_EMPTY(&kernel_adds))
 		kernel_add_free(TAILQ_FIRST(&kernel_adds));
+	while (!TAILQ_EMPTY(&kernel_swaps))
+		kernel_swap_free(TAILQ_FIRST(&kernel_swaps));
 	kernel_spd_flush();
 	while (!TAILQ_EMPTY(&kernel_gens))
 		kernel_gen_free(TAILQ_FIRST(&kernel_gens), 0);
+	if (kernel_swap_ev != NULL)
+		event_free(kernel_swap_ev);
+	kernel_swap_ev = NULL;
 	if (kernel_ev != NULL)
 		event_free(kernel_ev);
 	if (kernel_kick_ev != NULL)

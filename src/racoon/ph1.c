@@ -22,6 +22,9 @@
 #include "isakmp_pld.h"
 #include "psk.h"
 
+/* Percent of the lifetime at which an ISAKMP-SA starts dying. */
+#define PH1_SOFT_RATE	80
+
 static const char *ph1_state_names[PH1_S_COUNT] = {
 	[PH1_S_NEW] = "new",
 	[PH1_S_SA] = "sa-agreed",
@@ -91,6 +94,7 @@ ph1_down(struct ph1 *ph1)
 	ph1->ph1_ex.ex_failed = 1;
 	ph1->ph1_ex.ex_resend_at = 0;
 	ph1->ph1_expire_at = 0;
+	ph1->ph1_soft_at = 0;
 	ph1->ph1_dead_at = exchange_now(ph1->ph1_env) + EXCHANGE_LINGER_MS;
 	if (ev->ev_ph1_down != NULL)
 		ev->ev_ph1_down(ev->ev_arg, ph1);
@@ -113,6 +117,75 @@ ph1_fail(struct ph1 *ph1, const char *why)
 	ph1_down(ph1);
 }
 
+/* 1 if two ISAKMP-SAs join the same two hosts. */
+static int
+ph1_same_hosts(const struct ph1 *a, const struct ph1 *b)
+{
+	return a->ph1_peer.a_af == b->ph1_peer.a_af &&
+	    addr_cmp_host(&a->ph1_peer, &b->ph1_peer) == 0 &&
+	    addr_cmp_host(&a->ph1_local, &b->ph1_local) == 0;
+}
+
+struct ph1 *
+ph1_find_peer(struct exchange_env *env, const struct addr *local,
+    const struct addr *peer, int established)
+{
+	struct ph1 *ph1, *live = NULL, *dying = NULL, *coming = NULL;
+
+	TAILQ_FOREACH(ph1, &env->env_ph1s, ph1_entry) {
+		if (ph1->ph1_peer.a_af != peer->a_af ||
+		    addr_cmp_host(&ph1->ph1_peer, peer) != 0 ||
+		    (local != NULL && addr_cmp_host(&ph1->ph1_local,
+		    local) != 0))
+			continue;
+		/* The list is in creation order: the last is the newest. */
+		if (ph1->ph1_state == PH1_S_ESTABLISHED && !ph1->ph1_dying)
+			live = ph1;
+		else if (ph1->ph1_state == PH1_S_ESTABLISHED)
+			dying = ph1;
+		else if (ph1->ph1_state != PH1_S_FAILED &&
+		    ph1->ph1_state != PH1_S_EXPIRED && coming == NULL)
+			coming = ph1;
+	}
+	if (live != NULL)
+		return live;
+	if (dying != NULL)
+		return dying;
+	return established ? NULL : coming;
+}
+
+/* Established phase 2 SAs of an ending ph1 go to its successor. */
+static void
+ph1_migrate(struct ph1 *ph1)
+{
+	struct ph1 *to = NULL, *p;
+	struct ph2 *ph2, *next;
+	char name[PH1_NAMELEN], nto[PH1_NAMELEN];
+	unsigned n = 0;
+
+	TAILQ_FOREACH(p, &ph1->ph1_env->env_ph1s, ph1_entry)
+		if (p != ph1 && p->ph1_state == PH1_S_ESTABLISHED &&
+		    ph1_same_hosts(p, ph1) && (to == NULL || !p->ph1_dying ||
+		    to->ph1_dying))
+			to = p;
+	if (to == NULL)
+		return;
+	for (ph2 = TAILQ_FIRST(&ph1->ph1_ph2s); ph2 != NULL; ph2 = next) {
+		next = TAILQ_NEXT(ph2, ph2_entry);
+		if (ph2->ph2_state != PH2_S_ESTABLISHED ||
+		    ph2_find(to, ph2->ph2_msgid) != NULL)
+			continue;
+		TAILQ_REMOVE(&ph1->ph1_ph2s, ph2, ph2_entry);
+		TAILQ_INSERT_TAIL(&to->ph1_ph2s, ph2, ph2_entry);
+		ph2->ph2_ph1 = to;
+		ph2->ph2_ex.ex_ph1 = to;
+		n++;
+	}
+	if (n > 0)
+		log_debug(1, "%s: %u phase 2 SAs moved to %s", ph1_name(ph1,
+		    name, sizeof(name)), n, ph1_name(to, nto, sizeof(nto)));
+}
+
 void
 ph1_expire(struct ph1 *ph1, const char *why)
 {
@@ -122,6 +195,7 @@ ph1_expire(struct ph1 *ph1, const char *why)
 		return;
 	log_info("%s: ISAKMP-SA expired: %s", ph1_name(ph1, name,
 	    sizeof(name)), why);
+	ph1_migrate(ph1);
 	(void)ph1_set_state(ph1, PH1_S_EXPIRED);
 	ph1_down(ph1);
 }
@@ -545,9 +619,12 @@ ph1_established(struct ph1 *ph1)
 
 	if (ph1_set_state(ph1, PH1_S_ESTABLISHED) == -1)
 		return;
-	if (life != 0)
+	if (life != 0) {
 		ph1->ph1_expire_at = exchange_now(ph1->ph1_env) +
 		    (uint64_t)life * 1000;
+		ph1->ph1_soft_at = exchange_now(ph1->ph1_env) +
+		    (uint64_t)life * PH1_SOFT_RATE * 10;
+	}
 	/* The nonces and g^xy are needed no more; SKEYID_* stay. */
 	wbuf_truncate(&ph1->ph1_gxy, 0);
 	addr_fmt(&ph1->ph1_local, ADDR_PORT, l, sizeof(l));
@@ -592,4 +669,61 @@ ph1_peer_id_str(const struct ph1 *ph1, char *buf, size_t len)
 		break;
 	}
 	return buf;
+}
+
+/* 1 if a phase 2 negotiated under ph1 is still up. */
+static int
+ph1_has_ph2(const struct ph1 *ph1)
+{
+	const struct ph2 *ph2;
+
+	TAILQ_FOREACH(ph2, &ph1->ph1_ph2s, ph2_entry)
+		if (ph2->ph2_state == PH2_S_ESTABLISHED)
+			return 1;
+	return 0;
+}
+
+void
+ph1_dying(struct ph1 *ph1)
+{
+	struct exchange_env *env = ph1->ph1_env;
+	const struct cfg_remote *rm;
+	struct ph1 *p;
+	char name[PH1_NAMELEN], a[ADDR_STRLEN];
+
+	if (ph1->ph1_state != PH1_S_ESTABLISHED || ph1->ph1_dying)
+		return;
+	ph1->ph1_dying = 1;
+	ph1->ph1_soft_at = 0;
+	ph1_name(ph1, name, sizeof(name));
+	log_debug(1, "%s: ISAKMP-SA soft lifetime reached", name);
+	/* A fresher one, up or coming: it takes over, nothing to do. */
+	TAILQ_FOREACH(p, &env->env_ph1s, ph1_entry)
+		if (p != ph1 && ph1_same_hosts(p, ph1) && !p->ph1_dying &&
+		    p->ph1_state != PH1_S_FAILED &&
+		    p->ph1_state != PH1_S_EXPIRED)
+			return;
+	/* The responder's would cross the initiator's: as racoon. */
+	if (ph1->ph1_role != ISAKMP_ROLE_I)
+		return;
+	/* The current configuration decides (it may have been reloaded). */
+	if ((rm = ph1_remote_find(env->env_cfg, &ph1->ph1_peer)) == NULL ||
+	    rm->r_passive)
+		return;
+	addr_ntop(&ph1->ph1_peer, a, sizeof(a));
+	switch (rm->r_rekey) {
+	case CFG_OFF:
+		return;
+	case CFG_ON:
+		if (!ph1_has_ph2(ph1))
+			return;
+		log_info("%s: renegotiating phase1 to %s due to active "
+		    "phase2", name, a);
+		break;
+	case CFG_FORCE:
+		log_info("%s: renegotiating phase1 to %s (rekey force)", name,
+		    a);
+		break;
+	}
+	(void)ph1_main_start(env, rm, &ph1->ph1_local, &ph1->ph1_peer);
 }

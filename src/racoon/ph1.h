@@ -70,6 +70,13 @@ struct ph1 {
 	struct ike_iv	 ph1_iv;	/* last phase 1 CBC block */
 	struct exchange	 ph1_ex;
 	uint64_t	 ph1_expire_at;	/* 0 until established */
+	/*
+	 * The soft lifetime (80%, as racoon's PFKEY_SOFT_LIFETIME_RATE):
+	 * the ISAKMP-SA is then dying, used for nothing new once another
+	 * is up, and renegotiated ahead per the remote's rekey setting.
+	 */
+	uint64_t	 ph1_soft_at;
+	int		 ph1_dying;
 	uint64_t	 ph1_dead_at;	/* failed/expired: free after */
 	uint64_t	 ph1_created;	/* when ph1_new made it */
 	struct dpd	 ph1_dpd;	/* dead peer detection (dpd.c) */
@@ -91,8 +98,29 @@ void	 ph1_free(struct ph1 *);
 int	 ph1_set_state(struct ph1 *, enum ph1_state);
 /* Mark failed and schedule the clean-up; the reason is logged. */
 void	 ph1_fail(struct ph1 *, const char *);
-/* An established ISAKMP-SA ends (lifetime, deletion); logged. */
+/*
+ * An established ISAKMP-SA ends (lifetime, deletion); logged.  Its
+ * established phase 2 SAs move to the newest other ISAKMP-SA with the
+ * same peer, if there is one, as racoon's migrate_ph12(): a DELETE for
+ * them can still be sent and obeyed.
+ */
 void	 ph1_expire(struct ph1 *, const char *);
+/*
+ * The soft lifetime of an established ISAKMP-SA: it is marked dying
+ * and, unless a fresher one with the peer exists, the side that
+ * initiated it negotiates the next one now, per the remote's rekey:
+ * on while phase 2 SAs negotiated under it are still up, force
+ * always, off never.
+ */
+void	 ph1_dying(struct ph1 *);
+/*
+ * The ISAKMP-SA that new negotiations from local (NULL: any address of
+ * ours) to peer should use, as racoon's getph1(): the newest
+ * established one that is not dying, else a dying one, else (when
+ * established is 0) one still being negotiated.  NULL if none.
+ */
+struct ph1 *ph1_find_peer(struct exchange_env *, const struct addr *,
+	    const struct addr *, int);
 /* "ph1 1a2b3c4d..:5e6f7a8b.. 10.0.0.2[500]" into buf. */
 const char *ph1_name(const struct ph1 *, char *, size_t);
 #define PH1_NAMELEN	(32 + ADDR_STRLEN)

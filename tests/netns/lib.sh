@@ -110,3 +110,35 @@ unit_exec() {
 		ip netns exec "$1" bash -c "$cmd" || [ $ign = 1 ] || return 1
 	done < <(grep "^$3=" "$2")
 }
+
+# lifetime_host SELF PEER NAME PCHECK P1LIFE P2LIFE: article_host's
+# policies and psk.txt, with a racoon.conf (aes, sha256, modp2048 and
+# PFS) whose ISAKMP-SA lasts P1LIFE seconds and IPsec-SAs P2LIFE, under
+# proposal_check PCHECK; rekey on.
+lifetime_host() {
+	article_host "$1" "$2" "$3"
+	cat >"$work/$3.conf" <<CONF
+path pre_shared_key "$work/$3.psk";
+path pidfile "$work/$3.pid";
+listen { adminsock disabled; }
+remote $2 {
+	exchange_mode main;
+	lifetime time $5 sec;
+	rekey on;
+	proposal_check $4;
+	proposal {
+		encryption_algorithm aes;
+		hash_algorithm sha256;
+		authentication_method pre_shared_key;
+		dh_group modp2048;
+	}
+}
+sainfo address $1 any address $2 any {
+	pfs_group modp2048;
+	lifetime time $6 sec;
+	encryption_algorithm aes;
+	authentication_algorithm hmac_sha256;
+	compression_algorithm deflate;
+}
+CONF
+}

@@ -1446,9 +1446,16 @@ t_ph1_lifetime(void)
 	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
 	pump();
 	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_ESTABLISHED);
+	/* Dying at 80%: rekey on, but no phase 2 uses it, so no rekey. */
 	ASSERT_U64_EQ(exchange_next_timer(&I->env),
-	    now_ms + CFG_LIFETIME_DEFAULT * 1000ULL);
-	now_ms += CFG_LIFETIME_DEFAULT * 1000ULL;
+	    now_ms + CFG_LIFETIME_DEFAULT * 800ULL);
+	now_ms += CFG_LIFETIME_DEFAULT * 800ULL;
+	exchange_timers(&I->env);
+	ASSERT_INT_EQ(ph1->ph1_dying, 1);
+	ASSERT_INT_EQ(nq, 0);
+	ASSERT_U64_EQ(exchange_next_timer(&I->env),
+	    now_ms + CFG_LIFETIME_DEFAULT * 200ULL);
+	now_ms += CFG_LIFETIME_DEFAULT * 200ULL;
 	exchange_timers(&I->env);
 	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_EXPIRED);
 	ASSERT_TRUE(log_has("ISAKMP-SA expired: lifetime reached"));
@@ -1463,6 +1470,165 @@ t_ph1_lifetime(void)
 	now_ms += EXCHANGE_LINGER_MS;
 	exchange_timers(&I->env);
 	ASSERT_PTR_EQ(first_ph1(I), NULL);
+	world_down();
+}
+
+/* Both sides with rekey r and a phase 1 lifetime of 100 s; ph1 up. */
+static struct ph1 *
+rekey_up(const char *r)
+{
+	char p1[512];
+	struct params p = { NULL, NULL, "obey", HOSTS_I, HOSTS_R, SA_AES,
+	    NULL };
+	struct ph1 *ph1;
+
+	snprintf(p1, sizeof(p1), "rekey %s; lifetime time 100 sec; %s", r,
+	    P1("aes", "sha1", "ecp256"));
+	p.p1 = p1;
+	world_up(&p);
+	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	pump();
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_ESTABLISHED);
+	return ph1;
+}
+
+static int
+count_ph1(struct side *s, enum ph1_state st)
+{
+	struct ph1 *ph1;
+	int n = 0;
+
+	TAILQ_FOREACH(ph1, &s->env.env_ph1s, ph1_entry)
+		n += ph1->ph1_state == st;
+	return n;
+}
+
+/* Both sides' timers at now_ms, then the wire. */
+static void
+tick(uint64_t ms)
+{
+	now_ms += ms;
+	exchange_timers(&I->env);
+	exchange_timers(&R->env);
+	pump();
+}
+
+/*
+ * rekey on: at 80% of its lifetime the initiator of an ISAKMP-SA that
+ * phase 2 SAs still use negotiates the next one (the responder never
+ * does); at 100% the old one ends and its phase 2 SAs move to the new
+ * one on both sides, so that a DELETE for them still works.
+ */
+static void
+t_ph1_rekey_on(void)
+{
+	struct ph1 *ph1, *n1, *r1;
+	struct ph2 *ph2, *rph2;
+
+	ph1 = rekey_up("on");
+	r1 = first_ph1(R);
+	ASSERT_PTR_NE(ph2 = start_ph2_hosts(ph1), NULL);
+	pump();
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	tick(80 * 1000);
+	ASSERT_TRUE(log_has("renegotiating phase1 to 10.0.0.2 due to active "
+	    "phase2"));
+	ASSERT_INT_EQ(count_ph1(I, PH1_S_ESTABLISHED), 2);
+	ASSERT_INT_EQ(count_ph1(R, PH1_S_ESTABLISHED), 2);
+	ASSERT_INT_EQ(I->ph1_up, 2);
+	n1 = TAILQ_LAST(&I->env.env_ph1s, exchange_ph1s);
+	ASSERT_TRUE(n1 != ph1 && !n1->ph1_dying);
+	/* New negotiations take the fresh one. */
+	ASSERT_PTR_EQ(ph1_find_peer(&I->env, &I->addr, &R->addr, 1), n1);
+	/* The responder's own soft lifetime starts nothing. */
+	tick(1000);
+	ASSERT_INT_EQ(count_ph1(R, PH1_S_ESTABLISHED), 2);
+	ASSERT_TRUE(r1->ph1_dying);
+	tick(19 * 1000);
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_EXPIRED);
+	ASSERT_INT_EQ(r1->ph1_state, PH1_S_EXPIRED);
+	ASSERT_PTR_EQ(ph2->ph2_ph1, n1);
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	rph2 = TAILQ_FIRST(&TAILQ_LAST(&R->env.env_ph1s,
+	    exchange_ph1s)->ph1_ph2s);
+	ASSERT_PTR_NE(rph2, NULL);
+	/* Freed at the end of the linger: the phase 2 lives on. */
+	tick(EXCHANGE_LINGER_MS);
+	ASSERT_INT_EQ(count_ph1(I, PH1_S_EXPIRED), 0);
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	ASSERT_INT_EQ(exchange_delete_ph2(rph2), 0);
+	pump();
+	ASSERT_INT_EQ(I->ndel, 2);
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_EXPIRED);
+	world_down();
+}
+
+/* rekey on without phase 2, and off: the ISAKMP-SA just expires. */
+static void
+t_ph1_rekey_off(void)
+{
+	struct ph1 *ph1;
+
+	ph1 = rekey_up("on");
+	tick(80 * 1000);
+	ASSERT_TRUE(ph1->ph1_dying);
+	ASSERT_INT_EQ(I->ph1_up, 1);
+	world_down();
+	ph1 = rekey_up("off");
+	ASSERT_PTR_NE(start_ph2_hosts(ph1), NULL);
+	pump();
+	tick(80 * 1000);
+	ASSERT_INT_EQ(I->ph1_up, 1);
+	ASSERT_FALSE(log_has("renegotiating phase1"));
+	tick(20 * 1000);
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_EXPIRED);
+	ASSERT_INT_EQ(count_ph1(R, PH1_S_ESTABLISHED), 0);
+	world_down();
+}
+
+/* rekey force: renegotiated even with no phase 2 SA. */
+static void
+t_ph1_rekey_force(void)
+{
+	rekey_up("force");
+	tick(80 * 1000);
+	ASSERT_TRUE(log_has("renegotiating phase1 to 10.0.0.2 (rekey "
+	    "force)"));
+	ASSERT_INT_EQ(I->ph1_up, 2);
+	ASSERT_INT_EQ(count_ph1(R, PH1_S_ESTABLISHED), 2);
+	world_down();
+}
+
+/*
+ * A newer phase 2 for the same traffic retires the older one: DELETE to
+ * the peer, both directions out of each kernel, both ph2s ended.
+ */
+static void
+t_ph2_retire(void)
+{
+	struct ph1 *ph1;
+	struct ph2 *old, *new, *rold;
+
+	ph1 = rekey_up("on");
+	ASSERT_PTR_NE(old = start_ph2_hosts(ph1), NULL);
+	pump();
+	rold = TAILQ_FIRST(&first_ph1(R)->ph1_ph2s);
+	ASSERT_PTR_NE(new = start_ph2_hosts(ph1), NULL);
+	pump();
+	ASSERT_INT_EQ(new->ph2_state, PH2_S_ESTABLISHED);
+	exchange_retire_ph2(old);
+	ASSERT_INT_EQ(old->ph2_state, PH2_S_EXPIRED);
+	ASSERT_INT_EQ(I->ndel, 2);
+	ASSERT_TRUE(I->del_spi[0] == old->ph2_prop.pp_sa[0].ps_spi);
+	ASSERT_TRUE(I->del_spi[1] == old->ph2_prop.pp_sa[0].ps_spi_peer);
+	pump();
+	ASSERT_INT_EQ(R->ndel, 2);
+	ASSERT_INT_EQ(rold->ph2_state, PH2_S_EXPIRED);
+	ASSERT_INT_EQ(new->ph2_state, PH2_S_ESTABLISHED);
+	ASSERT_TRUE(log_has("IPsec-SA replaced by a newer one in use"));
+	/* Once ended, it is not retired again. */
+	exchange_retire_ph2(old);
+	ASSERT_INT_EQ(I->ndel, 2);
 	world_down();
 }
 
@@ -2042,6 +2208,10 @@ main(void)
 	TEST_RUN(t_getspi_late);
 	TEST_RUN(t_initial_contact);
 	TEST_RUN(t_ph1_lifetime);
+	TEST_RUN(t_ph1_rekey_on);
+	TEST_RUN(t_ph1_rekey_off);
+	TEST_RUN(t_ph1_rekey_force);
+	TEST_RUN(t_ph2_retire);
 	TEST_RUN(t_garbage);
 	TEST_RUN(t_delete);
 	TEST_RUN(t_natt_vids);
