@@ -725,5 +725,5 @@ ph1_dying(struct ph1 *ph1)
 		    a);
 		break;
 	}
-	(void)ph1_main_start(env, rm, &ph1->ph1_local, &ph1->ph1_peer);
+	(void)ph1_start(env, rm, &ph1->ph1_local, &ph1->ph1_peer);
 }
