@@ -9,6 +9,7 @@ src_ipsecd_libxform_a_SOURCES = \
 	src/ipsecd/ah.c src/ipsecd/ah.h \
 	src/ipsecd/esp.c src/ipsecd/esp.h \
 	src/ipsecd/frag.c src/ipsecd/frag.h \
+	src/ipsecd/gso.c src/ipsecd/gso.h \
 	src/ipsecd/icv.c src/ipsecd/icv.h \
 	src/ipsecd/nft.c src/ipsecd/nft.h \
 	src/ipsecd/pkt.c src/ipsecd/pkt.h \
@@ -18,7 +19,8 @@ src_ipsecd_libxform_a_SOURCES = \
 XFORM_LIBS = src/ipsecd/libxform.a $(COMMON_LIBS) $(NFTABLES_LIBS)
 
 check_PROGRAMS += tests/unit/test_replay tests/unit/test_esp \
-	tests/unit/test_ah tests/unit/test_frag tests/unit/test_icv
+	tests/unit/test_ah tests/unit/test_frag tests/unit/test_icv \
+	tests/unit/test_gso
 tests_unit_test_replay_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
 tests_unit_test_replay_LDADD = tests/unit/libtest.a $(XFORM_LIBS)
 tests_unit_test_esp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
@@ -29,6 +31,8 @@ tests_unit_test_frag_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
 tests_unit_test_frag_LDADD = tests/unit/libtest.a $(XFORM_LIBS)
 tests_unit_test_icv_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
 tests_unit_test_icv_LDADD = tests/unit/libtest.a $(XFORM_LIBS)
+tests_unit_test_gso_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
+tests_unit_test_gso_LDADD = tests/unit/libtest.a $(XFORM_LIBS)
 
 # Test tool for the scapy cross-check (tests/xcheck/ipsec_scapy.sh).
 noinst_PROGRAMS += tests/tools/xform_tool
