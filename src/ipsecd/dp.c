@@ -26,6 +26,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,6 +37,7 @@
 #include "dp.h"
 #include "esp.h"
 #include "frag.h"
+#include "gso.h"
 #include "log.h"
 #include "nft.h"
 #include "pfkey_sock.h"
@@ -147,6 +149,8 @@ static struct {
 	struct wbuf		 work[2];	/* sealing/opening ping-pong */
 	struct wbuf		 whole;		/* reassembled datagrams */
 	struct wbuf		 scratch;	/* AH in tunnel mode */
+	struct wbuf		 seg;		/* a segment of a TUN GSO read */
+	struct gso_merge	 merge;		/* decrypted TCP, coalesced */
 	struct wbuf		 out[DP_BATCH];	/* queued for the wire */
 	struct wire_pkt		 outp[DP_BATCH];
 	size_t			 nout;
@@ -154,6 +158,10 @@ static struct {
 	uint64_t		 drops[DP_NREASONS];
 	uint64_t		 nsent;		/* sealed packets sent */
 	uint64_t		 nrecv;		/* opened packets delivered */
+	uint64_t		 tso_pkts;	/* TUN super-packets cut */
+	uint64_t		 tso_segs;	/* ... into this many segments */
+	uint64_t		 gro_pkts;	/* merged packets written */
+	uint64_t		 gro_segs;	/* ... holding this many */
 	struct event		*held_ev;
 	TAILQ_HEAD(, dp_held)	 held;		/* FIFO, waiting for SAs */
 	TAILQ_HEAD(, dp_held)	 held_free;
@@ -259,6 +267,10 @@ dp_stats_log(void)
 	log_info("datapath: sent %llu, received %llu, held %zu; drops:%s",
 	    (unsigned long long)dp.nsent, (unsigned long long)dp.nrecv,
 	    dp.nheld, line);
+	log_info("datapath: offload: tso %llu super-packets into %llu "
+	    "segments, gro %llu segments into %llu packets",
+	    (unsigned long long)dp.tso_pkts, (unsigned long long)dp.tso_segs,
+	    (unsigned long long)dp.gro_segs, (unsigned long long)dp.gro_pkts);
 }
 
 /* Read addresses, upper-layer protocol and ports of a whole packet. */
@@ -1113,17 +1125,38 @@ dp_in_whole(const uint8_t *p, size_t len)
 	}
 	if (dp_in_policy(p, len, &o, &e) == -1)
 		goto fail;
-	if (write(dp.tun.tun_fd, p, len) != (ssize_t)len) {
-		dp_drop(DP_TUN_WRITE, "decrypted packet", strerror(errno));
-		return;
-	}
-	dp.nrecv++;
+	gso_merge_add(&dp.merge, p, len);
 	return;
  fail:
 	if (e.e_reason == DP_DECRYPT)
 		dp_drop_why(DP_DECRYPT, "inbound packet", e.e_why);
 	else
 		dp_drop(e.e_reason, "inbound packet", e.e_why);
+}
+
+/* Write a decrypted packet (nseg segments merged) into the TUN. */
+static int
+dp_tun_write(void *arg, const uint8_t *vnet, const uint8_t *p, size_t len,
+    size_t nseg)
+{
+	struct iovec iov[2];
+
+	(void)arg;
+	iov[0].iov_base = (void *)vnet;
+	iov[0].iov_len = GSO_VNET_HDRLEN;
+	iov[1].iov_base = (void *)p;
+	iov[1].iov_len = len;
+	if (writev(dp.tun.tun_fd, iov, 2) != (ssize_t)(len + GSO_VNET_HDRLEN)) {
+		dp.drops[DP_TUN_WRITE] += nseg - 1;
+		dp_drop(DP_TUN_WRITE, "decrypted packet", strerror(errno));
+		return -1;
+	}
+	dp.nrecv += nseg;
+	if (nseg > 1) {
+		dp.gro_pkts++;
+		dp.gro_segs += nseg;
+	}
+	return 0;
 }
 
 static void
@@ -1256,10 +1289,28 @@ dp_spd_changed(void)
 	dp_sync_nft();
 }
 
+static int
+dp_out_seg(void *arg, const uint8_t *p, size_t len)
+{
+	uint64_t *segs = arg;
+
+	(*segs)++;
+	dp_out(p, len);
+	return 0;
+}
+
+/*
+ * A read from the TUN: its vnet header, then a packet, or a TCP
+ * super-packet of up to 64 KB that gso_split() cuts into segments.
+ */
 static void
 dp_tun_cb(evutil_socket_t fd, short ev, void *arg)
 {
-	static uint8_t buf[65536];
+	static uint8_t buf[GSO_VNET_HDRLEN + GSO_MAX + 1];
+	struct gso_vnet v;
+	struct rbuf rb;
+	const char *why = NULL;
+	uint64_t segs;
 	ssize_t n;
 	int i;
 
@@ -1267,7 +1318,17 @@ dp_tun_cb(evutil_socket_t fd, short ev, void *arg)
 	for (i = 0; i < DP_BATCH; i++) {
 		if ((n = read(fd, buf, sizeof(buf))) <= 0)
 			break;
-		dp_out(buf, (size_t)n);
+		rbuf_init(&rb, buf, (size_t)n);
+		segs = 0;
+		if (gso_vnet_get(&rb, &v, &why) == -1 ||
+		    gso_split(&v, buf + GSO_VNET_HDRLEN,
+		    (size_t)n - GSO_VNET_HDRLEN, &dp.seg, dp_out_seg, &segs,
+		    &why) == -1)
+			dp_drop(DP_MALFORMED, "packet from the TUN", why);
+		else if (v.gv_type != 0) {
+			dp.tso_pkts++;
+			dp.tso_segs += segs;
+		}
 	}
 	dp_flush();
 }
@@ -1277,6 +1338,7 @@ dp_wire_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	(void)fd, (void)ev, (void)arg;
 	wire_rx(&dp.wire, dp_in, NULL);
+	gso_merge_flush(&dp.merge);
 	dp_flush();
 }
 
@@ -1292,6 +1354,7 @@ dp_tick_cb(evutil_socket_t fd, short ev, void *arg)
 		dp_held_cb(-1, 0, NULL);
 	/* The ring retires partial blocks on its own timeout: look again. */
 	wire_rx(&dp.wire, dp_in, NULL);
+	gso_merge_flush(&dp.merge);
 	dp_flush();
 }
 
@@ -1303,7 +1366,9 @@ dp_buffers(void)
 	if (wbuf_init(&dp.work[0], 2048, DP_PKT_MAX) == -1 ||
 	    wbuf_init(&dp.work[1], 2048, DP_PKT_MAX) == -1 ||
 	    wbuf_init(&dp.whole, 2048, DP_PKT_MAX) == -1 ||
-	    wbuf_init(&dp.scratch, 2048, DP_PKT_MAX) == -1)
+	    wbuf_init(&dp.scratch, 2048, DP_PKT_MAX) == -1 ||
+	    wbuf_init(&dp.seg, 2048, DP_PKT_MAX) == -1 ||
+	    gso_merge_init(&dp.merge, dp_tun_write, NULL) == -1)
 		return -1;
 	for (i = 0; i < DP_BATCH; i++)
 		if (wbuf_init(&dp.out[i], 2048, DP_PKT_MAX) == -1)
@@ -1358,7 +1423,7 @@ dp_open(struct event_base *base, const char *tun, const char **why)
 		*why = "out of memory";
 		goto fail;
 	}
-	if (tun_open(&dp.tun, tun, DP_TUN_MTU) == -1) {
+	if (tun_open(&dp.tun, tun, DP_TUN_MTU, 1) == -1) {
 		*why = "cannot open the TUN device";
 		goto fail;
 	}
@@ -1429,6 +1494,8 @@ dp_close(void)
 	wbuf_free(&dp.work[1]);
 	wbuf_free(&dp.whole);
 	wbuf_free(&dp.scratch);
+	wbuf_free(&dp.seg);
+	gso_merge_free(&dp.merge);
 	for (i = 0; i < DP_BATCH; i++)
 		wbuf_free(&dp.out[i]);
 	/* Held packets are plaintext that was to be protected. */

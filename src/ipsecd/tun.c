@@ -62,8 +62,23 @@ tun_no_rp_filter(const char *name)
 	close(fd);
 }
 
+/*
+ * The offloads a vnet-header TUN takes: the kernel may hand us packets
+ * with their checksum to complete and TCP super-packets to segment.
+ * ECN: a super-packet may carry CWR, which only its first segment keeps.
+ */
+static void
+tun_offload(struct tun *t)
+{
+	unsigned long f = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 |
+	    TUN_F_TSO_ECN;
+
+	if (ioctl(t->tun_fd, TUNSETOFFLOAD, f) == 0)
+		t->tun_offload = 1;
+}
+
 int
-tun_open(struct tun *t, const char *name, unsigned mtu)
+tun_open(struct tun *t, const char *name, unsigned mtu, int vnet)
 {
 	struct ifreq ifr;
 	int saved;
@@ -78,7 +93,7 @@ tun_open(struct tun *t, const char *name, unsigned mtu)
 	    O_CLOEXEC)) == -1)
 		return -1;
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0);
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	if (ioctl(t->tun_fd, TUNSETIFF, &ifr) == -1 ||
 	    tun_ioctl_up(ifr.ifr_name, mtu) == -1 ||
@@ -90,6 +105,9 @@ tun_open(struct tun *t, const char *name, unsigned mtu)
 	}
 	snprintf(t->tun_name, sizeof(t->tun_name), "%s", ifr.ifr_name);
 	t->tun_mtu = mtu;
+	t->tun_vnet = vnet;
+	if (vnet)
+		tun_offload(t);
 	tun_no_rp_filter(t->tun_name);
 	return 0;
 }

@@ -19,14 +19,19 @@ struct tun {
 	int		 tun_ifindex;
 	char		 tun_name[16];
 	unsigned	 tun_mtu;
+	int		 tun_vnet;	/* packets carry a virtio_net_hdr */
+	int		 tun_offload;	/* TSO and checksum offload on */
 };
 
 /*
  * Create (or attach to) the TUN device name, non-blocking, with the given
  * MTU, and bring it up with reverse-path filtering off, since decrypted
- * packets come out of it with sources routed elsewhere.  -1 with errno.
+ * packets come out of it with sources routed elsewhere.  With vnet set
+ * every packet read or written starts with a virtio_net_hdr (gso.h) and
+ * the kernel is offered checksum and TCP segmentation offload
+ * (tun_offload says whether it took it).  -1 with errno.
  */
-int	 tun_open(struct tun *, const char *, unsigned);
+int	 tun_open(struct tun *, const char *, unsigned, int);
 void	 tun_close(struct tun *);
 
 /*

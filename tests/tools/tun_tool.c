@@ -80,7 +80,7 @@ main(int argc, char **argv)
 			errx(2, "%s: %s", argv[5 + i], why);
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
-	if (tun_open(&t, argv[1], 1400) == -1)
+	if (tun_open(&t, argv[1], 1400, 0) == -1)
 		err(1, "tun_open %s", argv[1]);
 	if (route_rule_add(AF_INET, (uint32_t)mark, (uint32_t)table,
 	    (uint32_t)table) == -1 || route_rule_add(AF_INET6, (uint32_t)mark,
