@@ -7,6 +7,15 @@
 #
 #	qemu_initramfs OUT GUEST-SCRIPT FILE...	build the initramfs
 #	qemu_boot INITRAMFS SECONDS		boot it, print the console
+#	qemu_guest_lib				check and wait_for, for a
+#						guest script to start with
+#	qemu_verdict CONSOLE MIN-OK		the guest's ok/FAIL lines;
+#						fails unless it ran to the end
+#
+# A guest script that starts with qemu_guest_lib's output prints its own
+# ok/FAIL lines on the console and exits with $fail: the console is the
+# verdict, and qemu_verdict also fails when the guest died early (no
+# "=== guest exit 0", fewer ok lines than expected).
 #
 # FILE... are programs copied to /bin (their libraries follow) or data
 # files given as SRC:DEST.  iproute2's ip is /bin/ip: call it by that path,
@@ -92,4 +101,44 @@ qemu_boot() {
 	    -initrd "$initrd" -m 512 -smp 1 -nographic -no-reboot \
 	    -nic none -append "console=ttyS0 quiet panic=-1 loglevel=3" \
 	    </dev/null 2>&1 | tr -d '\r'
+}
+
+qemu_guest_lib() {
+	cat <<'LIB'
+fail=0
+check() {	# check DESCRIPTION COMMAND...
+	d=$1; shift
+	if "$@"; then echo "ok $d"; else echo "FAIL $d"; fail=1; fi
+}
+check_not() {
+	d=$1; shift
+	if "$@"; then echo "FAIL $d"; fail=1; else echo "ok $d"; fi
+}
+wait_for() {	# wait_for FILE PATTERN [TENTHS]
+	i=0
+	while [ $i -lt "${3:-50}" ]; do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+LIB
+}
+
+qemu_verdict() {
+	local console=$1 min=$2 nok rv=0
+	grep -E "^(ok|FAIL) " "$console"
+	nok=$(grep -c "^ok " "$console")
+	if ! grep -q "^=== guest exit" "$console"; then
+		echo "FAIL the guest ran to its end"
+		rv=1
+	elif [ "$nok" -lt "$min" ]; then
+		echo "FAIL $nok ok lines, $min expected"
+		rv=1
+	elif ! grep -q "^=== guest exit 0" "$console"; then
+		rv=1
+	fi
+	[ $rv = 0 ] || grep -v -e "^\\[" -e "^ok " "$console" | tail -150
+	return $rv
 }
