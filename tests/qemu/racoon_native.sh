@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# racoon on a kernel with native IPsec: Debian's kernel under qemu, one
+# boot, two namespaces of the guest joined by a veth pair, no ipsecd.
+#
+# 1. The article's automatically keyed connection (tests/netns/lib.sh's
+#    article_host: ESP transport, 3des/md5, pfs 768).  racoon finds
+#    AF_KEY by itself; its IKE sockets carry the per-socket bypass policy
+#    both ways (the `any' policies cover UDP 500 too: without it IKE
+#    would wait for an SA of its own); the first ping, held by the
+#    kernel (xfrm_larval_drop 0), is answered once the kernel's ACQUIRE
+#    has been negotiated; the kernel's ESP carries the traffic (its SA
+#    counters, the wire); SIGTERM takes racoon's SAs out of both kernels.
+# 2. ESP tunnel mode between two subnets, aes 256/hmac-sha256 with a
+#    12 s lifetime: af_key's 96-bit hmac-sha256 (and RFC 4868's lengths
+#    for sha384 and sha512: racoon.8), the kernel's
+#    soft EXPIRE makes racoon rekey, its hard EXPIRE is logged, traffic
+#    goes on over the new SAs.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+setkey=${BUILD:?}/src/setkey/setkey
+racoon=$BUILD/src/racoon/racoon
+for p in "$setkey" "$racoon"; do
+	[ -x "$p" ] || { echo "FAIL no $p"; exit 1; }
+done
+command -v qemu-system-x86_64 >/dev/null && [ -n "$(qemu_kernel)" ] &&
+    command -v tcpdump >/dev/null ||
+    { echo "qemu-system-x86, linux-image-amd64 or tcpdump missing"; exit 77; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+A=10.73.1.100 B=10.73.2.100
+
+# Scenario 1: the article's files, written for the guest's /etc/t.
+host=$work/host
+mkdir -p "$host"
+(
+	. "$here/../netns/lib.sh"
+	work=$host
+	article_host $A $B a
+	article_host $B $A b
+)
+for f in "$host"/*; do
+	sed "s|$host|/etc/t|g" "$f" >"$work/${f##*/}"
+	chmod --reference="$f" "$work/${f##*/}"
+done
+
+# Scenario 2: gateways C and D, subnets 10.74.1.0/24 and 10.74.2.0/24 on
+# their loopbacks, ESP tunnel between 10.74.0.1 and 10.74.0.2.
+gateway() {	# gateway SELF PEER SELFNET PEERNET NAME
+	cat >"$work/$5.setkey" <<CONF
+flush;
+spdflush;
+spdadd $3 $4 any -P out ipsec esp/tunnel/$1-$2/require;
+spdadd $4 $3 any -P in ipsec esp/tunnel/$2-$1/require;
+CONF
+	cat >"$work/$5.conf" <<CONF
+path pre_shared_key "/etc/t/$5.psk";
+path pidfile "/tmp/$5.pid";
+listen { isakmp $1 [500]; adminsock disabled; }
+remote $2 {
+	exchange_mode main;
+	proposal {
+		encryption_algorithm aes 256;
+		hash_algorithm sha256;
+		authentication_method pre_shared_key;
+		dh_group modp2048;
+	}
+}
+sainfo address $3 any address $4 any {
+	pfs_group modp1024;
+	lifetime time 12 sec;
+	encryption_algorithm aes 256;
+	authentication_algorithm hmac_sha256;
+	compression_algorithm deflate;
+}
+CONF
+	printf '%s\t0x%s\n' "$2" 5c0ba1d2e3f405162738495a6b7c8d9e >"$work/$5.psk"
+	chmod 600 "$work/$5.psk"
+}
+gateway 10.74.0.1 10.74.0.2 10.74.1.0/24 10.74.2.0/24 c
+gateway 10.74.0.2 10.74.0.1 10.74.2.0/24 10.74.1.0/24 d
+
+{
+	qemu_guest_lib
+	cat <<GUEST
+A=$A B=$B
+GUEST
+	cat <<'GUEST'
+ipx() { /bin/ip netns exec "$@"; }
+pair() {	# pair NS1 NS2 IF1 IF2 ADDR1/LEN ADDR2/LEN
+	/bin/ip netns add $1; /bin/ip netns add $2
+	/bin/ip link add $3 netns $1 type veth peer name $4 netns $2
+	/bin/ip -n $1 addr add $5 dev $3; /bin/ip -n $2 addr add $6 dev $4
+	for n in $1 $2; do
+		/bin/ip -n $n link set lo up
+		# Hold the packet that triggers an ACQUIRE until its SA
+		# is there, rather than drop it (racoon.8).
+		ipx $n sysctl -qw net.core.xfrm_larval_drop=0
+	done
+	/bin/ip -n $1 link set $3 up; /bin/ip -n $2 link set $4 up
+}
+# nstates NS: how many SAs the kernel of NS holds.
+nstates() { ipx $1 ip xfrm state | grep -c "^src "; }
+# gone NS: within 3 s, the kernel of NS holds no SA.
+gone() {
+	i=0
+	while [ $i -lt 30 ]; do
+		[ "$(nstates $1)" = 0 ] && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+
+echo "=== scenario 1: the article's racoon setup"
+pair A B va vb $A/16 $B/16
+check "setkey loads host A's policies" ipx A setkey -f /etc/t/a.setkey
+check "setkey loads host B's policies" ipx B setkey -f /etc/t/b.setkey
+ipx A racoon -F -f /etc/t/a.conf -l /tmp/racoon-a.log &
+ipx B racoon -F -f /etc/t/b.conf -l /tmp/racoon-b.log &
+check "racoon A writes its pidfile" wait_for /etc/t/a.pid .
+check "racoon B writes its pidfile" wait_for /etc/t/b.pid .
+check "racoon A found AF_KEY by itself" \
+    grep -q "INFO: PF_KEY: using AF_KEY" /tmp/racoon-a.log
+check_not "racoon A has all of OpenSSL" grep -q "WARNING: cannot load" /tmp/racoon-a.log
+# tcpdump drops its privileges to a user it must find.
+echo "root:x:0:0:root:/:/bin/sh" >/etc/passwd
+ipx B tcpdump -Z root -n -i vb -w /tmp/wire.pcap 2>/tmp/tcpdump.err &
+tpid=$!
+sleep 1
+check "the first ping from A gets its answer" \
+    ipx A ping -c 1 -W 15 $B
+check "ping A to B keeps flowing" ipx A ping -q -c 3 -W 2 $B
+check "ping B to A" ipx B ping -q -c 3 -W 2 $A
+for l in "IPsec-SA request for $B queued due to no phase1 found" \
+    "initiate new phase 1 negotiation: $A\[500\]<=>$B\[500\]" \
+    "ISAKMP-SA established $A\[500\]-$B\[500\]" \
+    "initiate new phase 2 negotiation" \
+    "IPsec-SA established: ESP/Transport $A\[0\]->$B\[0\] spi=" \
+    "IPsec-SA established: ESP/Transport $B\[0\]->$A\[0\] spi="; do
+	check "racoon A logs: $l" grep -q "INFO: .*$l" /tmp/racoon-a.log
+done
+check "racoon B initiates nothing of its own" \
+    test "$(grep -c "initiate new phase" /tmp/racoon-b.log)" = 0
+ipx A ip -s xfrm state >/tmp/xfrm-a
+check "the kernel of A holds the two ESP SAs" test "$(nstates A)" = 2
+check "the kernel of B holds the two ESP SAs" test "$(nstates B)" = 2
+check "the kernel's SAs: 3des-cbc" grep -q "enc cbc(des3_ede) 0x" /tmp/xfrm-a
+check "the kernel's SAs: hmac-md5, 96 bits" \
+    grep -q "auth-trunc hmac(md5) 0x[0-9a-f]\{32\} (128 bits) 96$" /tmp/xfrm-a
+check "the kernel's ESP counted the pings" \
+    grep -qE "^[[:space:]]+[1-9][0-9]*\(bytes\), [1-9][0-9]*\(packets\)" /tmp/xfrm-a
+ipx A setkey -D >/tmp/a.D
+check "setkey -D: lifetimes hard 28800, soft 23040 (80%)" \
+    grep -q "hard: 28800(s).*soft: 23040(s)" /tmp/a.D
+kill -TERM "$(cat /etc/t/a.pid)"
+check "racoon A exits on SIGTERM" wait_for /tmp/racoon-a.log "racoon stopped"
+check "SIGTERM: racoon's SAs are gone from A's kernel" gone A
+check "the peer obeys the DELETE" \
+    wait_for /tmp/racoon-b.log "purged IPsec-SA proto_id=ESP spi="
+check "and the peer's kernel holds none of them" gone B
+ipx A ip xfrm policy >/tmp/pol-a
+check "the policies stay" grep -q "dir out" /tmp/pol-a
+check "the policies stay: in" grep -q "dir in" /tmp/pol-a
+kill "$tpid"; sleep 0.5
+ipx B tcpdump -Z root -n -r /tmp/wire.pcap >/tmp/wire.txt 2>/dev/null
+check "wire: ISAKMP on port 500" grep -q "$A.500 > $B.500: isakmp" /tmp/wire.txt
+check "wire: ESP both ways" grep -q "$B > $A: ESP(spi=" /tmp/wire.txt
+check "wire: ESP from A" grep -q "$A > $B: ESP(spi=" /tmp/wire.txt
+check "wire: no ICMP in the clear" test "$(grep -c "ICMP echo" /tmp/wire.txt)" = 0
+kill "$(cat /etc/t/b.pid)"
+wait_for /tmp/racoon-b.log "racoon stopped"
+[ $fail = 0 ] || { tail -20 /tmp/racoon-a.log; tail -20 /tmp/racoon-b.log; cat /tmp/xfrm-a /tmp/tcpdump.err; head -20 /tmp/wire.txt; }
+
+echo "=== scenario 2: tunnel mode, hmac-sha256, the kernel's EXPIREs"
+pair C D wc wd 10.74.0.1/24 10.74.0.2/24
+/bin/ip -n C addr add 10.74.1.1/24 dev lo
+/bin/ip -n D addr add 10.74.2.1/24 dev lo
+/bin/ip -n C route add 10.74.2.0/24 via 10.74.0.2
+/bin/ip -n D route add 10.74.1.0/24 via 10.74.0.1
+check "setkey loads gateway C's policies" ipx C setkey -f /etc/t/c.setkey
+check "setkey loads gateway D's policies" ipx D setkey -f /etc/t/d.setkey
+ipx C racoon -F -f /etc/t/c.conf -l /tmp/racoon-c.log &
+ipx D racoon -F -f /etc/t/d.conf -l /tmp/racoon-d.log &
+check "racoon C writes its pidfile" wait_for /tmp/c.pid .
+check "racoon D writes its pidfile" wait_for /tmp/d.pid .
+check "the first ping from subnet C to subnet D gets its answer" \
+    ipx C ping -c 1 -W 15 -I 10.74.1.1 10.74.2.1
+check "racoon C logs the tunnel SAs" \
+    grep -q "IPsec-SA established: ESP/Tunnel 10.74.0.2\[0\]->10.74.0.1\[0\]" \
+    /tmp/racoon-c.log
+ipx C ip -s xfrm state >/tmp/xfrm-c
+check "the kernel's SAs: tunnel mode" grep -q "mode tunnel" /tmp/xfrm-c
+check "the kernel's SAs: aes 256" grep -q "enc cbc(aes) 0x[0-9a-f]\{64\} (256 bits)$" /tmp/xfrm-c
+check "the kernel's SAs: hmac-sha256 truncated to 96 bits (af_key)" \
+    grep -q "auth-trunc hmac(sha256) 0x[0-9a-f]\{64\} (256 bits) 96$" /tmp/xfrm-c
+# Soft at 9 s: racoon C, which initiated, rekeys; hard at 12 s: the
+# kernel deletes the old SAs and says so.
+i=0
+while [ $i -lt 16 ]; do
+	ipx C ping -q -c 1 -W 1 -I 10.74.1.1 10.74.2.1 >/dev/null
+	sleep 1; i=$((i + 1))
+done
+check "the kernel's soft EXPIRE: racoon C rekeys" \
+    grep -q "INFO: IPsec-SA soft lifetime reached: esp spi=.*rekeying" \
+    /tmp/racoon-c.log
+check "the kernel's hard EXPIRE: racoon C logs IPsec-SA expired" \
+    grep -q "INFO: IPsec-SA expired: ESP/Tunnel" /tmp/racoon-c.log
+check "the next SAs are in place" \
+    test "$(grep -c "IPsec-SA established: ESP/Tunnel" /tmp/racoon-c.log)" -ge 4
+check "ping goes on over them" \
+    ipx C ping -q -c 3 -W 2 -I 10.74.1.1 10.74.2.1
+# What af_key makes of the other SHA-2 HMACs (racoon.8): RFC 4868's.
+k=0123456789abcdef0123456789abcdef
+ipx C setkey -c >/dev/null <<CONF
+add 10.74.9.1 10.74.9.2 esp 0x901 -E aes-cbc 0x$k -A hmac-sha384 0x$k$k$k;
+add 10.74.9.1 10.74.9.2 esp 0x902 -E aes-cbc 0x$k -A hmac-sha512 0x$k$k$k$k;
+CONF
+ipx C ip xfrm state >/tmp/xfrm-sha2
+check "af_key: hmac-sha384 keeps 192 bits" \
+    grep -q "auth-trunc hmac(sha384) 0x$k$k$k 192$" /tmp/xfrm-sha2
+check "af_key: hmac-sha512 keeps 256 bits" \
+    grep -q "auth-trunc hmac(sha512) 0x$k$k$k$k 256$" /tmp/xfrm-sha2
+kill "$(cat /tmp/c.pid)" "$(cat /tmp/d.pid)"
+wait_for /tmp/racoon-c.log "racoon stopped"
+wait_for /tmp/racoon-d.log "racoon stopped"
+[ $fail = 0 ] || { tail -30 /tmp/racoon-c.log; tail -30 /tmp/racoon-d.log; cat /tmp/xfrm-c /tmp/xfrm-sha2; }
+exit $fail
+GUEST
+} >"$work/guest.sh"
+
+# OpenSSL's legacy provider, which racoon loads for des, blowfish, cast.
+legacy=$(openssl version -m | sed -n 's/^MODULESDIR: "\(.*\)"$/\1/p')/legacy.so
+files="$setkey $racoon $(command -v tcpdump) $legacy:$legacy"
+for f in a b c d; do
+	files="$files $work/$f.setkey:/etc/t/$f.setkey"
+	files="$files $work/$f.conf:/etc/t/$f.conf $work/$f.psk:/etc/t/$f.psk"
+done
+qemu_initramfs "$work/initrd.gz" "$work/guest.sh" $files || exit 1
+qemu_boot "$work/initrd.gz" 300 >"$work/console"
+qemu_verdict "$work/console" 47
