@@ -6,7 +6,7 @@
 # What the build and the tests use, by Debian package name.
 packages="autoconf automake make gcc pkg-config libssl-dev libevent-dev
     libnftables-dev libsystemd-dev flex bison clang libclang-rt-14-dev
-    iproute2 iputils-ping nftables tcpdump procps psmisc python3-scapy
+    iproute2 iputils-ping nftables conntrack tcpdump procps psmisc python3-scapy
     python3-cryptography qemu-system-x86 linux-image-amd64 busybox-static
     mandoc groff-base systemd tshark"
 

@@ -51,6 +51,7 @@ struct exchange_net {
 };
 
 /* One IPsec SA, one direction, as phase 2 hands it to the kernel. */
+struct ph2_sel;
 struct exchange_sa {
 	uint8_t		 xsa_proto;	/* ISAKMP_PROTO_ESP or _AH */
 	uint32_t	 xsa_spi;
@@ -74,6 +75,13 @@ struct exchange_sa {
 	int		 xsa_natt;
 	int		 xsa_has_oa;
 	struct addr	 xsa_oa;
+	/*
+	 * The phase 2's selectors, ours and the peer's (valid during
+	 * ek_install): the policy an SA serves, where several share
+	 * their tunnel endpoints (hosts behind one NAT).
+	 */
+	const struct ph2_sel *xsa_lsel;
+	const struct ph2_sel *xsa_rsel;
 };
 
 /*
@@ -88,7 +96,6 @@ struct exchange_sa {
  * them.  Each returns 0 or -1 (ek_getspi also 1, ek_policy also 1 for
  * a policy that ek_genpolicy made).
  */
-struct ph2_sel;
 struct exchange_kernel {
 	int		(*ek_getspi)(void *, uint32_t, size_t, uint8_t,
 			    const struct addr *, const struct addr *,

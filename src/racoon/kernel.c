@@ -428,11 +428,17 @@ kernel_reqid(const struct exchange_sa *xsa, uint8_t ipproto, uint8_t mode)
 	uint32_t reqid;
 	size_t i;
 
-	TAILQ_FOREACH(kn, &kernel_gens, kn_entry)
+	TAILQ_FOREACH(kn, &kernel_gens, kn_entry) {
+		/* Hosts behind one NAT share the tunnel's endpoints. */
+		if (xsa->xsa_lsel != NULL && (!kernel_sel_eq(xsa->xsa_lsel,
+		    &kn->kn_pol[0].kp_src) || !kernel_sel_eq(xsa->xsa_rsel,
+		    &kn->kn_pol[0].kp_dst)))
+			continue;
 		for (i = 0; i < kn->kn_npol; i++)
 			if (kernel_req_serves(&kn->kn_pol[i], xsa, ipproto,
 			    mode, &reqid))
 				return reqid;
+	}
 	TAILQ_FOREACH(kp, &kernel_spd, kp_entry)
 		if (kernel_req_serves(kp, xsa, ipproto, mode, &reqid))
 			return reqid;
@@ -878,6 +884,12 @@ kernel_sa_keep(struct kernel_sa *ks, const struct exchange_sa *xsa)
 	memcpy(ks->ks_keymat, xsa->xsa_keymat, xsa->xsa_keymat_len);
 	ks->ks_xsa = *xsa;
 	ks->ks_xsa.xsa_keymat = ks->ks_keymat;
+	if (xsa->xsa_lsel != NULL) {
+		ks->ks_lsel = *xsa->xsa_lsel;
+		ks->ks_rsel = *xsa->xsa_rsel;
+		ks->ks_xsa.xsa_lsel = &ks->ks_lsel;
+		ks->ks_xsa.xsa_rsel = &ks->ks_rsel;
+	}
 	return 0;
 }
 
@@ -1188,6 +1200,7 @@ kernel_newmap(const struct pfkey_msg *m)
 	struct pfkey_sa sa;
 	struct kernel_sa *ks, *next;
 	struct exchange_sa xsa;
+	struct ph2_sel ls, rs;
 	struct addr from, to;
 	uint16_t sport, dport;
 	char f[ADDR_STRLEN], t[ADDR_STRLEN];
@@ -1240,6 +1253,13 @@ kernel_newmap(const struct pfkey_msg *m)
 			xsa.xsa_dst = to;
 		if ((xsa.xsa_keymat = malloc(xsa.xsa_keymat_len)) == NULL)
 			continue;
+		/* ks goes first: keep what xsa points into. */
+		if (xsa.xsa_lsel != NULL) {
+			ls = *xsa.xsa_lsel;
+			rs = *xsa.xsa_rsel;
+			xsa.xsa_lsel = &ls;
+			xsa.xsa_rsel = &rs;
+		}
 		memcpy((uint8_t *)xsa.xsa_keymat, ks->ks_keymat,
 		    xsa.xsa_keymat_len);
 		kernel_sa_move(ks, &to);

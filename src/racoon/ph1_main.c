@@ -470,6 +470,10 @@ ph1_main_contact_recv(struct ph1 *ph1, const struct isakmp_msg *msg)
 			if (old == ph1 || old->ph1_state != PH1_S_ESTABLISHED ||
 			    addr_cmp_host(&old->ph1_peer, &ph1->ph1_peer) != 0)
 				continue;
+			/* Behind one NAT, hosts differ by their port. */
+			if (natt_encap(old) &&
+			    old->ph1_peer.a_port != ph1->ph1_peer.a_port)
+				continue;
 			exchange_purge_stale(old);
 			ph1_expire(old, "the peer made initial contact");
 		}

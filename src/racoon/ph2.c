@@ -560,6 +560,8 @@ ph2_install_one(struct ph2 *ph2, const struct proposal_sa *ps, int inbound)
 	xsa.xsa_auth_bits = proposal_auth_bits(ps);
 	xsa.xsa_lifetime = ph2->ph2_prop.pp_lifetime;
 	xsa.xsa_lifekb = ph2->ph2_prop.pp_lifekb;
+	xsa.xsa_lsel = &ph2->ph2_local;
+	xsa.xsa_rsel = &ph2->ph2_remote;
 	spi[0] = (uint8_t)(xsa.xsa_spi >> 24);
 	spi[1] = (uint8_t)(xsa.xsa_spi >> 16);
 	spi[2] = (uint8_t)(xsa.xsa_spi >> 8);

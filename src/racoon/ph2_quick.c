@@ -309,6 +309,17 @@ ph2_quick_r1_generate(struct ph2 *ph2, const struct isakmp_sa *sa)
 	    ph1->ph1_remote->r_proposal_check, sa, &ph2->ph2_policy,
 	    &ph2->ph2_prop)) != ISAKMP_N_OK)
 		return n;
+	/* The UDP modes exactly when phase 1 found a NAT. */
+	if (ph2->ph2_policy.pol_wire_mode != natt_encmode(ph1,
+	    ph2->ph2_policy.pol_mode)) {
+		log_warnx("%s: encapsulation mode %s refused: NAT-T %s in "
+		    "use", name, isakmp_encmode_name(
+		    ph2->ph2_policy.pol_wire_mode), natt_encap(ph1) ? "is" :
+		    "is not");
+		return ISAKMP_N_NO_PROPOSAL_CHOSEN;
+	}
+	if ((n = natt_ph2_policy(ph2)) != ISAKMP_N_OK)
+		return n;
 	if (ph2->ph2_policy.pol_mode != IPSECDOI_MODE_TUNNEL &&
 	    (ph2_sel_host(&l, &ph1->ph1_local) == -1 ||
 	    ph2_sel_host(&r, &ph1->ph1_peer) == -1 ||

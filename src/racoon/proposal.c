@@ -770,6 +770,7 @@ proposal_group_policy(struct rbuf rb, struct proposal_policy *pol)
 			    proposal_tr_parse(prop.prop_proto, &it, &t) != 0)
 				return -1;
 			pol->pol_mode = t.t_mode;
+			pol->pol_wire_mode = t.t_wire;
 		}
 		first = 0;
 	}

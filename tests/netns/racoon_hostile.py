@@ -15,6 +15,13 @@
 #   racoon_hostile.py unprot IFACE DMAC SRC DST ICOOKIE RCOOKIE
 #       an unencrypted DELETE of that ISAKMP-SA and unencrypted NOTIFYs
 #       about it: a peer must ignore them (CVE-2004-0164 class)
+#   racoon_hostile.py natt SRC SPORT DST
+#       NAT-T payloads of wrong lengths, from a UDP socket on SRC:SPORT
+#       (aes 128/sha1/psk/modp2048): a Main Mode message 1 whose NAT-T
+#       vendor IDs have 15 and 17 bytes (prints "vid-answered" if the
+#       reply still names RFC 3947, else "vid-ignored"), then one with
+#       the right vendor ID ("vid-agreed") and a message 3 whose NAT-D
+#       payloads have 19 and 21 bytes ("msg4" if it is answered)
 import os
 import struct
 import sys
@@ -117,8 +124,62 @@ def unprot(ick, rck):
     return out
 
 
+RFC3947 = bytes.fromhex("4a131c81070358455c5728f20e95452f")
+
+
+def natt_msg1(ick, vids):
+    attrs = b"".join(struct.pack("!HH", 0x8000 | t, v) for t, v in
+                     ((1, 7), (14, 128), (2, 2), (3, 1), (4, 14), (11, 1),
+                      (12, 28800)))
+    tr = pld(0, struct.pack("!BBH", 1, 1, 0) + attrs)
+    prop = pld(0, struct.pack("!BBBB", 1, 1, 0, 1) + tr)
+    body = pld(13 if vids else 0, struct.pack("!II", 1, 1) + prop)
+    for i, v in enumerate(vids):
+        body += pld(13 if i + 1 < len(vids) else 0, v)
+    return hdr(ick, bytes(8), 1, 2, len(body)) + body
+
+
+def payloads(d):
+    """(type, body) of each payload of an unencrypted message."""
+    out, np, off = [], d[16], 28
+    while np != 0 and off + 4 <= len(d):
+        nxt, _, ln = struct.unpack("!BBH", d[off:off + 4])
+        out.append((np, d[off + 4:off + ln]))
+        np, off = nxt, off + ln
+    return out
+
+
+def natt(src, sport, dst):
+    import socket
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((src, sport))
+    s.settimeout(5)
+
+    def ask(m):
+        s.sendto(m, (dst, 500))
+        while True:
+            d, _ = s.recvfrom(65535)
+            if d[:8] == m[:8]:
+                return d
+    r = ask(natt_msg1(cookie(), [RFC3947[:15], RFC3947 + b"\0"]))
+    print("vid-answered" if (13, RFC3947) in payloads(r) else "vid-ignored")
+    ick = cookie()
+    r = ask(natt_msg1(ick, [RFC3947]))
+    if (13, RFC3947) in payloads(r):
+        print("vid-agreed")
+    ke = b"\x7f" + os.urandom(255)
+    body = (pld(10, ke) + pld(20, os.urandom(16)) +
+            pld(20, os.urandom(19)) + pld(0, os.urandom(21)))
+    r = ask(hdr(ick, r[8:16], 4, 2, len(body)) + body)
+    if payloads(r) and payloads(r)[0][0] == 4:
+        print("msg4")
+    return 0
+
+
 def main():
     cmd, iface = sys.argv[1], sys.argv[2]
+    if cmd == "natt":
+        return natt(sys.argv[2], int(sys.argv[3]), sys.argv[4])
     if cmd == "flood":
         dmac, dst, net, n = sys.argv[3], sys.argv[4], sys.argv[5], \
             int(sys.argv[6])

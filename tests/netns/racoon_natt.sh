@@ -9,6 +9,11 @@
 # the SAs carry the NAT-T extensions so that ipsecd encapsulates: ping
 # and a TCP transfer cross; between the NAT and the gateway only UDP 500
 # and 4500 are seen; the client sends keepalives every natt_keepalive.
+# Then the NAT loses its mapping (conntrack flushed, another source port
+# range forced): ipsecd on the gateway reports NEW_MAPPING, racoon moves
+# the SAs and the ISAKMP-SA to the new port, and traffic goes on.  Last,
+# NAT-T vendor IDs and NAT-D payloads of wrong lengths reach the
+# gateway's racoon: dropped and logged, the negotiation goes on.
 set -u
 . "$(dirname "$0")/lib.sh"
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
@@ -163,13 +168,7 @@ ip netns exec "$g" "$setkey" -D >"$work/g.D"
 check "setkey -D on the gateway: two ESP-in-UDP SAs" \
     test "$(grep -c 'esp-udp mode=tunnel' "$work/g.D")" = 2
 
-kill -TERM "$(cat "$work/c.pid")"
-check "racoon on the client exits on SIGTERM" \
-    wait_for "$work/racoon-c.log" "racoon stopped"
-check "the gateway obeys the client's DELETE (sent over 4500)" \
-    wait_for "$work/racoon-g.log" "purged IPsec-SA proto_id=ESP spi="
-
-sleep 0.5
+# The wire so far, the normal case.
 kill "$tpid"; wait "$tpid" 2>/dev/null
 tcpdump -n -r "$work/wire.pcap" 2>/dev/null >"$work/wire.txt"
 tcpdump -n -r "$work/wire.pcap" 'not (udp port 500 or udp port 4500)' \
@@ -186,6 +185,74 @@ check "wire: keepalives from the NAT" \
 check "wire: nothing but UDP 500 and 4500" test ! -s "$work/other.txt"
 check "wire: no private address" \
     test "$(grep -c "192\.168\.77\.\|10\.75\.2\." "$work/wire.txt")" = 0
-[ $fail = 0 ] || { head "$work/other.txt"; tail -30 "$work/racoon-c.log";
+ip netns exec "$g" tcpdump -n -i eth0 -w "$work/wire2.pcap" 2>/dev/null &
+tpid=$!
+pids="$pids $tpid"
+sleep 1
+
+# The NAT forgets: new mappings come from ports 20000-20999.
+ip netns exec "$n" nft flush chain ip nat post
+ip netns exec "$n" nft add rule ip nat post oifname out0 \
+    meta l4proto udp masquerade to :20000-20999
+check "the NAT's conntrack table is flushed" \
+    sh -c "ip netns exec $n conntrack -F 2>/dev/null"
+# Packets the gateway sends to the old port are lost until it learns.
+ip netns exec "$c" ping -c 3 -W 2 $L >/dev/null
+check "the gateway's ipsecd reports the new mapping" \
+    wait_for "$work/ipsecd-g.log" "now at $NO\[20"
+check "racoon on the gateway follows the peer to its new port" \
+    wait_for "$work/racoon-g.log" "NAT-T: peer $NO\[4500\] moved to $NO\[20"
+check "racoon moves the ISAKMP-SA too" \
+    grep -q "NAT-T: the peer is now at $NO\[20" "$work/racoon-g.log"
+check "the tunnel survives: the client still reaches the LAN" \
+    ip netns exec "$c" ping -q -c 3 -W 2 $L
+check "the tunnel survives: the LAN still reaches the client" \
+    ip netns exec "$h" ping -q -c 3 -W 2 $C
+ip netns exec "$g" "$setkey" -D >"$work/g.D2"
+check "setkey -D on the gateway: the SAs name the new port" \
+    test "$(grep -c "^$NO\[20[0-9]*\] $G\[4500\]\|^$G\[4500\] $NO\[20" \
+    "$work/g.D2")" = 2
+
+kill -TERM "$(cat "$work/c.pid")"
+check "racoon on the client exits on SIGTERM" \
+    wait_for "$work/racoon-c.log" "racoon stopped"
+check "the gateway obeys the client's DELETE (to the new port)" \
+    wait_for "$work/racoon-g.log" "purged IPsec-SA proto_id=ESP spi="
+sleep 0.5
+kill "$tpid"; wait "$tpid" 2>/dev/null
+tcpdump -n -r "$work/wire2.pcap" 2>/dev/null >"$work/wire2.txt"
+check "wire: ESP in UDP both ways on the new mapping" \
+    sh -c "grep -q '$NO.20[0-9]* > $G.4500: UDP-encap: ESP' $work/wire2.txt &&
+    grep -q '$G.4500 > $NO.20[0-9]*: UDP-encap: ESP' $work/wire2.txt"
+# Only the NAT's refusals of what went to the lost mapping besides.
+tcpdump -n -r "$work/wire2.pcap" 'not (udp port 500 or udp port 4500)' \
+    2>/dev/null | grep -v "ARP\|IP6\|udp port 4500 unreachable" \
+    >"$work/other2.txt"
+check "wire: nothing else across the break" test ! -s "$work/other2.txt"
+
+# Hostile NAT-T payloads from the NAT's own address (another port).
+ip netns exec "$n" /usr/bin/python3 "$TOP/tests/netns/racoon_hostile.py" \
+    natt $NO 5000 $G >"$work/hostile.out" 2>&1
+check "vendor IDs of 15 and 17 bytes are not taken for NAT-T" \
+    grep -q "vid-ignored" "$work/hostile.out"
+for b in 15 17; do
+	check "racoon logs the $b-byte vendor ID dropped" grep -q \
+	    "vendor ID payload of $b bytes like NAT-T RFC 3947, not 16: dropped" \
+	    "$work/racoon-g.log"
+done
+check "the right vendor ID agrees on NAT-T" \
+    grep -q "vid-agreed" "$work/hostile.out"
+for b in 19 21; do
+	check "racoon logs the $b-byte NAT-D payload dropped" grep -q \
+	    "NAT-D payload of $b bytes, not 20 (sha1): dropped" \
+	    "$work/racoon-g.log"
+done
+check "without usable NAT-D, NAT-T is not used" \
+    grep -q "0 usable NAT-D payloads: NAT-T not used" "$work/racoon-g.log"
+check "message 3 is still answered" grep -q "msg4" "$work/hostile.out"
+check "racoon on the gateway still runs" kill -0 "$(cat "$work/g.pid")"
+
+[ $fail = 0 ] || { head "$work/other.txt" "$work/other2.txt";
+    tail -30 "$work/racoon-c.log";
     tail -30 "$work/racoon-g.log"; }
 exit $fail
