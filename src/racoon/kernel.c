@@ -571,6 +571,47 @@ kernel_gen_free(struct kernel_gen *kn, int delete)
 	free(kn);
 }
 
+static int
+kernel_reqid_used(uint32_t reqid)
+{
+	const struct kernel_policy *kp;
+	const struct kernel_gen *kn;
+	size_t i, j;
+
+	TAILQ_FOREACH(kp, &kernel_spd, kp_entry)
+		for (i = 0; i < kp->kp_pol.pp_nreq; i++)
+			if (kp->kp_pol.pp_req[i].pq_reqid == reqid)
+				return 1;
+	TAILQ_FOREACH(kn, &kernel_gens, kn_entry)
+		for (j = 0; j < kn->kn_npol; j++)
+			for (i = 0; i < kn->kn_pol[j].kp_pol.pp_nreq; i++)
+				if (kn->kn_pol[j].kp_pol.pp_req[i].pq_reqid ==
+				    reqid)
+					return 1;
+	return 0;
+}
+
+/*
+ * A reqid for generate_policy unique that the kernel keeps: above
+ * IPSEC_MANUAL_REQID_MAX af_key (and ipsecd) draw a reqid of their own
+ * for each policy, which the SAs could not name.  From the top of the
+ * manual range down, skipping those in use; 0 if none is free.
+ */
+static uint32_t
+kernel_gen_newreqid(void)
+{
+	uint32_t n;
+
+	for (n = 0; n < IPSEC_MANUAL_REQID_MAX; n++) {
+		if (kernel_gen_reqid == 0)
+			kernel_gen_reqid = IPSEC_MANUAL_REQID_MAX;
+		if (!kernel_reqid_used(kernel_gen_reqid))
+			return kernel_gen_reqid--;
+		kernel_gen_reqid--;
+	}
+	return 0;
+}
+
 /* ek_genpolicy */
 static int
 kernel_genpolicy_cb(void *arg, int hold, const struct ph2_sel *local,
@@ -603,10 +644,10 @@ kernel_genpolicy_cb(void *arg, int hold, const struct ph2_sel *local,
 		log_warn("generate_policy");
 		return -1;
 	}
-	if (unique) {
-		if (++kernel_gen_reqid == 0)
-			kernel_gen_reqid = IPSEC_MANUAL_REQID_MAX + 1;
-		reqid = kernel_gen_reqid;
+	if (unique && (reqid = kernel_gen_newreqid()) == 0) {
+		log_warnx("generate_policy: no free reqid");
+		free(kn);
+		return -1;
 	}
 	kernel_gen_make(&kn->kn_pol[0], IPSEC_DIR_OUTBOUND, &l, &r, pol, me,
 	    peer, reqid);
