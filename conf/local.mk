@@ -12,7 +12,10 @@ examplesdir = $(docdir)/examples
 dist_examples_DATA = conf/psk.txt \
 	conf/racoon.conf.hostA conf/racoon.conf.hostB \
 	conf/setkey-racoon-hostA.conf conf/setkey-racoon-hostB.conf \
-	conf/setkey-manual-hostA.conf conf/setkey-manual-hostB.conf
+	conf/setkey-manual-hostA.conf conf/setkey-manual-hostB.conf \
+	conf/racoon.conf.roadwarrior conf/psk.txt.roadwarrior \
+	conf/racoon.conf.roadwarrior-client \
+	conf/setkey-roadwarrior-client.conf conf/racoon.conf.l2tp
 
 unit_subst = sed -e 's|@sbindir[@]|$(sbindir)|g' \
 	-e 's|@sysconfdir[@]|$(sysconfdir)|g' \

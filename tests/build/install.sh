@@ -43,8 +43,8 @@ check "the programs are executable" test -x "$dest$sbin/racoon" \
 # The units as installed, their commands pointed into the DESTDIR.
 mkdir "$tmp/units"
 for u in ipsecd setkey racoon; do
-	sed "s|$sbin/|$dest$sbin/|g" "$dest$prefix/lib/systemd/system/$u.service" \
-	    >"$tmp/units/$u.service"
+	sed "s|$sbin/|$dest$sbin/|g" \
+	    "$dest$prefix/lib/systemd/system/$u.service" >"$tmp/units/$u.service"
 	check "$u.service: no @variable@ left" \
 	    sh -c "! grep -q '@[a-zA-Z_]*@' '$tmp/units/$u.service'"
 	check "$u.service: systemd-analyze verify" env \

@@ -68,7 +68,8 @@ ipsecd_restart() {
 	ipsecd_start "$1"
 }
 spd_count() {
-	ip netns exec "$(eval echo \$$1)" "$setkey" -DP | grep -cE '^\s(in|out) .*ipsec$'
+	ip netns exec "$(eval echo \$$1)" "$setkey" -DP |
+	    grep -cE '^\s(in|out) .*ipsec$'
 }
 
 check "ipsecd A and its policy unit start" ipsecd_start a

@@ -31,7 +31,8 @@ article_host $B $A b
 echo "path keylog \"$work/keys\";" >>"$work/a.conf"
 
 check "racoon -t warns that the key log is on" sh -c \
-    "'$racoon' -t -f '$work/a.conf' 2>&1 | grep -q 'keylog: phase 1 and ESP keys are written'"
+    "'$racoon' -t -f '$work/a.conf' 2>&1 |
+    grep -q 'keylog: phase 1 and ESP keys are written'"
 check "racoon -C prints the key log" sh -c \
     "'$racoon' -C -f '$work/a.conf' | grep -qx 'path keylog \"$work/keys\";'"
 
@@ -43,8 +44,8 @@ done
 sleep 1
 ip netns exec "$a" "$setkey" -f "$work/a.setkey"
 ip netns exec "$b" "$setkey" -f "$work/b.setkey"
-ip netns exec "$b" tcpdump -U -n -i vb -w "$work/wire.pcap" \
-    2>"$work/tcpdump.log" &
+ip netns exec "$b" tcpdump -U --immediate-mode -n -i vb \
+    -w "$work/wire.pcap" 2>"$work/tcpdump.log" &
 tpid=$!
 pids="$pids $tpid"
 for n in a b; do
@@ -72,9 +73,11 @@ check "the key log is mode 0600" \
 check "the key log has the phase 1 key" \
     grep -Eq '^uat:ikev1_decryption_table:[0-9a-f]{16},[0-9a-f]{48}$' \
     "$work/keys"
-check "the key log has both ESP SAs" test "$(grep -Ec \
-    '^uat:esp_sa:"IPv4","10\.74\.[12]\.100","10\.74\.[12]\.100","0x[0-9a-f]{8}","TripleDES-CBC \[RFC2451\]","0x[0-9a-f]{48}","HMAC-MD5-96 \[RFC2403\]","0x[0-9a-f]{32}"$' \
-    "$work/keys")" = 2
+esp='^uat:esp_sa:"IPv4","10\.74\.[12]\.100","10\.74\.[12]\.100",'
+esp=$esp'"0x[0-9a-f]{8}","TripleDES-CBC \[RFC2451\]","0x[0-9a-f]{48}",'
+esp=$esp'"HMAC-MD5-96 \[RFC2403\]","0x[0-9a-f]{32}"$'
+check "the key log has both ESP SAs" \
+    test "$(grep -Ec "$esp" "$work/keys")" = 2
 check_not "racoon B, without the option, writes no key log" \
     grep -q keylog "$work/racoon-b.log"
 

@@ -4,7 +4,9 @@
 #   udp_mark.py recv ADDR PORT MARK SECONDS   print each datagram received
 #                                             on ADDR:PORT (MARK 0: none)
 #                                             until SECONDS pass
-#   udp_mark.py send DST PORT TEXT            one datagram, unmarked
+#   udp_mark.py send DST PORT TEXT [SPORT]    one datagram, unmarked, from
+#                                             source port SPORT if given
+#                                             (racoon_examples.sh: L2TP)
 import socket
 import sys
 import time
@@ -25,12 +27,15 @@ def main():
             except socket.timeout:
                 pass
         return 0
-    if len(sys.argv) == 5 and sys.argv[1] == "send":
+    if len(sys.argv) in (5, 6) and sys.argv[1] == "send":
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        if len(sys.argv) == 6:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("", int(sys.argv[5])))
         s.sendto(sys.argv[4].encode(), (sys.argv[2], int(sys.argv[3])))
         return 0
     print("usage: udp_mark.py recv ADDR PORT MARK SECONDS | "
-          "send DST PORT TEXT", file=sys.stderr)
+          "send DST PORT TEXT [SPORT]", file=sys.stderr)
     return 2
 
 
