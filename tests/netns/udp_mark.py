@@ -15,6 +15,8 @@ import time
 def main():
     if len(sys.argv) == 6 and sys.argv[1] == "recv":
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        # A sender may share the port (send ... SPORT).
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         mark = int(sys.argv[4], 0)
         if mark:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, mark)
