@@ -142,3 +142,40 @@ sainfo address $1 any address $2 any {
 }
 CONF
 }
+
+# racoon_unit_start N: racoon.service's ExecStartPre, then its ExecStart
+# in the background, as the unit runs them: the unit is
+# $work/racoon-N.service, the namespace $N (the variable named N),
+# racoon.conf's pidfile $work/etc-N/racoon.pid; output goes to
+# $work/racoon-N.log, the PID to $racoon_N and $pids.
+racoon_unit_start() {
+	local ns u=$work/racoon-$1.service cmd
+	ns=$(eval echo \$$1)
+	rm -f "$work/etc-$1/racoon.pid"
+	unit_exec "$ns" "$u" ExecStartPre >>"$work/racoon-$1.log" 2>&1 ||
+	    return 1
+	cmd=$(sed -n 's/^ExecStart=//p' "$u")
+	ip netns exec "$ns" $cmd 2>>"$work/racoon-$1.log" &
+	eval "racoon_$1=$!"
+	pids="$pids $!"
+	wait_for "$work/etc-$1/racoon.pid" .
+}
+
+# wire_start NS IF PCAP: capture on IF in NS until wire_stop (packets
+# written as they come, so none is lost at the end); wire_count PCAP
+# FILTER: how many packets the filter matches.
+wire_start() {
+	ip netns exec "$1" tcpdump -U --immediate-mode -n -i "$2" -w "$3" \
+	    2>"$3.log" &
+	wire_pid=$!
+	pids="$pids $wire_pid"
+	wait_for "$3.log" "listening on" 30
+}
+wire_stop() {
+	sleep 0.3
+	kill "$wire_pid"
+	wait "$wire_pid" 2>/dev/null
+}
+wire_count() {
+	tcpdump -n -r "$1" "$2" 2>/dev/null | wc -l
+}

@@ -57,47 +57,18 @@ for n in a b; do
 	wait_for "$work/ipsecd-$n.log" "ipsecd started" 50
 done
 
-# racoon_start N: racoon.service's ExecStartPre, then its ExecStart in
-# the background, logging to racoon-N.log.
-racoon_start() {
-	local ns u=$work/racoon-$1.service cmd
-	ns=$(eval echo \$$1)
-	unit_exec "$ns" "$u" ExecStartPre >>"$work/racoon-$1.log" 2>&1 ||
-	    return 1
-	cmd=$(sed -n 's/^ExecStart=//p' "$u")
-	ip netns exec "$ns" $cmd 2>>"$work/racoon-$1.log" &
-	eval "racoon_$1=$!"
-	pids="$pids $!"
-	wait_for "$work/etc-$1/racoon.pid" .
-}
-# wire_start N PCAP: capture on host N's veth until wire_stop;
-# wire_count PCAP FILTER: the packets the filter matches.
-wire_start() {
-	ip netns exec "$(eval echo \$$1)" tcpdump -U --immediate-mode -n \
-	    -i v$1 -w "$2" 2>"$2.log" &
-	tpid=$!
-	pids="$pids $tpid"
-	wait_for "$2.log" "listening on" 30
-}
-wire_stop() {
-	sleep 0.3
-	kill "$tpid"
-	wait "$tpid" 2>/dev/null
-}
-wire_count() {
-	tcpdump -n -r "$1" "$2" 2>/dev/null | wc -l
-}
 
 echo "# 1. automatically keyed"
 for n in a b; do
 	check "host $n: setkey.service loads setkey-racoon-host.conf" \
 	    unit_exec "$(eval echo \$$n)" "$work/setkey-$n.service" ExecStart
-	check "host $n: racoon.service checks and starts racoon" racoon_start $n
+	check "host $n: racoon.service checks and starts racoon" \
+	    racoon_unit_start $n
 done
 check "racoon.service runs racoon -F -c racoon.conf" \
     grep -q "racoon started, configuration $work/etc-a/racoon.conf" \
     "$work/racoon-a.log"
-wire_start b "$work/auto.pcap"
+wire_start "$b" vb "$work/auto.pcap"
 ip netns exec "$a" ping -c 1 -W 4 $B >/dev/null
 check "ping A to B over the negotiated SAs" \
     ip netns exec "$a" ping -q -c 3 -W 2 $B
@@ -129,7 +100,7 @@ for n in a b; do
 	check "host $n: setkey.service loads setkey-manual-host.conf" \
 	    unit_exec "$(eval echo \$$n)" "$work/setkey-$n.service" ExecStart
 done
-wire_start b "$work/manual.pcap"
+wire_start "$b" vb "$work/manual.pcap"
 check "ping A to B over the manual SAs" \
     ip netns exec "$a" ping -q -c 3 -W 2 $B
 wire_stop

@@ -55,40 +55,12 @@ etc() {
 	unit_file racoon "$d"
 	mv "$work/racoon.service" "$work/racoon-$1.service"
 }
-# racoon_start N: racoon.service's ExecStartPre, then its ExecStart in
-# the background, logging to racoon-N.log.
-racoon_start() {
-	local ns u=$work/racoon-$1.service cmd
-	ns=$(eval echo \$$1)
-	rm -f "$work/etc-$1/racoon.pid"
-	unit_exec "$ns" "$u" ExecStartPre >>"$work/racoon-$1.log" 2>&1 ||
-	    return 1
-	cmd=$(sed -n 's/^ExecStart=//p' "$u")
-	ip netns exec "$ns" $cmd 2>>"$work/racoon-$1.log" &
-	eval "racoon_$1=$!"
-	pids="$pids $!"
-	wait_for "$work/etc-$1/racoon.pid" .
-}
+
 racoon_stop() {
 	local pid
 	pid=$(eval echo \$racoon_$1)
 	kill "$pid"
 	wait "$pid" 2>/dev/null
-}
-wire_start() {
-	ip netns exec "$g" tcpdump -U --immediate-mode -n -i "$1" -w "$2" \
-	    2>"$2.log" &
-	tpid=$!
-	pids="$pids $tpid"
-	wait_for "$2.log" "listening on" 30
-}
-wire_stop() {
-	sleep 0.3
-	kill "$tpid"
-	wait "$tpid" 2>/dev/null
-}
-wire_count() {
-	tcpdump -n -r "$1" "$2" 2>/dev/null | wc -l
 }
 
 for n in g c; do
@@ -112,9 +84,9 @@ check "client: setkey.service loads its tunnel policies" \
     unit_exec "$c" "$work/setkey.service" ExecStart
 check "the gateway has no policy" sh -c \
     "ip netns exec $g '$setkey' -DP | grep -q 'No SPD entries'"
-check "gateway: racoon.service starts racoon" racoon_start g
-check "client: racoon.service starts racoon" racoon_start c
-wire_start vg "$work/rw-wan.pcap"
+check "gateway: racoon.service starts racoon" racoon_unit_start g
+check "client: racoon.service starts racoon" racoon_unit_start c
+wire_start "$g" vg "$work/rw-wan.pcap"
 ip netns exec "$c" ping -c 1 -W 4 $L >/dev/null
 check "the client pings the LAN host through the tunnel" \
     ip netns exec "$c" ping -q -c 3 -W 2 $L
@@ -164,9 +136,9 @@ CONF
 check "client: setkey.service loads the L2TP policies" \
     unit_exec "$c" "$work/setkey.service" ExecStart
 check "server: racoon.service starts racoon on racoon.conf.l2tp" \
-    racoon_start g
-check "client: racoon starts" racoon_start c
-wire_start vg "$work/l2tp.pcap"
+    racoon_unit_start g
+check "client: racoon starts" racoon_unit_start c
+wire_start "$g" vg "$work/l2tp.pcap"
 ip netns exec "$g" $udp recv $G 1701 0 8 >"$work/server.out" &
 pids="$pids $!"
 ip netns exec "$c" $udp recv $C 1701 0 8 >"$work/client.out" &
