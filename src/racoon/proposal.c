@@ -387,18 +387,20 @@ proposal_ours(const struct cfg_sainfo *si, uint8_t proto,
 	}
 	for (i = 0; i < si->si_nenc; i++) {
 		const struct alg *enc = si->si_enc[i].sa_alg;
+		int aead = (enc->alg_flags & ALG_F_AEAD) != 0;
 
-		for (j = 0; j < si->si_nauth && n < max; j++) {
+		/* An AEAD cipher is one transform, with or without a list
+		 * of integrity algorithms (a sainfo of AEAD alone has none).
+		 */
+		for (j = 0; j < (aead ? 1 : si->si_nauth) && n < max; j++) {
 			tr[n].t_id = (uint8_t)enc->alg_ike;
 			tr[n].t_enc = enc;
 			tr[n].t_keylen = proposal_p2_keylen(enc,
 			    si->si_enc[i].sa_keylen);
 			tr[n].t_mode = mode;
-			if (enc->alg_flags & ALG_F_AEAD) {
-				n++;
-				break;
-			}
-			tr[n++].t_auth = si->si_auth[j].sa_alg;
+			if (!aead)
+				tr[n].t_auth = si->si_auth[j].sa_alg;
+			n++;
 		}
 	}
 out:

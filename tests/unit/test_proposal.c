@@ -296,6 +296,45 @@ t_ph2_transforms(void)
 	cfg_free(c);
 }
 
+/*
+ * A sainfo of AEAD ciphers alone has no authentication_algorithm: it
+ * still offers one transform per cipher and accepts the same offer
+ * (found against strongSwan, which proposes aes128gcm16 alone).
+ */
+static void
+t_ph2_aead_alone(void)
+{
+	static const char text[] =
+	    "sainfo anonymous {\n"
+	    " encryption_algorithm aes_gcm_16 128, aes_gcm_16 256;\n"
+	    " compression_algorithm deflate;\n"
+	    "}\n";
+	struct cfg *c = load(text);
+	const struct cfg_sainfo *si = TAILQ_FIRST(&c->c_sainfos);
+	struct proposal_policy pol = { { ISAKMP_PROTO_ESP }, 1,
+	    IPSECDOI_MODE_TUNNEL, 0 };
+	struct proposal_ph2 pp;
+	struct isakmp_sa sa;
+	struct isakmp_prop prop;
+	struct wbuf w;
+	struct rbuf rb;
+
+	ASSERT_INT_EQ(si->si_nauth, 0);
+	build_ph2(&w, c, &pol);
+	sa_view(&w, &sa);
+	rb = sa.sa_props;
+	ASSERT_INT_EQ(isakmp_prop_next(&rb, &prop), 0);
+	ASSERT_INT_EQ(prop.prop_ntrans, 2);
+	ASSERT_INT_EQ(proposal_ph2_choose(si, &pol, CFG_PCHECK_STRICT, &sa,
+	    &pp), ISAKMP_N_OK);
+	ASSERT_PTR_EQ(pp.pp_sa[0].ps_enc, alg_by_cfgname(ALG_ENC,
+	    "aes_gcm_16"));
+	ASSERT_PTR_EQ(pp.pp_sa[0].ps_auth, NULL);
+	ASSERT_INT_EQ(pp.pp_sa[0].ps_keylen, 128);
+	wbuf_free(&w);
+	cfg_free(c);
+}
+
 static void
 t_responder_lifetime(void)
 {
@@ -335,6 +374,7 @@ main(void)
 	TEST_RUN(t_ph1_disjoint);
 	TEST_RUN(t_ph2_several);
 	TEST_RUN(t_ph2_transforms);
+	TEST_RUN(t_ph2_aead_alone);
 	TEST_RUN(t_responder_lifetime);
 	ike_crypto_done();
 	return test_done();
