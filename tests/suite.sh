@@ -99,9 +99,11 @@ for prog in $(make -s -C "$out/fuzz" list-fuzzers 2>/dev/null); do
 done
 
 # Scripts: build checks, cross-checks against independent implementations,
-# the namespace scenarios, then a native kernel under qemu.
+# the namespace scenarios, strongSwan as the peer, then a native kernel
+# under qemu.
 for t in "$top"/tests/build/*.sh "$top"/tests/xcheck/*.sh \
-    "$top"/tests/netns/*.sh "$top"/tests/qemu/*.sh; do
+    "$top"/tests/netns/*.sh "$top"/tests/interop/*.sh \
+    "$top"/tests/qemu/*.sh; do
 	[ -f "$t" ] || continue
 	case $t in */lib.sh) continue ;; esac
 	d=${t%/*}

@@ -1,0 +1,351 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Sourced by the interop scenarios (tests/suite.sh does not run it): two
+# gateways joined by a veth pair, one running ipsecd and racoon (namespace
+# $rns, 10.79.0.1, subnet 10.79.1.0/24, one address of it on lo), the other
+# strongSwan's charon with kernel-libipsec (namespace $cns, 10.79.0.2,
+# subnet 10.79.2.0/24), a capture of the link for tshark, and helpers to
+# reload either side's configuration between combinations without
+# restarting the daemons.
+#
+# charon is isolated from any other charon on the host by its own mount
+# namespace (unshare -m) with a private directory bind-mounted over /run,
+# so that its pid file is its own; its vici socket and log live in $work.
+# kernel-libipsec comes before kernel-netlink in the static plugin list so
+# that it supplies the IPsec half of the kernel interface (ESP in user
+# space through a TUN device, always in UDP 4500); charon's sockets carry
+# firewall mark 0x42, which its routing rule for table 220 excludes.
+
+. "$(dirname "${BASH_SOURCE[0]}")/../netns/lib.sh"
+
+ipsecd=${BUILD:?}/src/ipsecd/ipsecd
+setkey=$BUILD/src/setkey/setkey
+racoon=$BUILD/src/racoon/racoon
+charon=/usr/lib/ipsec/charon
+
+rns=irR$$ cns=irC$$
+R=10.79.0.1 C=10.79.0.2
+RNET=10.79.1.0/24 CNET=10.79.2.0/24 RH=10.79.1.1 CH=10.79.2.1
+PSK=interop-7f3a91c2e5d84b06
+# kernel-libipsec always wants ESP in UDP: data and charon's own SAs need
+# NAT-T in racoon.
+natt=0
+charon_from=1 racoon_from=1
+work=$(mktemp -d)
+chmod 755 "$work"
+pids=
+charon_pid= racoon_pid= tcpdump_pid=
+
+interop_cleanup() {
+	local p
+	[ -n "$racoon_pid" ] && kill "$racoon_pid" 2>/dev/null
+	[ -n "$charon_pid" ] && kill "$charon_pid" 2>/dev/null
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	sleep 0.3
+	[ -n "$charon_pid" ] && kill -9 "$charon_pid" 2>/dev/null
+	ip netns del "$rns" 2>/dev/null
+	ip netns del "$cns" 2>/dev/null
+	if [ -n "${KEEP:-}" ]; then
+		echo "kept $work"
+	else
+		rm -rf "$work"
+	fi
+}
+trap interop_cleanup EXIT
+
+# interop_tools: exit 77 naming what is missing.
+interop_tools() {
+	local t
+	for t in "$charon" /usr/sbin/swanctl /usr/bin/tshark \
+	    /usr/bin/ike-scan /usr/bin/tcpdump; do
+		[ -x "$t" ] || { echo "missing $t"; exit 77; }
+	done
+	[ -f /usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so ] ||
+	    { echo "missing kernel-libipsec (libcharon-extra-plugins)"; exit 77; }
+}
+
+# swan ARGS...: swanctl against our charon.
+swan() {
+	STRONGSWAN_CONF=$work/strongswan.conf \
+	    swanctl "$1" --uri "unix://$work/charon.vici" "${@:2}"
+}
+
+# charon_start: charon in $cns with $work/strongswan.conf.
+charon_start() {
+	mkdir -p "$work/run"
+	cat >"$work/strongswan.conf" <<CONF
+charon {
+	load_modular = no
+	load = random nonce aes sha1 sha2 md5 hmac gmp pem pkcs1 x509 pubkey openssl kernel-libipsec kernel-netlink socket-default vici
+	i_dont_care_about_security_and_use_aggressive_mode_psk = yes
+	retransmit_tries = 2
+	retransmit_timeout = 1.0
+	retransmit_base = 1.4
+	install_virtual_ip = no
+	filelog {
+		log {
+			path = $work/charon.log
+			time_format = %T
+			default = 1
+			ike = 2
+			cfg = 2
+			enc = 1
+			flush_line = yes
+		}
+	}
+	syslog {
+		daemon {
+			default = -1
+		}
+	}
+	plugins {
+		socket-default {
+			fwmark = 0x42
+		}
+		kernel-netlink {
+			fwmark = !0x42
+		}
+		kernel-libipsec {
+			allow_peer_ts = yes
+		}
+		vici {
+			socket = unix://$work/charon.vici
+		}
+	}
+}
+swanctl {
+	load = pem pkcs1 x509 pubkey openssl random
+}
+CONF
+	ip netns exec "$cns" unshare -m --propagation private sh -c \
+	    'mount --bind "$1" /run && exec env STRONGSWAN_CONF="$2" "$3"' \
+	    sh "$work/run" "$work/strongswan.conf" "$charon" \
+	    >"$work/charon.out" 2>&1 &
+	charon_pid=$!
+	wait_for "$work/charon.log" "loaded plugins" 100 &&
+	    { for _ in $(seq 50); do
+		[ -S "$work/charon.vici" ] && return 0; sleep 0.1; done;
+	    return 1; }
+}
+
+# interop_setup [nocharon]: namespaces, ipsecd, charon, capture.
+interop_setup() {
+	interop_tools
+	netns_pair "$rns" "$cns" veth0 veth0 $R/24 $C/24 || exit 1
+	# Each subnet is one address on lo (this kernel has no dummy).
+	ip -n "$rns" addr add $RH/32 dev lo
+	ip -n "$cns" addr add $CH/32 dev lo
+	ip netns exec "$rns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	ip netns exec "$cns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	ip netns exec "$rns" tcpdump -U -n -i veth0 -w "$work/wire.pcap" \
+	    2>/dev/null &
+	tcpdump_pid=$!
+	pids="$pids $tcpdump_pid"
+	ip netns exec "$rns" "$ipsecd" -F -d 2>"$work/ipsecd.log" &
+	pids="$pids $!"
+	if [ "${1:-}" != nocharon ]; then
+		check "charon starts with kernel-libipsec" charon_start
+		check "charon loaded kernel-libipsec" grep -q \
+		    "loaded plugins:.*kernel-libipsec" "$work/charon.log"
+	fi
+	sleep 0.3
+}
+
+# charon_conf P1 P2 [KEY=VALUE...]: swanctl.conf for one connection
+# "ic" (child "net") and load it, replacing what was loaded.  P1 and P2
+# are swanctl proposal strings; optional settings: aggr=yes,
+# lid=ID, rid=ID (identities), psk=SECRET, rekey=SECONDS (child),
+# life=SECONDS (child).
+charon_conf() {
+	local p1=$1 p2=$2 aggr=no lid=$C rid=$R psk=$PSK rekey=3000 life=3600
+	shift 2
+	local kv
+	for kv in "$@"; do
+		case $kv in
+		aggr=*) aggr=${kv#*=} ;;
+		lid=*) lid=${kv#*=} ;;
+		rid=*) rid=${kv#*=} ;;
+		psk=*) psk=${kv#*=} ;;
+		rekey=*) rekey=${kv#*=} ;;
+		life=*) life=${kv#*=} ;;
+		*) echo "charon_conf: $kv?" >&2; return 1 ;;
+		esac
+	done
+	cat >"$work/swanctl.conf" <<CONF
+connections {
+	ic {
+		version = 1
+		local_addrs = $C
+		remote_addrs = $R
+		proposals = $p1
+		aggressive = $aggr
+		reauth_time = 3000
+		rekey_time = 0
+		dpd_delay = 0
+		local {
+			auth = psk
+			id = $lid
+		}
+		remote {
+			auth = psk
+			id = $rid
+		}
+		children {
+			net {
+				local_ts = $CNET
+				remote_ts = $RNET
+				esp_proposals = $p2
+				mode = tunnel
+				rekey_time = $rekey
+				life_time = $life
+				start_action = none
+				close_action = none
+				dpd_action = none
+			}
+		}
+	}
+}
+secrets {
+	ike-racoon {
+		id-1 = $rid
+		id-2 = $lid
+		secret = "$psk"
+	}
+}
+CONF
+	swan --load-all --clear --file "$work/swanctl.conf" >"$work/swanctl.out" 2>&1 ||
+	    { cat "$work/swanctl.out"; return 1; }
+}
+
+# racoon_conf MODE P1 P2 [PFS] [KEY=VALUE...]: racoon.conf for the peer
+# charon and the tunnel between the subnets, policies through setkey,
+# then racoon started or reloaded with SIGHUP.  P1 is one or more
+# proposals "enc/hash/group" separated by spaces, P2 "enc/auth" lists
+# separated by commas inside racoon's syntax (e.g. "aes 128" "hmac_sha1"
+# given as "aes 128|hmac_sha1"); PFS empty for none.  Settings: id=ID
+# (my_identifier fqdn), peer=ID (peers_identifier fqdn), psk=SECRET,
+# life=SECONDS (sainfo lifetime).
+racoon_conf() {
+	local mode=$1 p1=$2 p2=$3 pfs=${4:-} id= peer= psk=$PSK life=3600
+	shift 4
+	local kv prop
+	for kv in "$@"; do
+		case $kv in
+		id=*) id=${kv#*=} ;;
+		peer=*) peer=${kv#*=} ;;
+		psk=*) psk=${kv#*=} ;;
+		life=*) life=${kv#*=} ;;
+		*) echo "racoon_conf: $kv?" >&2; return 1 ;;
+		esac
+	done
+	{
+		printf 'path pre_shared_key "%s";\n' "$work/psk.txt"
+		printf 'path pidfile "%s";\n' "$work/racoon.pid"
+		printf 'listen { isakmp %s [500]; adminsock disabled; }\n' $R
+		printf 'timer { counter 3; interval 1 sec; phase1 10 sec; phase2 10 sec; }\n'
+		printf '\nremote %s {\n\texchange_mode %s;\n' $C "$mode"
+		[ -n "$id" ] && printf '\tmy_identifier fqdn "%s";\n' "$id"
+		[ -n "$peer" ] && printf '\tpeers_identifier fqdn "%s";\n' "$peer"
+		printf '\tlifetime time 1 hour;\n'
+		for prop in $p1; do
+			set -- ${prop//\// }
+			printf '\tproposal {\n'
+			printf '\t\tencryption_algorithm %s;\n' "${1//_/ }"
+			printf '\t\thash_algorithm %s;\n' "$2"
+			printf '\t\tauthentication_method pre_shared_key;\n'
+			printf '\t\tdh_group %s;\n\t}\n' "$3"
+		done
+		printf '}\n\nsainfo address %s any address %s any {\n' \
+		    $RNET $CNET
+		[ -n "$pfs" ] && printf '\tpfs_group %s;\n' "$pfs"
+		printf '\tlifetime time %s sec;\n' "$life"
+		printf '\tencryption_algorithm %s;\n' "${p2%%|*}"
+		[ -n "${p2#*|}" ] &&
+		    printf '\tauthentication_algorithm %s;\n' "${p2#*|}"
+		printf '\tcompression_algorithm deflate;\n}\n'
+	} >"$work/racoon.conf"
+	if [ -n "$id" ] && [ "$mode" = aggressive ]; then
+		printf '%s\t%s\n' "$peer" "$psk" >"$work/psk.txt"
+	else
+		printf '%s\t%s\n' $C "$psk" >"$work/psk.txt"
+	fi
+	chmod 600 "$work/psk.txt"
+	cat >"$work/racoon.setkey" <<CONF
+flush;
+spdflush;
+spdadd $RNET $CNET any -P out ipsec esp/tunnel/$R-$C/require;
+spdadd $CNET $RNET any -P in ipsec esp/tunnel/$C-$R/require;
+CONF
+	ip netns exec "$rns" "$setkey" -f "$work/racoon.setkey" || return 1
+	if [ -n "$racoon_pid" ] && kill -0 "$racoon_pid" 2>/dev/null; then
+		local n
+		n=$(grep -c "racoon.conf.*loaded\|reloaded" "$work/racoon.log")
+		kill -HUP "$racoon_pid"
+		for _ in $(seq 50); do
+			[ "$(grep -c "racoon.conf.*loaded\|reloaded" \
+			    "$work/racoon.log")" -gt "$n" ] && return 0
+			sleep 0.1
+		done
+		echo "racoon did not reload"
+		return 1
+	fi
+	ip netns exec "$rns" "$racoon" -F -d -f "$work/racoon.conf" \
+	    -l "$work/racoon.log" &
+	racoon_pid=$!
+	wait_for "$work/racoon.pid" .
+}
+
+# count_at_least FILE PATTERN N [TENTHS]: until FILE has N lines matching
+# PATTERN (5 s default).
+count_at_least() {
+	local i
+	for i in $(seq "${4:-50}"); do
+		[ "$(grep -c -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# log_mark: remember where charon's and racoon's logs end.
+# charon_logs / racoon_logs PATTERN [TENTHS]: wait until a line after
+# the mark matches (charon 5 s, racoon 8 s: a give-up takes 4).
+log_mark() {
+	charon_from=$(($(cat "$work/charon.log" 2>/dev/null | wc -l) + 1))
+	racoon_from=$(($(cat "$work/racoon.log" 2>/dev/null | wc -l) + 1))
+}
+log_after() {
+	local i
+	for i in $(seq "$4"); do
+		tail -n +"$2" "$1" 2>/dev/null | grep -q -- "$3" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+charon_logs() {
+	log_after "$work/charon.log" "$charon_from" "$1" "${2:-50}"
+}
+racoon_logs() {
+	log_after "$work/racoon.log" "$racoon_from" "$1" "${2:-80}"
+}
+
+# charon_has_child: charon lists an installed CHILD_SA "net".
+charon_has_child() {
+	swan --list-sas 2>/dev/null | grep -q "net: #.*INSTALLED, TUNNEL"
+}
+
+# racoon_sas N: racoon's side (ipsecd's SAD) holds N ESP SAs.
+racoon_sas() {
+	test "$(ip netns exec "$rns" "$setkey" -D 2>/dev/null |
+	    grep -c '^[0-9.]* [0-9.]*$')" = "$1"
+}
+
+# tshark_clean: tshark dissects the capture with no malformed packet or
+# expert warning or error.
+tshark_clean() {
+	kill "$tcpdump_pid" 2>/dev/null
+	wait "$tcpdump_pid" 2>/dev/null
+	tshark -r "$work/wire.pcap" -n >"$work/wire.txt" 2>&1
+	tshark -r "$work/wire.pcap" -n -z expert,warn -q \
+	    >"$work/expert.txt" 2>&1
+	! grep -qi "malformed" "$work/wire.txt" &&
+	    ! grep -qE "^ *(Error|Warning) " "$work/expert.txt"
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Negotiations with strongSwan's charon that must fail, each started by
+# either side: a wrong pre-shared key, no common phase 1 proposal, no
+# common phase 2 proposal.  Each fails on both sides with the reason in
+# both logs, leaves no IPsec-SA in racoon's kernel (ipsecd) nor in
+# charon, and both daemons go on: a matching configuration then works
+# with the same two processes.  tshark dissects the whole capture with no
+# malformed-packet warning.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+interop_setup
+
+P1S=aes128-sha1-modp2048 P1R=aes_128/sha1/modp2048
+P2S=aes128-sha1 P2R="aes 128|hmac_sha1"
+
+# clear: no ISAKMP-SA left on charon's side from the last case.
+clear_sas() {
+	swan --list-sas 2>/dev/null | grep -q "^ic: #" || return 0
+	swan --terminate --ike ic --force --timeout 3 >/dev/null 2>&1
+	return 0
+}
+
+# start ROLE: the initiator starts, after a mark in both logs.
+start() {
+	log_mark
+	if [ "$1" = racoon ]; then
+		ip netns exec "$rns" ping -c 1 -W 1 -I $RH $CH >/dev/null 2>&1
+	else
+		swan --initiate --child net --ike ic --timeout 8 \
+		    >"$work/initiate.out" 2>&1
+		echo $? >"$work/initiate.rc"
+	fi
+}
+
+# nothing_installed TAG: no SA on either side, both daemons alive.
+nothing_installed() {
+	check "$1: no mature SA in racoon's kernel" \
+	    test "$(ip netns exec "$rns" "$setkey" -D | grep -c state=mature)" = 0
+	check_not "$1: no CHILD_SA in charon" charon_has_child
+	check_not "$1: racoon logs no IPsec-SA established" \
+	    racoon_logs "IPsec-SA established" 1
+	check "$1: racoon still runs" kill -0 "$racoon_pid"
+	check "$1: charon still runs" kill -0 "$charon_pid"
+}
+
+t="racoon initiates, wrong PSK"
+clear_sas
+check "$t: set up" eval 'charon_conf $P1S $P2S &&
+    racoon_conf main $P1R "$P2R" "" psk=not-the-key'
+start racoon
+check "$t: charon cannot decrypt racoon's message 5" \
+    charon_logs "invalid ID_V1 payload length, decryption failed?"
+check "$t: racoon gives up phase 1" \
+    racoon_logs "phase1 negotiation failed due to time up"
+check_not "$t: racoon never establishes an ISAKMP-SA" \
+    racoon_logs "ISAKMP-SA established" 1
+nothing_installed "$t"
+
+t="charon initiates, wrong PSK"
+clear_sas
+start charon
+check "$t: swanctl --initiate fails" grep -qv '^0$' "$work/initiate.rc"
+check "$t: racoon refuses charon's message 5" \
+    racoon_logs "ERROR: .*phase1 negotiation failed"
+check "$t: charon gives up" \
+    charon_logs "establishing IKE_SA failed, peer not responding"
+nothing_installed "$t"
+
+t="racoon initiates, no common phase 1 proposal"
+clear_sas
+check "$t: set up" eval 'charon_conf aes256-sha256-modp2048 $P2S &&
+    racoon_conf main "3des/md5/modp1024 aes_128/sha256/ecp256" "$P2R" ""'
+start racoon
+check "$t: charon finds no proposal" charon_logs "no proposal found"
+check "$t: racoon receives NO-PROPOSAL-CHOSEN" \
+    racoon_logs "NO-PROPOSAL-CHOSEN"
+check "$t: racoon gives up phase 1" \
+    racoon_logs "phase1 negotiation failed"
+nothing_installed "$t"
+
+t="charon initiates, no common phase 1 proposal"
+clear_sas
+start charon
+check "$t: racoon finds no proposal" \
+    racoon_logs "no suitable proposal found"
+check "$t: racoon sends NO-PROPOSAL-CHOSEN" \
+    racoon_logs "sending notification NO-PROPOSAL-CHOSEN"
+check "$t: charon receives NO_PROPOSAL_CHOSEN" \
+    charon_logs "received NO_PROPOSAL_CHOSEN error notify"
+nothing_installed "$t"
+
+t="racoon initiates, no common phase 2 proposal"
+clear_sas
+check "$t: set up" eval 'charon_conf $P1S aes256-sha256,3des-md5 &&
+    racoon_conf main $P1R "aes 128, aes 256|hmac_md5, hmac_sha1" ""'
+start racoon
+check "$t: racoon establishes the ISAKMP-SA" \
+    racoon_logs "ISAKMP-SA established"
+check "$t: charon finds no proposal" \
+    charon_logs "no matching proposal found, sending NO_PROPOSAL_CHOSEN"
+check "$t: racoon receives NO-PROPOSAL-CHOSEN" \
+    racoon_logs "NO-PROPOSAL-CHOSEN received"
+check "$t: racoon gives up phase 2" \
+    racoon_logs "phase2 negotiation failed"
+nothing_installed "$t"
+
+t="charon initiates, no common phase 2 proposal"
+clear_sas
+start charon
+check "$t: racoon finds no proposal" \
+    racoon_logs "no suitable proposal found"
+check "$t: charon receives NO_PROPOSAL_CHOSEN" \
+    charon_logs "received NO_PROPOSAL_CHOSEN error notify"
+nothing_installed "$t"
+
+t="then a matching configuration"
+clear_sas
+check "$t: set up" eval 'charon_conf $P1S $P2S &&
+    racoon_conf main $P1R "$P2R" ""'
+start racoon
+check "$t: racoon establishes the ISAKMP-SA" \
+    racoon_logs "ISAKMP-SA established"
+check "$t: racoon installs the IPsec-SAs" \
+    racoon_logs "IPsec-SA established: ESP/Tunnel $R\[0\]->$C\[0\]"
+clear_sas
+
+check "tshark dissects every packet with no malformed-packet warning" \
+    tshark_clean
+[ $fail = 0 ] || { tail -30 "$work/racoon.log"; tail -40 "$work/charon.log"; }
+exit $fail
