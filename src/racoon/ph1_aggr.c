@@ -30,6 +30,7 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "dpd.h"
 #include "exchange.h"
 #include "ike_crypto.h"
 #include "isakmp.h"
@@ -125,6 +126,7 @@ ph1_aggr_r1_recv(struct exchange *ex, const struct isakmp_msg *msg)
 	    (n = ph1_main_ke_recv(ph1, msg, &ph1->ph1_gxi,
 	    &ph1->ph1_ni)) != ISAKMP_N_OK)
 		return n;
+	dpd_vid_check(ph1, msg);
 	return ph1_set_state(ph1, PH1_S_SA) == 0 ? ISAKMP_N_OK : EXCHANGE_ERR;
 }
 
@@ -137,7 +139,7 @@ ph1_aggr_r2_send(struct exchange *ex, struct isakmp_out *out)
 
 	if (isakmp_out_pld(out, ISAKMP_NPTYPE_SA) == -1 ||
 	    wbuf_put_bytes(out->out_wb, wbuf_data(&ph1->ph1_sar_b),
-	    wbuf_len(&ph1->ph1_sar_b)) == -1)
+	    wbuf_len(&ph1->ph1_sar_b)) == -1 || dpd_vid_add(out) == -1)
 		return EXCHANGE_ERR;
 	if ((n = ph1_main_ke_send(ph1, out, &ph1->ph1_gxr,
 	    &ph1->ph1_nr)) != ISAKMP_N_OK ||
@@ -171,6 +173,7 @@ ph1_aggr_i2_recv(struct exchange *ex, const struct isakmp_msg *msg)
 		    ph1->ph1_prop.p1_dh->alg_name, dh->alg_name);
 		return ISAKMP_N_NO_PROPOSAL_CHOSEN;
 	}
+	dpd_vid_check(ph1, msg);
 	if (ph1_set_state(ph1, PH1_S_SA) == -1)
 		return EXCHANGE_ERR;
 	if ((n = ph1_main_ke_recv(ph1, msg, &ph1->ph1_gxr,

@@ -14,6 +14,10 @@
 #     where the other is alive).
 #  3. The tunnel comes up again; racoon A is killed (SIGKILL, no
 #     DELETE): B declares it dead within the bound and removes its SAs.
+#  4. B becomes a roadwarrior gateway (remote anonymous, passive,
+#     generate_policy, no policy of its own) and A a client in
+#     Aggressive Mode: the policies B generated for A are in its SPD;
+#     A killed, B declares it dead and its SAD and SPD are empty.
 set -u
 . "$(dirname "$0")/lib.sh"
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
@@ -165,6 +169,67 @@ t1=$(date +%s)
 check "... within dpd_delay + dpd_retry * dpd_maxfail + 2 s" \
     test $((t1 - t0)) -le 7
 check "B's SAD is empty again" test "$(sa_count "$b")" = 0
+
+# 4. A gateway with generated policies, a client in Aggressive Mode.
+kill "$racoon_b"
+wait "$racoon_b" 2>/dev/null
+cat >"$work/g.conf" <<CONF
+path pre_shared_key "$work/b.psk";
+path pidfile "$work/b.pid";
+listen { adminsock disabled; }
+remote anonymous {
+	exchange_mode main, aggressive;
+	passive on;
+	generate_policy on;
+	dpd_delay 2;
+	dpd_retry 1;
+	dpd_maxfail 3;
+	script "$work/hook-b.sh" phase1_dead;
+	proposal {
+		encryption_algorithm 3des;
+		hash_algorithm md5;
+		authentication_method pre_shared_key;
+		dh_group modp1024;
+	}
+}
+sainfo anonymous {
+	pfs_group 768;
+	encryption_algorithm 3des;
+	authentication_algorithm hmac_md5;
+	compression_algorithm deflate;
+}
+CONF
+sed 's/exchange_mode main;/exchange_mode aggressive;/' "$work/a.conf" \
+    >"$work/a-aggr.conf"
+check "B's policies flushed" ip netns exec "$b" "$setkey" -FP
+# The killed A left its SAs behind, as a rebooting client would not.
+check "A's stale SAs flushed" ip netns exec "$a" "$setkey" -F
+rm -f "$work"/b.phase1_*.env
+start_racoon_conf() {	# NAME CONF LOG
+	local ns
+	ns=$(eval echo \$$1)
+	rm -f "$work/$1.pid"
+	ip netns exec "$ns" "$racoon" -F -d -f "$work/$2" -l "$work/$3" &
+	eval racoon_$1=$!
+	pids="$pids $!"
+	check "racoon $1 ($2) writes its pidfile" wait_for "$work/$1.pid" .
+}
+start_racoon_conf b g.conf racoon-g.log
+start_racoon_conf a a-aggr.conf racoon-a3.log
+check "ping A to the gateway (Aggressive Mode)" \
+    ip netns exec "$a" ping -q -c 1 -W 3 $B
+check "the gateway generated policies for A" test \
+    "$(ip netns exec "$b" "$setkey" -DP | grep -c "^$A\|^$B")" -ge 2
+check "DPD announced in Aggressive Mode: A probes the gateway" wait_for \
+    "$work/racoon-a3.log" "DPD R-U-THERE-ACK [0-9]* received"
+kill -KILL "$racoon_a"
+wait "$racoon_a" 2>/dev/null
+check "the gateway declares A dead" wait_for "$work/b.phase1_dead.env" . 90
+check "the gateway's SAD is empty" test "$(sa_count "$b")" = 0
+check "the gateway's generated policies are gone" test \
+    "$(ip netns exec "$b" "$setkey" -DP | grep -c "^$A\|^$B")" = 0
+check "the gateway logs their deletion" grep -q \
+    "deleted the generated policy: $A/32\[0\] $B/32" "$work/racoon-g.log"
 [ $fail = 0 ] || { tail -40 "$work/racoon-a.log"
-    tail -40 "$work/racoon-b.log"; }
+    tail -40 "$work/racoon-b.log"; tail -30 "$work/racoon-g.log"; }
 exit $fail
