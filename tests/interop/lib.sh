@@ -26,9 +26,6 @@ rns=irR$$ cns=irC$$
 R=10.79.0.1 C=10.79.0.2
 RNET=10.79.1.0/24 CNET=10.79.2.0/24 RH=10.79.1.1 CH=10.79.2.1
 PSK=interop-7f3a91c2e5d84b06
-# kernel-libipsec always wants ESP in UDP: data and charon's own SAs need
-# NAT-T in racoon.
-natt=0
 charon_from=1 racoon_from=1
 work=$(mktemp -d)
 chmod 755 "$work"
@@ -223,9 +220,10 @@ CONF
 # separated by commas inside racoon's syntax (e.g. "aes 128" "hmac_sha1"
 # given as "aes 128|hmac_sha1"); PFS empty for none.  Settings: id=ID
 # (my_identifier fqdn), peer=ID (peers_identifier fqdn), psk=SECRET,
-# life=SECONDS (sainfo lifetime).
+# life=SECONDS (sainfo lifetime), natt=on|off|force (default on:
+# kernel-libipsec always wants ESP in UDP and makes charon claim a NAT).
 racoon_conf() {
-	local mode=$1 p1=$2 p2=$3 pfs=${4:-} id= peer= psk=$PSK life=3600
+	local mode=$1 p1=$2 p2=$3 pfs=${4:-} id= peer= psk=$PSK life=3600 natt=on
 	shift 4
 	local kv prop
 	for kv in "$@"; do
@@ -234,18 +232,21 @@ racoon_conf() {
 		peer=*) peer=${kv#*=} ;;
 		psk=*) psk=${kv#*=} ;;
 		life=*) life=${kv#*=} ;;
+		natt=*) natt=${kv#*=} ;;
 		*) echo "racoon_conf: $kv?" >&2; return 1 ;;
 		esac
 	done
 	{
 		printf 'path pre_shared_key "%s";\n' "$work/psk.txt"
 		printf 'path pidfile "%s";\n' "$work/racoon.pid"
-		printf 'listen { isakmp %s [500]; adminsock disabled; }\n' $R
+		printf 'listen { isakmp %s [500]; isakmp_natt %s [4500];' $R $R
+		printf ' adminsock disabled; }\n'
 		printf 'timer { counter 3; interval 1 sec; phase1 10 sec; phase2 10 sec; }\n'
 		printf '\nremote %s {\n\texchange_mode %s;\n' $C "$mode"
 		[ -n "$id" ] && printf '\tmy_identifier fqdn "%s";\n' "$id"
 		[ -n "$peer" ] && printf '\tpeers_identifier fqdn "%s";\n' "$peer"
 		printf '\tlifetime time 1 hour;\n'
+		printf '\tnat_traversal %s;\n' $natt
 		for prop in $p1; do
 			set -- ${prop//\// }
 			printf '\tproposal {\n'
@@ -325,6 +326,11 @@ charon_logs() {
 }
 racoon_logs() {
 	log_after "$work/racoon.log" "$racoon_from" "$1" "${2:-80}"
+}
+
+# pings NS SRC DST: two pings through the tunnel get their answers.
+pings() {
+	ip netns exec "$1" ping -q -c 2 -i 0.2 -W 2 -I "$2" "$3" >/dev/null
 }
 
 # charon_has_child: charon lists an installed CHILD_SA "net".

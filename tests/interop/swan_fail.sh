@@ -5,7 +5,8 @@
 # common phase 2 proposal.  Each fails on both sides with the reason in
 # both logs, leaves no IPsec-SA in racoon's kernel (ipsecd) nor in
 # charon, and both daemons go on: a matching configuration then works
-# with the same two processes.  tshark dissects the whole capture with no
+# with the same two processes.  Without NAT-T in racoon, charon cannot
+# install its half (kernel-libipsec does ESP in UDP only) and says so.  tshark dissects the whole capture with no
 # malformed-packet warning.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -115,6 +116,20 @@ check "$t: charon receives NO_PROPOSAL_CHOSEN" \
     charon_logs "received NO_PROPOSAL_CHOSEN error notify"
 nothing_installed "$t"
 
+# kernel-libipsec only does ESP in UDP: with racoon's NAT-T off both
+# phases agree, but charon cannot install its half and says why.
+t="racoon initiates without nat_traversal"
+clear_sas
+check "$t: set up" eval 'charon_conf $P1S $P2S &&
+    racoon_conf main $P1R "$P2R" "" natt=off'
+start racoon
+check "$t: charon selects the phase 2 proposal" \
+    charon_logs "selected proposal: ESP:AES_CBC_128/HMAC_SHA1_96/NO_EXT_SEQ"
+check "$t: charon cannot install it: only UDP encapsulation" \
+    charon_logs "IPsec SA: only UDP encapsulation is supported"
+check_not "$t: no CHILD_SA in charon" charon_has_child
+check "$t: racoon still runs" kill -0 "$racoon_pid"
+
 t="then a matching configuration"
 clear_sas
 check "$t: set up" eval 'charon_conf $P1S $P2S &&
@@ -123,7 +138,9 @@ start racoon
 check "$t: racoon establishes the ISAKMP-SA" \
     racoon_logs "ISAKMP-SA established"
 check "$t: racoon installs the IPsec-SAs" \
-    racoon_logs "IPsec-SA established: ESP/Tunnel $R\[0\]->$C\[0\]"
+    racoon_logs "IPsec-SA established: ESP/Tunnel $R\[4500\]->$C\[4500\]"
+check "$t: charon installs the CHILD_SA" charon_has_child
+check "$t: ping through the tunnel" pings "$rns" $RH $CH
 clear_sas
 
 check "tshark dissects every packet with no malformed-packet warning" \
