@@ -20,8 +20,19 @@ check "make install DESTDIR=..." \
 prefix=$(sed -n 's/^prefix = //p' "$build/Makefile")
 sbin=$prefix/sbin
 (cd "$dest" && find . -type f | sed 's|^\.||' | sort) >"$tmp/files"
-want="$sbin/racoon $sbin/setkey $sbin/ipsecd
-$prefix/share/man/man8/racoon.8 $prefix/share/man/man5/racoon.conf.5
+# Every program the build installs, every man page of man/, the units
+# and the examples; racoon, setkey and ipsecd at least.
+want="$sbin/racoon $sbin/setkey $sbin/ipsecd"
+for p in $(make -s -C "$build" list-sbin-programs); do
+	want="$want $sbin/${p##*/}"
+done
+for p in $(make -s -C "$build" list-bin-programs); do
+	want="$want $prefix/bin/${p##*/}"
+done
+for m in "$TEST_SRCDIR"/man/*.[1-9]; do
+	want="$want $prefix/share/man/man${m##*.}/${m##*/}"
+done
+want="$want $prefix/share/man/man8/racoon.8 $prefix/share/man/man5/racoon.conf.5
 $prefix/share/man/man8/setkey.8 $prefix/share/man/man8/ipsecd.8
 $prefix/lib/systemd/system/ipsecd.service
 $prefix/lib/systemd/system/setkey.service
@@ -30,11 +41,11 @@ for ex in "$TEST_SRCDIR"/conf/*; do
 	case $ex in *.in|*.mk|*/README.md) continue ;; esac
 	want="$want $prefix/share/doc/ipsec-racoon/examples/${ex##*/}"
 done
-for f in $want; do
+for f in $(printf "%s\n" $want | sort -u); do
 	check "installed: $f" grep -qx "$f" "$tmp/files"
 done
 # Nothing but those: no test tool, no unit-test program.
-extra=$(printf '%s\n' $want | sort | comm -13 - "$tmp/files")
+extra=$(printf '%s\n' $want | sort -u | comm -13 - "$tmp/files")
 [ -z "$extra" ] || echo "unexpected: $extra"
 check "nothing else is installed" test -z "$extra"
 check "the programs are executable" test -x "$dest$sbin/racoon" \
