@@ -32,7 +32,8 @@ qemu_kver() {
 	echo "${k#/boot/vmlinuz-}"
 }
 
-# The modules a native IPsec test needs, dependencies first.
+# The modules a native IPsec test needs, dependencies first; a test adds
+# its own in QEMU_MODULES_EXTRA (nftables NAT: nft_chain_nat nft_masq).
 QEMU_MODULES="af_key esp4 ah4 esp6 ah6 xfrm_user xfrm4_tunnel veth authenc
     jitterentropy_rng drbg echainiv seqiv des_generic cbc md5 hmac sha1_generic sha256_generic
     sha512_generic gcm ctr ghash_generic aes_generic"
@@ -67,7 +68,7 @@ qemu_initramfs() {
 		esac
 	done
 	# Modules in dependency order, loaded by /init with insmod.
-	for m in $QEMU_MODULES; do
+	for m in $QEMU_MODULES ${QEMU_MODULES_EXTRA:-}; do
 		modprobe -S "$kver" --show-depends "$m" 2>/dev/null |
 		    awk '$1 == "insmod" {print $2}'
 	done | awk '!seen[$0]++' >"$root/modules.list"

@@ -17,6 +17,13 @@
 #    racoon rekey and traffic goes on over the new SAs; once the
 #    initiator is killed, the responder's SAs end at the kernel's hard
 #    EXPIRE, which racoon logs.
+# 3. NAT-T (tests/netns/racoon_natt.sh on a native kernel): a client
+#    behind an nftables masquerade in a third namespace, a gateway that
+#    knows it by the NAT's address.  racoon sets UDP_ENCAP_ESPINUDP on
+#    its 4500 socket and the kernel carries the ESP in UDP (its SAs'
+#    encap, the NAT's outer wire); when the NAT maps the client anew on
+#    another port, the gateway's kernel sends NEW_MAPPING and racoon
+#    moves the SAs, and traffic goes on.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -25,9 +32,10 @@ racoon=$BUILD/src/racoon/racoon
 for p in "$setkey" "$racoon"; do
 	[ -x "$p" ] || { echo "FAIL no $p"; exit 1; }
 done
-command -v qemu-system-x86_64 >/dev/null && [ -n "$(qemu_kernel)" ] &&
-    command -v tcpdump >/dev/null ||
-    { echo "qemu-system-x86, linux-image-amd64 or tcpdump missing"; exit 77; }
+for p in qemu-system-x86_64 tcpdump nft conntrack; do
+	command -v $p >/dev/null || { echo "$p missing"; exit 77; }
+done
+[ -n "$(qemu_kernel)" ] || { echo "linux-image-amd64 missing"; exit 77; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 A=10.73.1.100 B=10.73.2.100
@@ -82,10 +90,48 @@ CONF
 gateway 10.74.0.1 10.74.0.2 10.74.1.0/24 10.74.2.0/24 c
 gateway 10.74.0.2 10.74.0.1 10.74.2.0/24 10.74.1.0/24 d
 
+# Scenario 3: client X (192.168.77.10) behind the NAT N (10.75.0.1),
+# gateway Y (10.75.0.2) with the LAN 10.75.2.0/24 on its loopback.  Y
+# knows the client by the NAT's address (tests/netns/racoon_natt.sh).
+X=192.168.77.10 NO=10.75.0.1 Y=10.75.0.2 LN=10.75.2.0/24
+natt_host() {	# natt_host NAME PEER SELFNET PEERNET TUNNEL-OUT TUNNEL-IN
+	cat >"$work/$1.setkey" <<CONF
+flush;
+spdflush;
+spdadd $3 $4 any -P out ipsec esp/tunnel/$5/require;
+spdadd $4 $3 any -P in ipsec esp/tunnel/$6/require;
+CONF
+	cat >"$work/$1.conf" <<CONF
+path pre_shared_key "/etc/t/$1.psk";
+path pidfile "/tmp/$1.pid";
+listen { adminsock disabled; }
+timer { natt_keepalive 2 sec; }
+remote $2 {
+	exchange_mode main;
+	nat_traversal on;
+	proposal {
+		encryption_algorithm aes 128;
+		hash_algorithm sha1;
+		authentication_method pre_shared_key;
+		dh_group modp2048;
+	}
+}
+sainfo address $3 any address $4 any {
+	encryption_algorithm aes 128;
+	authentication_algorithm hmac_sha1;
+	compression_algorithm deflate;
+}
+CONF
+	printf '%s\tnat-traversal-secret\n' "$2" >"$work/$1.psk"
+	chmod 600 "$work/$1.psk"
+}
+natt_host x $Y $X/32 $LN $X-$Y $Y-$X
+natt_host y $NO $LN $X/32 $Y-$NO $NO-$Y
+
 {
 	qemu_guest_lib
 	cat <<GUEST
-A=$A B=$B
+A=$A B=$B X=$X NO=$NO Y=$Y
 GUEST
 	cat <<'GUEST'
 ipx() { /bin/ip netns exec "$@"; }
@@ -230,17 +276,119 @@ check "af_key: hmac-sha512 keeps 256 bits" \
 kill "$(cat /tmp/d.pid)"
 wait_for /tmp/racoon-d.log "racoon stopped"
 [ $fail = 0 ] || { tail -30 /tmp/racoon-c.log; tail -30 /tmp/racoon-d.log; cat /tmp/xfrm-c /tmp/xfrm-sha2; }
-exit $fail
+f2=$fail
+
+echo "=== scenario 3: NAT-T through an nftables NAT, the kernel's ESP-in-UDP"
+fail=0
+pair X N eth0 in0 $X/24 192.168.77.1/24
+/bin/ip netns add Y
+/bin/ip link add out0 netns N type veth peer name eth0 netns Y
+/bin/ip -n N addr add $NO/24 dev out0; /bin/ip -n Y addr add $Y/24 dev eth0
+/bin/ip -n N link set out0 up; /bin/ip -n Y link set eth0 up
+/bin/ip -n Y link set lo up; ipx Y sysctl -qw net.core.xfrm_larval_drop=0
+/bin/ip -n Y addr add 10.75.2.1/24 dev lo
+/bin/ip -n X route add default via 192.168.77.1
+/bin/ip -n Y route add default via $NO
+ipx N sysctl -qw net.ipv4.ip_forward=1
+# The NAT: everything from the private LAN leaves with the NAT's address.
+nat() {	# nat [PORTS]: masquerade, to those ports if given
+	ipx N nft -f - <<NFT
+flush ruleset
+table ip nat {
+	chain post {
+		type nat hook postrouting priority srcnat;
+		oifname "out0" meta l4proto udp masquerade ${1:+to :$1}
+		oifname "out0" masquerade
+	}
+}
+NFT
+}
+check "nftables masquerades on the NAT" nat
+check "setkey loads the client's policies" ipx X setkey -f /etc/t/x.setkey
+check "setkey loads the gateway's policies" ipx Y setkey -f /etc/t/y.setkey
+ipx X racoon -F -d -f /etc/t/x.conf -l /tmp/racoon-x.log &
+ipx Y racoon -F -d -f /etc/t/y.conf -l /tmp/racoon-y.log &
+check "racoon X writes its pidfile" wait_for /tmp/x.pid .
+check "racoon Y writes its pidfile" wait_for /tmp/y.pid .
+# The wire is the NAT's outer side: on the gateway's interface tcpdump
+# would also see the inner packets its kernel decapsulates.
+ipx N tcpdump -Z root -n -i out0 -w /tmp/wire-n.pcap 2>/tmp/tcpdump.err &
+tpid=$!
+sleep 1
+check "the first ping from the client crosses the NAT" \
+    ipx X ping -c 1 -W 15 10.75.2.1
+check "ping keeps flowing" ipx X ping -q -c 3 -W 2 10.75.2.1
+check "large pings too (the outer UDP datagram fragmented)" \
+    ipx X ping -q -c 2 -W 2 -s 3000 10.75.2.1
+for l in "NAT-T RFC 3947 agreed" "NAT detected: ME" \
+    "NAT-T: ports changed to: $X\[4500\]<->$Y\[4500\]" \
+    "IPsec-SA established: ESP/Tunnel $X\[4500\]->$Y\[4500\]"; do
+	check "client's racoon logs: $l" grep -q "$l" /tmp/racoon-x.log
+done
+check "gateway's racoon logs: NAT detected: PEER" \
+    grep -q "NAT detected: PEER" /tmp/racoon-y.log
+ipx X ip -s xfrm state >/tmp/xfrm-x
+ipx Y ip -s xfrm state >/tmp/xfrm-y
+check "the client's kernel holds ESP-in-UDP SAs, 4500 to 4500" \
+    test "$(grep -c "encap type espinudp sport 4500 dport 4500" /tmp/xfrm-x)" = 2
+check "the gateway's kernel holds them towards the NAT" \
+    test "$(grep -c "encap type espinudp sport 4500 dport 4500\|encap type espinudp sport [0-9]* dport 4500\|encap type espinudp sport 4500 dport [0-9]*" /tmp/xfrm-y)" = 2
+check "the kernel's ESP counted the pings" \
+    grep -qE "^[[:space:]]+[1-9][0-9]*\(bytes\), [1-9][0-9]*\(packets\)" /tmp/xfrm-y
+sleep 3
+check "the client sent NAT-T keepalives" \
+    grep -q "NAT-T keepalive sent to $Y\[4500\]" /tmp/racoon-x.log
+
+# The NAT forgets the mapping and makes another, on another port: the
+# gateway's kernel sees ESP-in-UDP from a new port and says so
+# (SADB_X_NAT_T_NEW_MAPPING); racoon moves the SAs and IKE there.
+nat 7000-7999
+ipx N conntrack -F 2>/dev/null
+ipx X ping -q -c 4 -W 2 10.75.2.1 >/dev/null
+check "gateway's racoon follows the kernel's NEW_MAPPING" \
+    wait_for /tmp/racoon-y.log "NAT-T: peer $NO\[4500\] moved to $NO\[7[0-9][0-9][0-9]\]"
+check "ping flows over the new mapping" ipx X ping -q -c 3 -W 2 10.75.2.1
+ipx Y ip xfrm state >/tmp/xfrm-y2
+check "the gateway's kernel sends to the new port" \
+    grep -q "encap type espinudp sport 4500 dport 7[0-9][0-9][0-9]" /tmp/xfrm-y2
+
+kill -TERM "$(cat /tmp/x.pid)"
+check "racoon X exits on SIGTERM" wait_for /tmp/racoon-x.log "racoon stopped"
+check "the gateway obeys the client's DELETE (over the new mapping)" \
+    wait_for /tmp/racoon-y.log "purged IPsec-SA proto_id=ESP spi="
+kill "$tpid"; sleep 0.5
+ipx N tcpdump -Z root -n -r /tmp/wire-n.pcap >/tmp/wire-n.txt 2>/dev/null
+check "wire: ISAKMP from the NAT's port 500" \
+    grep -q "$NO.500 > $Y.500: isakmp" /tmp/wire-n.txt
+check "wire: ESP in UDP both ways" \
+    grep -q "$Y.4500 > $NO.4500: UDP-encap: ESP" /tmp/wire-n.txt
+check "wire: ESP in UDP from the NAT" \
+    grep -q "$NO.4500 > $Y.4500: UDP-encap: ESP" /tmp/wire-n.txt
+check "wire: keepalives from the NAT" \
+    grep -q "$NO.4500 > $Y.4500: isakmp-nat-keep-alive" /tmp/wire-n.txt
+check "wire: no ESP outside UDP, no ICMP echo in the clear" \
+    test "$(grep -c "> $Y: ESP\|ICMP echo" /tmp/wire-n.txt)" = 0
+check "wire: no private address" \
+    test "$(grep -c "192\.168\.77\." /tmp/wire-n.txt)" = 0
+kill "$(cat /tmp/y.pid)"
+wait_for /tmp/racoon-y.log "racoon stopped"
+[ $fail = 0 ] || { tail -40 /tmp/racoon-x.log; tail -40 /tmp/racoon-y.log;
+    cat /tmp/xfrm-y /tmp/xfrm-y2 /tmp/tcpdump.err; head -40 /tmp/wire-n.txt; }
+[ $fail = 0 ] && [ $f2 = 0 ]
 GUEST
 } >"$work/guest.sh"
 
 # OpenSSL's legacy provider, which racoon loads for des, blowfish, cast.
 legacy=$(openssl version -m | sed -n 's/^MODULESDIR: "\(.*\)"$/\1/p')/legacy.so
-files="$setkey $racoon $(command -v tcpdump) $legacy:$legacy"
-for f in a b c d; do
+files="$setkey $racoon $legacy:$legacy"
+for p in tcpdump nft conntrack; do
+	files="$files $(command -v $p)"
+done
+for f in a b c d x y; do
 	files="$files $work/$f.setkey:/etc/t/$f.setkey"
 	files="$files $work/$f.conf:/etc/t/$f.conf $work/$f.psk:/etc/t/$f.psk"
 done
-qemu_initramfs "$work/initrd.gz" "$work/guest.sh" $files || exit 1
+QEMU_MODULES_EXTRA="nft_chain_nat nft_masq nf_conntrack_netlink" \
+    qemu_initramfs "$work/initrd.gz" "$work/guest.sh" $files || exit 1
 qemu_boot "$work/initrd.gz" 300 >"$work/console"
-qemu_verdict "$work/console" 48
+qemu_verdict "$work/console" 76
