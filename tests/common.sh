@@ -9,7 +9,7 @@ packages="autoconf automake make gcc pkg-config libssl-dev libevent-dev
     iproute2 iputils-ping nftables conntrack tcpdump procps psmisc python3-scapy
     python3-cryptography qemu-system-x86 linux-image-amd64 busybox-static
     mandoc groff-base systemd tshark strongswan-charon strongswan-swanctl
-    libcharon-extra-plugins libstrongswan-standard-plugins ike-scan conntrack"
+    libcharon-extra-plugins libstrongswan-standard-plugins ike-scan"
 
 install_packages() {
 	local missing="" p
