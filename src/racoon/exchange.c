@@ -365,9 +365,13 @@ exchange_run(struct exchange *ex)
 		after_recv = 0;
 		ex->ex_step++;
 	}
-	if (!ex->ex_failed) {
+	if (!ex->ex_failed && !ex->ex_done) {
 		ex->ex_done = 1;
 		ex->ex_resend_at = 0;
+		/* Message 3 is out: INITIAL-CONTACT may follow it. */
+		if (ex->ex_kind == EXCHANGE_AGGR &&
+		    ex->ex_role == ISAKMP_ROLE_I)
+			ph1_aggr_contact(ex->ex_ph1);
 	}
 	return ex->ex_failed ? -1 : 0;
 }
@@ -965,6 +969,10 @@ exchange_info_recv(struct ph1 *ph1, const uint8_t *data, size_t len,
 	    isakmp_notify_name(nt.n_type), enc ? "" : " (unauthenticated)");
 	if (enc)
 		exchange_info_ph2(ph1, &nt);
+	/* As racoon sends it after Aggressive Mode: protected, its own. */
+	if (enc && nt.n_type == IPSEC_N_INITIAL_CONTACT &&
+	    ph1->ph1_state == PH1_S_ESTABLISHED)
+		ph1_initial_contact(ph1);
 	goto out;
 drop:
 	log_warnx("%s: informational message dropped", name);

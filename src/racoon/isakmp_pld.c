@@ -782,12 +782,12 @@ isakmp_id_size(uint8_t type, size_t *size)
 int
 isakmp_id_parse(struct rbuf *rb, struct isakmp_id *id)
 {
-	size_t want;
+	size_t want, have = rbuf_left(rb);
 
 	if (rbuf_get_u8(rb, &id->id_type) == -1 ||
 	    rbuf_get_u8(rb, &id->id_proto) == -1 ||
 	    rbuf_get_u16(rb, &id->id_port) == -1) {
-		log_warnx("ID payload: %zu bytes, need 4", rbuf_left(rb));
+		log_warnx("ID payload: %zu bytes, need 4", have);
 		return ISAKMP_N_PAYLOAD_MALFORMED;
 	}
 	if (isakmp_id_size(id->id_type, &want) == -1) {

@@ -560,14 +560,47 @@ kernel_gen_make(struct kernel_policy *kp, uint8_t dir,
 	}
 }
 
+static int
+kernel_pa_eq(const struct pfkey_address *a, const struct pfkey_address *b)
+{
+	return a->pa_proto == b->pa_proto &&
+	    a->pa_addr.a_af == b->pa_addr.a_af &&
+	    a->pa_addr.a_plen == b->pa_addr.a_plen &&
+	    a->pa_addr.a_port == b->pa_addr.a_port &&
+	    addr_cmp_host(&a->pa_addr, &b->pa_addr) == 0;
+}
+
+/*
+ * Our copy of the SPD forgets a policy we delete at once, not when the
+ * kernel's broadcast comes back: a phase 2 in between must not take it
+ * for a policy that is still there.
+ */
+static void
+kernel_spd_forget_gen(const struct kernel_policy *gp)
+{
+	struct kernel_policy *kp, *next;
+
+	for (kp = TAILQ_FIRST(&kernel_spd); kp != NULL; kp = next) {
+		next = TAILQ_NEXT(kp, kp_entry);
+		if (kp->kp_pol.pp_dir == gp->kp_pol.pp_dir &&
+		    kernel_pa_eq(&kp->kp_src, &gp->kp_src) &&
+		    kernel_pa_eq(&kp->kp_dst, &gp->kp_dst)) {
+			TAILQ_REMOVE(&kernel_spd, kp, kp_entry);
+			free(kp);
+		}
+	}
+}
+
 static void
 kernel_gen_free(struct kernel_gen *kn, int delete)
 {
 	size_t i;
 
 	TAILQ_REMOVE(&kernel_gens, kn, kn_entry);
-	for (i = 0; delete && i < kn->kn_npol; i++)
+	for (i = 0; delete && i < kn->kn_npol; i++) {
 		(void)kernel_gen_send(SADB_X_SPDDELETE, &kn->kn_pol[i]);
+		kernel_spd_forget_gen(&kn->kn_pol[i]);
+	}
 	free(kn);
 }
 

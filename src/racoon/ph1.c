@@ -17,6 +17,7 @@
 #include "exchange.h"
 #include "keylog.h"
 #include "log.h"
+#include "natt.h"
 #include "ph1.h"
 #include "ph2.h"
 #include "isakmp_pld.h"
@@ -507,6 +508,24 @@ ph1_main_start(struct exchange_env *env, const struct cfg_remote *rm,
     const struct addr *local, const struct addr *peer)
 {
 	return ph1_initiate(env, rm, local, peer, EXCHANGE_MAIN);
+}
+
+void
+ph1_initial_contact(struct ph1 *ph1)
+{
+	struct ph1 *old;
+
+	TAILQ_FOREACH(old, &ph1->ph1_env->env_ph1s, ph1_entry) {
+		if (old == ph1 || old->ph1_state != PH1_S_ESTABLISHED ||
+		    addr_cmp_host(&old->ph1_peer, &ph1->ph1_peer) != 0)
+			continue;
+		/* Behind one NAT, hosts differ by their port. */
+		if (natt_encap(old) &&
+		    old->ph1_peer.a_port != ph1->ph1_peer.a_port)
+			continue;
+		exchange_purge_stale(old);
+		ph1_expire(old, "the peer made initial contact");
+	}
 }
 
 static struct ike_chunk

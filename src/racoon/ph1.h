@@ -163,6 +163,12 @@ const struct cfg_remote *ph1_remote_select(const struct cfg *,
 int	 ph1_keys_derive(struct ph1 *);
 /* Authenticated: state, lifetime, and racoon's log line. */
 void	 ph1_established(struct ph1 *);
+/*
+ * The peer of ph1 (established) made INITIAL-CONTACT: our other
+ * ISAKMP-SAs with its address are stale and end, and the IPsec-SAs
+ * under them leave the kernel (racoon's purge_remote()).
+ */
+void	 ph1_initial_contact(struct ph1 *);
 
 /*
  * Main Mode as an initiator: a new ph1 whose first message is sent.
@@ -216,6 +222,13 @@ int	 ph1_main_r4_send(struct exchange *, struct isakmp_out *);
 int	 ph1_main_r5_recv(struct exchange *, const struct isakmp_msg *);
 int	 ph1_main_r6_send(struct exchange *, struct isakmp_out *);
 
+/*
+ * After Aggressive Mode as an initiator: INITIAL-CONTACT in a protected
+ * Informational of its own, the first time we talk to the peer since
+ * start, when initial_contact is on (message 3 goes in the clear, where
+ * a notify would not be authenticated).
+ */
+void	 ph1_aggr_contact(struct ph1 *);
 /* Aggressive Mode handlers (ph1_aggr.c), for exchange.c's table. */
 int	 ph1_aggr_i1_send(struct exchange *, struct isakmp_out *);
 int	 ph1_aggr_i2_recv(struct exchange *, const struct isakmp_msg *);

@@ -201,6 +201,21 @@ ph1_aggr_i3_send(struct exchange *ex, struct isakmp_out *out)
 	return ISAKMP_N_OK;
 }
 
+void
+ph1_aggr_contact(struct ph1 *ph1)
+{
+	uint8_t ck[2 * ISAKMP_COOKIE_LEN];
+
+	if (ph1->ph1_state != PH1_S_ESTABLISHED ||
+	    !ph1->ph1_remote->r_initial_contact ||
+	    exchange_first_contact(ph1->ph1_env, &ph1->ph1_peer) != 1)
+		return;
+	memcpy(ck, ph1->ph1_icookie, ISAKMP_COOKIE_LEN);
+	memcpy(ck + ISAKMP_COOKIE_LEN, ph1->ph1_rcookie, ISAKMP_COOKIE_LEN);
+	(void)exchange_notify(ph1, IPSEC_N_INITIAL_CONTACT,
+	    ISAKMP_PROTO_ISAKMP, ck, sizeof(ck));
+}
+
 int
 ph1_aggr_r3_recv(struct exchange *ex, const struct isakmp_msg *msg)
 {

@@ -453,7 +453,6 @@ ph1_main_contact_recv(struct ph1 *ph1, const struct isakmp_msg *msg)
 {
 	const struct isakmp_pld *np;
 	struct isakmp_notify nt;
-	struct ph1 *old;
 	struct rbuf rb;
 	char name[PH1_NAMELEN];
 	size_t i;
@@ -466,17 +465,7 @@ ph1_main_contact_recv(struct ph1 *ph1, const struct isakmp_msg *msg)
 			continue;
 		log_info("%s: received INITIAL-CONTACT",
 		    ph1_name(ph1, name, sizeof(name)));
-		TAILQ_FOREACH(old, &ph1->ph1_env->env_ph1s, ph1_entry) {
-			if (old == ph1 || old->ph1_state != PH1_S_ESTABLISHED ||
-			    addr_cmp_host(&old->ph1_peer, &ph1->ph1_peer) != 0)
-				continue;
-			/* Behind one NAT, hosts differ by their port. */
-			if (natt_encap(old) &&
-			    old->ph1_peer.a_port != ph1->ph1_peer.a_port)
-				continue;
-			exchange_purge_stale(old);
-			ph1_expire(old, "the peer made initial contact");
-		}
+		ph1_initial_contact(ph1);
 		return;
 	}
 }

@@ -22,11 +22,23 @@
 #       reply still names RFC 3947, else "vid-ignored"), then one with
 #       the right vendor ID ("vid-agreed") and a message 3 whose NAT-D
 #       payloads have 19 and 21 bytes ("msg4" if it is answered)
+#   racoon_hostile.py aggr IFACE DMAC SRC DST
+#       malformed Aggressive Mode first messages (issue 15, the
+#       CVE-2005-3732 class): without KE, without nonce, without ID, a
+#       KE of one byte, a truncated ID, a nonce of 2 bytes, SA twice; and
+#       a message 3 for no SA
+#   racoon_hostile.py aggr3 IFACE DMAC SRC DST
+#       a well-formed Aggressive Mode message 1 (random KE, ID fqdn
+#       "hostile.example.net"); on DST's message 2, a message 3 whose
+#       HASH_I is noise: it must fail authentication.  Prints the
+#       payload types of message 2.
 import os
 import struct
 import sys
+import time
 
-from scapy.all import IP, UDP, Ether, Raw, conf, sendp, sniff
+from scapy.all import (IP, UDP, AsyncSniffer, Ether, Raw, conf, sendp,
+                       sniff)
 
 conf.verb = 0
 MARK = b"\xde\xad"          # our cookies start so; real ones are random
@@ -66,6 +78,42 @@ def sa(props):
 def msg1(ick):
     s = sa(proposal())
     return hdr(ick, bytes(8), 1, 2, len(s)) + s
+
+
+def aggr1(ick, drop=(), bad=None):
+    """SA, KE, Ni, IDii; payloads in drop left out, bad replaces one."""
+    # The KE is below the modp1024 prime (its first byte is 0xff).
+    parts = [(1, struct.pack("!II", 1, 1) + proposal()),
+             (4, b"\x7f" + os.urandom(127)),
+             (10, os.urandom(16)),
+             (5, struct.pack("!BBH", 2, 0, 0) + b"hostile.example.net")]
+    if bad is not None:
+        parts = [(t, bad[1] if t == bad[0] else b) for t, b in parts]
+    parts = [(t, b) for t, b in parts if t not in drop]
+    out = b""
+    for i, (t, b) in enumerate(parts):
+        np = parts[i + 1][0] if i + 1 < len(parts) else 0
+        out += pld(np, b)
+    return hdr(ick, bytes(8), parts[0][0], 4, len(out)) + out
+
+
+def aggr():
+    out = [aggr1(cookie(), drop=(4,)),           # no KE
+           aggr1(cookie(), drop=(10,)),          # no nonce
+           aggr1(cookie(), drop=(5,)),           # no ID
+           aggr1(cookie(), bad=(4, b"\x01")),     # KE of one byte
+           aggr1(cookie(), bad=(5, b"\x02\x00")),  # ID cut short
+           aggr1(cookie(), bad=(10, b"\x00\x01"))]  # nonce of 2 bytes
+    # SA twice (the second in place of KE's turn, KE after it).
+    s = struct.pack("!II", 1, 1) + proposal()
+    b = (pld(1, s) + pld(4, s) + pld(10, b"\x7f" + os.urandom(127)) +
+         pld(5, os.urandom(16)) +
+         pld(0, struct.pack("!BBH", 2, 0, 0) + b"x.example.net"))
+    out.append(hdr(cookie(), bytes(8), 1, 4, len(b)) + b)
+    # Message 3 (HASH_I) under cookies nobody handed out.
+    h = pld(0, os.urandom(16))
+    out.append(hdr(cookie(), os.urandom(8), 8, 4, len(h)) + h)
+    return out
 
 
 def frames(dmac, src, dst, data):
@@ -206,6 +254,38 @@ def main():
             return 1
         d = bytes(p[0][UDP].payload)
         print(d[:8].hex(), d[8:16].hex())
+    elif cmd == "aggr":
+        dmac, src, dst = sys.argv[3:6]
+        sendp([f for m in aggr() for f in frames(dmac, src, dst, m)],
+              iface=iface, inter=0.05)
+    elif cmd == "aggr3":
+        dmac, src, dst = sys.argv[3:6]
+        ick = cookie()
+
+        def answer(p):
+            if UDP not in p or p[IP].src != dst or p[IP].dst != src:
+                return False
+            d = bytes(p[UDP].payload)
+            return len(d) >= 28 and d[:8] == ick and d[18] == 4
+        sn = AsyncSniffer(iface=iface, filter="udp port 500",
+                          lfilter=answer, count=1, timeout=10)
+        sn.start()
+        time.sleep(0.5)
+        sendp(frames(dmac, src, dst, aggr1(ick)), iface=iface)
+        sn.join()
+        if not sn.results:
+            return 1
+        d = bytes(sn.results[0][UDP].payload)
+        # The payload chain of message 2, to show what came back.
+        types, np, off = [], d[16], 28
+        while np != 0 and off + 4 <= len(d):
+            types.append(np)
+            np, ln = d[off], struct.unpack("!H", d[off + 2:off + 4])[0]
+            off += max(ln, 4)
+        print(" ".join(str(t) for t in types))
+        h = pld(0, os.urandom(16))      # md5: 16 bytes, but noise
+        sendp(frames(dmac, src, dst, hdr(ick, d[8:16], 8, 4, len(h)) + h),
+              iface=iface)
     elif cmd == "unprot":
         dmac, src, dst, ick, rck = sys.argv[3:8]
         sendp([f for m in unprot(bytes.fromhex(ick), bytes.fromhex(rck))

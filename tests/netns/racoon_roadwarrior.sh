@@ -175,6 +175,32 @@ for l in "$G1\[any\] $C1\[any\] 255 out" "$C1\[any\] $G1\[any\] 255 in" \
 	    grep -q "${l##* } prio"
 done
 
+# Client 2 "reboots": racoon dies without a word, its SAs are gone.
+# Its next phase 1 carries INITIAL-CONTACT (a protected Informational
+# after Aggressive Mode), and the gateway purges the stale SAs.
+check "client 2 announced its first contact" grep -q \
+    "$C2\[500\]: notification INITIAL-CONTACT received from the peer$" \
+    "$work/racoon-g.log"
+kill -KILL "$(cat "$work/c2.pid")"
+ip netns exec "$c2" "$setkey" -F
+rm -f "$work/c2.pid"
+ip netns exec "$c2" "$racoon" -F -f "$work/c2.conf" \
+    -l "$work/racoon-c2b.log" &
+pids="$pids $!"
+check "racoon c2 starts again" wait_for "$work/c2.pid" .
+ip netns exec "$c2" ping -c 1 -W 3 $G2 >/dev/null
+check "client 2 reaches the gateway again" \
+    ip netns exec "$c2" ping -q -c 2 -W 2 $G2
+check "gateway purges client 2's stale SAs" grep -q \
+    "purged IPsec-SA proto_id=ESP spi=.*: the peer made initial contact" \
+    "$work/racoon-g.log"
+ip netns exec "$g" "$setkey" -D >"$work/g.D2" 2>&1
+check "gateway setkey -D: one SA pair with client 2, none stale" \
+    test "$(grep -c "^$C2 $G2\|^$G2 $C2" "$work/g.D2")" = 2
+ip netns exec "$g" "$setkey" -DP >"$work/g.DP2b" 2>&1
+check "gateway setkey -DP: client 2's policies are back" \
+    test "$(grep -c "$C2" "$work/g.DP2b")" = 2
+
 # The clients leave: their DELETEs take the SAs and the generated
 # policies off the gateway.
 kill -TERM "$(cat "$work/c1.pid")"
@@ -192,7 +218,7 @@ check "gateway setkey -DP: client 2's policies stay" \
     test "$(grep -c "$C2" "$work/g.DP2")" = 2
 kill -TERM "$(cat "$work/c2.pid")"
 check "racoon c2 exits on SIGTERM" \
-    wait_for "$work/racoon-c2.log" "racoon stopped"
+    wait_for "$work/racoon-c2b.log" "racoon stopped"
 check "gateway deletes the policies generated for client 2" \
     wait_for "$work/racoon-g.log" "deleted the generated policy: $C2"
 sleep 0.3
@@ -202,6 +228,40 @@ check "gateway setkey -DP: no policy left" \
 ip netns exec "$g" "$setkey" -D >"$work/g.D3" 2>&1
 check "gateway setkey -D: no SA left" \
     test "$(grep -c 'esp mode' "$work/g.D3")" = 0
+
+# Client 2 again, now naming itself mallory.example.net with its own
+# key: the gateway has no key for that ID, so it answers with the `*'
+# key, and HASH_R does not verify at the client.  The gateway's half-open
+# phase 1 times out; no SA, no policy is left.
+client c3 $C2 $G2 aggressive c2-own-key 'fqdn "mallory.example.net"'
+chmod 600 "$work/c3.psk"
+ip netns exec "$c2" "$racoon" -F -f "$work/c3.conf" \
+    -l "$work/racoon-c3.log" &
+pids="$pids $!"
+check "racoon c2 (as mallory) writes its pidfile" wait_for "$work/c3.pid" .
+# mallory ACQUIRE: pings until its racoon has tried (it may not have
+# read the SPD yet when the first one leaves).
+mallory() {
+	local i
+	for i in 1 2 3 4; do
+		ip netns exec "$c2" ping -c 1 -W 2 $G2 >/dev/null 2>&1
+		grep -q "HASH_R mismatch" "$work/racoon-c3.log" && return 0
+	done
+	return 1
+}
+check "the client with the wrong ID refuses the gateway's HASH_R" mallory
+check "the gateway gives up on mallory's phase 1" wait_for \
+    "$work/racoon-g.log" "$C2\[500\]: phase1 negotiation failed: .*time up" \
+    100
+check "gateway: no ISAKMP-SA with mallory (two with client 2)" \
+    test "$(grep -c "ISAKMP-SA established .*-$C2\[500\]" \
+    "$work/racoon-g.log")" = 2
+ip netns exec "$g" "$setkey" -DP >"$work/g.DP4" 2>&1
+ip netns exec "$g" "$setkey" -D >"$work/g.D4" 2>&1
+check "gateway setkey -DP: nothing for mallory" \
+    test "$(grep -c 'ipsec' "$work/g.DP4")" = 0
+check "gateway setkey -D: nothing for mallory" \
+    test "$(grep -c 'esp mode' "$work/g.D4")" = 0
 
 [ $fail = 0 ] || { tail -30 "$work/racoon-g.log"; }
 exit $fail
