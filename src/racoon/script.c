@@ -104,7 +104,7 @@ script_env_fill(struct script_env *e, const struct ph1 *ph1)
 	script_env_add(e, "REMOTE_PORT", port);
 	if (ph1_peer_id_str(ph1, id, sizeof(id))[0] != '\0')
 		script_env_add(e, "REMOTE_ID", id);
-	script_env_add(e, "PATH", SCRIPT_PATH_ENV + strlen("PATH="));
+	script_env_add(e, "PATH", &SCRIPT_PATH_ENV[strlen("PATH=")]);
 }
 
 /* In the child: a clean process, then exec; never returns. */
