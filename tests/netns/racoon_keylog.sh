@@ -5,7 +5,10 @@
 # captured on the wire; tshark, given the key log's lines as -o options,
 # decrypts Main Mode's encrypted messages and Quick Mode, and the ESP
 # packets down to the ICMP inside with their ICVs checked, and finds no
-# malformed packet.  Without the option racoon writes no key log.
+# malformed packet.  Without the option racoon writes no key log.  The
+# same again with aes and hmac-sha256 (ipsecd's RFC 4868 ICV, as the key
+# log names it); a key log that is a symbolic link is refused while
+# racoon runs on.
 set -u
 . "$(dirname "$0")/lib.sh"
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
@@ -81,39 +84,89 @@ check "the key log has both ESP SAs" \
 check_not "racoon B, without the option, writes no key log" \
     grep -q keylog "$work/racoon-b.log"
 
-# Every line of the key log is one tshark -o option.
-opts=(-o esp.enable_encryption_decode:TRUE
-    -o esp.enable_authentication_check:TRUE)
-while IFS= read -r l; do opts+=(-o "$l"); done <"$work/keys"
+# decrypts PCAP KEYS: tshark, given every line of KEYS as an -o option,
+# decrypts the negotiation and the ESP in PCAP and finds nothing wrong.
+decrypts() {
+	local n l
+	pcap=$1
+	opts=(-o esp.enable_encryption_decode:TRUE
+	    -o esp.enable_authentication_check:TRUE)
+	while IFS= read -r l; do opts+=(-o "$l"); done <"$2"
+	: >"$work/tshark.err"
+	n=$(count isakmp)
+	echo "ISAKMP messages captured: $n"
+	check "the negotiation was captured (6 Main Mode + 3 Quick Mode)" \
+	    test "$n" -ge 9
+	# The ID payloads of Main Mode 5 and 6 and Quick Mode's nonces
+	# only show once decrypted.
+	n=$(count 'isakmp.exchangetype == 2 && isakmp.id.type == 1')
+	echo "Main Mode messages with a decrypted IPv4 ID: $n"
+	check "Main Mode messages 5 and 6 decrypted (IDs readable)" \
+	    test "$n" -eq 2
+	n=$(count 'isakmp.exchangetype == 32 && isakmp.nonce')
+	echo "Quick Mode messages with a decrypted nonce: $n"
+	check "Quick Mode messages 1 and 2 decrypted (nonces readable)" \
+	    test "$n" -eq 2
+	n=$(count 'esp && icmp')
+	echo "ESP packets decrypted to ICMP: $n"
+	check "ESP decrypted both ways to the pings inside" test "$n" -ge 6
+	check "tshark checks every ESP ICV good" \
+	    test "$(count 'esp.icv_good == 1')" = "$(count esp)"
+	n=$(count '_ws.malformed || _ws.expert.severity == error')
+	echo "malformed or erroneous packets: $n"
+	check "no malformed packet" test "$n" = 0
+	[ -s "$work/tshark.err" ] && cat "$work/tshark.err"
+	check "tshark took every key log line" test ! -s "$work/tshark.err"
+}
 ts() {
-	tshark -n -r "$work/wire.pcap" "${opts[@]}" "$@" 2>&1 \
-	    >/dev/null | grep -v '^Running as user' >>"$work/tshark.err"
-	tshark -n -r "$work/wire.pcap" "${opts[@]}" "$@" 2>/dev/null
+	tshark -n -r "$pcap" "${opts[@]}" "$@" 2>&1 >/dev/null |
+	    grep -v '^Running as user' >>"$work/tshark.err"
+	tshark -n -r "$pcap" "${opts[@]}" "$@" 2>/dev/null
 }
 count() { ts -Y "$1" | wc -l; }
 
-n=$(count isakmp)
-echo "ISAKMP messages captured: $n"
-check "the negotiation was captured (6 Main Mode + 3 Quick Mode)" \
-    test "$n" -ge 9
-# Encrypted messages decrypted: the ID payload of Main Mode 5 and 6 and
-# the Quick Mode hash, SA, nonce and IDs only show once decrypted.
-n=$(count 'isakmp.exchangetype == 2 && isakmp.id.type == 1')
-echo "Main Mode messages with a decrypted IPv4 ID: $n"
-check "Main Mode messages 5 and 6 decrypted (IDs readable)" test "$n" -eq 2
-n=$(count 'isakmp.exchangetype == 32 && isakmp.nonce')
-echo "Quick Mode messages with a decrypted nonce: $n"
-check "Quick Mode messages 1 and 2 decrypted (nonces readable)" \
-    test "$n" -eq 2
-n=$(count 'esp && icmp')
-echo "ESP packets decrypted to ICMP: $n"
-check "ESP decrypted both ways to the pings inside" test "$n" -ge 6
-check "tshark checks every ESP ICV good" \
-    test "$(count 'esp.icv_good == 1')" = "$(count esp)"
-n=$(count '_ws.malformed || _ws.expert.severity == error')
-echo "malformed or erroneous packets: $n"
-check "no malformed packet" test "$n" = 0
-check "tshark took every key log line" test ! -s "$work/tshark.err"
-[ -s "$work/tshark.err" ] && cat "$work/tshark.err"
+decrypts "$work/wire.pcap" "$work/keys"
 [ $fail = 0 ] || { tail -5 "$work/racoon-a.log"; ts | head -30; }
+
+echo "# aes and hmac-sha256 (RFC 4868's 128-bit ICV), PFS modp2048"
+kill $(cat "$work/a.pid" "$work/b.pid")
+wait_for_gone() {
+	local i
+	for i in $(seq 50); do [ -e "$1" ] || return 0; sleep 0.1; done
+	return 1
+}
+check "both racoons stop" wait_for_gone "$work/a.pid" &&
+    wait_for_gone "$work/b.pid"
+lifetime_host $A $B a obey 3600 3600
+lifetime_host $B $A b obey 3600 3600
+echo "path keylog \"$work/keys2\";" >>"$work/a.conf"
+wire_start "$b" vb "$work/wire2.pcap"
+for n in a b; do
+	ip netns exec "$(eval echo \$$n)" "$racoon" -F -f "$work/$n.conf" \
+	    -l "$work/racoon2-$n.log" &
+	pids="$pids $!"
+done
+check "racoon A is up again" wait_for "$work/a.pid" .
+check "racoon B is up again" wait_for "$work/b.pid" .
+ip netns exec "$a" ping -c 1 -W 4 $B >/dev/null
+check "ping A to B through the new tunnel" \
+    ip netns exec "$a" ping -q -c 3 -W 2 $B
+wire_stop
+check "the key log names aes-cbc and RFC 4868's hmac-sha256" test "$(grep \
+    -c '"AES-CBC \[RFC3602\]",.*"HMAC-SHA-256-128 \[RFC4868\]"' \
+    "$work/keys2")" = 2
+decrypts "$work/wire2.pcap" "$work/keys2"
+
+echo "# a key log that is a symbolic link"
+kill "$(cat "$work/a.pid")"
+wait_for_gone "$work/a.pid"
+ln -s "$work/elsewhere" "$work/keys-link"
+sed -i "s|^path keylog .*|path keylog \"$work/keys-link\";|" "$work/a.conf"
+ip netns exec "$a" "$racoon" -F -f "$work/a.conf" -l "$work/racoon3-a.log" &
+pids="$pids $!"
+check "racoon A runs all the same" wait_for "$work/a.pid" .
+check "and says the key log was not opened" grep -q \
+    "keylog $work/keys-link: not opened, keys are not logged" \
+    "$work/racoon3-a.log"
+check_not "nothing was written through the link" test -e "$work/elsewhere"
 exit $fail
