@@ -384,6 +384,24 @@ natt_ph2_policy(struct ph2 *ph2)
 	return ISAKMP_N_OK;
 }
 
+int
+natt_ph2_peer_sel(const struct ph2 *ph2, struct ph2_sel *sel)
+{
+	const struct ph2_sel *r = &ph2->ph2_remote;
+	const struct ph1 *ph1 = ph2->ph2_ph1;
+
+	if (!natt_encap(ph1) || !ph2->ph2_has_natoa ||
+	    (r->sel_type != IPSECDOI_ID_IPV4_ADDR &&
+	    r->sel_type != IPSECDOI_ID_IPV6_ADDR) ||
+	    r->sel_addr.a_af != ph2->ph2_natoa.a_af ||
+	    addr_cmp_host(&r->sel_addr, &ph2->ph2_natoa) != 0 ||
+	    ph2_sel_host(sel, &ph1->ph1_peer) == -1)
+		return 0;
+	sel->sel_proto = r->sel_proto;
+	sel->sel_addr.a_port = r->sel_addr.a_port;
+	return 1;
+}
+
 static uint8_t
 natt_oa_type(const struct ph1 *ph1)
 {

@@ -24,6 +24,7 @@
 
 struct ph1;
 struct ph2;
+struct ph2_sel;
 
 /* The NAT-T flavours, weakest first: the best both sides know wins. */
 enum natt_version {
@@ -116,5 +117,12 @@ int	 natt_ph2_policy(struct ph2 *);
  */
 int	 natt_oa_send(struct ph2 *, struct isakmp_out *);
 int	 natt_oa_recv(struct ph2 *, const struct isakmp_msg *);
+/*
+ * Responder, transport mode through a NAT: the peer's ID is its own
+ * (private) address, which NAT-OAi confirms, while our policy names the
+ * address the NAT gave it, the ISAKMP-SA's.  1 with that host selector
+ * in *sel, else 0.
+ */
+int	 natt_ph2_peer_sel(const struct ph2 *, struct ph2_sel *);
 
 #endif /* NATT_H */

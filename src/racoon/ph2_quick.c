@@ -344,6 +344,7 @@ ph2_quick_r1_choose(struct ph2 *ph2, const struct isakmp_msg *msg,
 {
 	struct ph1 *ph1 = ph2->ph2_ph1;
 	struct exchange_kernel *k = &ph1->ph1_env->env_kernel;
+	struct ph2_sel nsel;
 	char name[PH2_NAMELEN], ls[96], rs[96];
 	int n, gen;
 
@@ -359,6 +360,12 @@ ph2_quick_r1_choose(struct ph2 *ph2, const struct isakmp_msg *msg,
 	ph2_sel_fmt(&ph2->ph2_remote, rs, sizeof(rs));
 	n = k->ek_policy(k->ek_arg, &ph2->ph2_local, &ph2->ph2_remote,
 	    &ph2->ph2_policy);
+	/* Transport mode behind a NAT: the policy names the NAT. */
+	if (n == -1 && natt_oa_recv(ph2, msg) == ISAKMP_N_OK &&
+	    natt_ph2_peer_sel(ph2, &nsel) == 1 && (n = k->ek_policy(k->ek_arg,
+	    &ph2->ph2_local, &nsel, &ph2->ph2_policy)) != -1 &&
+	    ph2->ph2_policy.pol_mode != IPSECDOI_MODE_TRANSPORT)
+		n = -1;
 	gen = n == -1 &&
 	    ph1->ph1_remote->r_generate_policy != CFG_GENPOLICY_OFF;
 	if (!gen && (n == -1 || ph2->ph2_policy.pol_nproto == 0 ||

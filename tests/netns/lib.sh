@@ -179,3 +179,17 @@ wire_stop() {
 wire_count() {
 	tcpdump -n -r "$1" "$2" 2>/dev/null | wc -l
 }
+
+# nat_masquerade NS OUTIF: NS forwards and masquerades what leaves OUTIF
+# (nftables table ip nat, chain post), as a home router does.
+nat_masquerade() {
+	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$1" nft -f - <<NFT
+table ip nat {
+	chain post {
+		type nat hook postrouting priority srcnat;
+		oifname "$2" masquerade
+	}
+}
+NFT
+}

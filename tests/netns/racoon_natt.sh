@@ -51,17 +51,9 @@ for l in "$c eth0" "$n in0" "$n out0" "$g eth0" "$g lan0" "$h eth0"; do
 done
 ip -n "$c" route add default via $NI
 ip -n "$h" route add default via 10.75.2.1
-ip netns exec "$n" sysctl -qw net.ipv4.ip_forward=1
 ip netns exec "$g" sysctl -qw net.ipv4.ip_forward=1
 # The NAT: everything from the private LAN leaves with the NAT's address.
-ip netns exec "$n" nft -f - <<NFT || exit 1
-table ip nat {
-	chain post {
-		type nat hook postrouting priority srcnat;
-		oifname "out0" masquerade
-	}
-}
-NFT
+nat_masquerade "$n" out0 || exit 1
 
 cat >"$work/c.setkey" <<CONF
 flush;

@@ -54,17 +54,8 @@ done
 ip -n "$c1" route add default via 192.168.81.1
 ip -n "$c2" route add default via 192.168.82.1
 ip -n "$h" route add default via 10.76.2.1
-for x in "$n" "$g"; do
-	ip netns exec "$x" sysctl -qw net.ipv4.ip_forward=1
-done
-ip netns exec "$n" nft -f - <<NFT || exit 1
-table ip nat {
-	chain post {
-		type nat hook postrouting priority srcnat;
-		oifname "out0" masquerade
-	}
-}
-NFT
+ip netns exec "$g" sysctl -qw net.ipv4.ip_forward=1
+nat_masquerade "$n" out0 || exit 1
 
 proposal='proposal {
 		encryption_algorithm aes 128;
@@ -216,7 +207,8 @@ check "wire: no private address" \
 
 # Client 1 leaves; client 2's tunnel stays.
 kill -TERM "$(cat "$work/c1.pid")"
-check "racoon c1 exits on SIGTERM" wait_for "$work/racoon-c1.log" "racoon stopped"
+check "racoon c1 exits on SIGTERM" \
+    wait_for "$work/racoon-c1.log" "racoon stopped"
 check "gateway deletes the policies generated for client 1" \
     wait_for "$work/racoon-g.log" "deleted the generated policy: $LN"
 check "client 2's tunnel stays up" ip netns exec "$c2" ping -q -c 2 -W 2 $H

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# NAT traversal in transport mode (RFC 3947 5.1, issue 16): a client
+# behind a NAT host (nftables masquerade) and a gateway, ESP in
+# transport mode between them.  The client's policies name its own
+# (private) address, the gateway's the NAT's public one.  Quick Mode
+# agrees on UDP-Encapsulated-Transport, both sides send NAT-OA with the
+# original addresses, the gateway finds its policy for the client's
+# private ID through the NAT (NAT-OAi confirms it), and the SAs carry
+# the peer's original address (SADB_X_EXT_NAT_T_OA).  Ping crosses as
+# ESP in UDP.
+set -u
+. "$(dirname "$0")/lib.sh"
+ipsecd=${BUILD:?}/src/ipsecd/ipsecd
+setkey=$BUILD/src/setkey/setkey
+racoon=$BUILD/src/racoon/racoon
+c=ntrC$$ n=ntrN$$ g=ntrG$$
+C=192.168.83.10 NO=10.77.0.1 G=10.77.0.2
+work=$(mktemp -d)
+pids=
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	sleep 0.2
+	for x in "$c" "$n" "$g"; do ip netns del "$x" 2>/dev/null; done
+	[ -n "${KEEP:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+netns_pair "$c" "$n" eth0 in0 $C/24 192.168.83.1/24 || exit 1
+ip netns add "$g" || exit 1
+ip -n "$g" link set lo up
+ip -n "$n" link add out0 type veth peer name eth0 netns "$g"
+ip -n "$n" addr add $NO/24 dev out0
+ip -n "$g" addr add $G/24 dev eth0
+ip -n "$n" link set out0 up
+ip -n "$g" link set eth0 up
+ip -n "$c" route add default via 192.168.83.1
+nat_masquerade "$n" out0 || exit 1
+
+# conf NAME SELF PEER REMOTE
+conf() {
+	cat >"$work/$1.setkey" <<CONF
+flush;
+spdflush;
+spdadd $2 $3 any -P out ipsec esp/transport//require;
+spdadd $3 $2 any -P in ipsec esp/transport//require;
+CONF
+	cat >"$work/$1.conf" <<CONF
+path pre_shared_key "$work/$1.psk";
+path pidfile "$work/$1.pid";
+listen { adminsock disabled; }
+
+remote $4 {
+	exchange_mode main;
+	nat_traversal on;
+	proposal {
+		encryption_algorithm aes 128;
+		hash_algorithm sha256;
+		authentication_method pre_shared_key;
+		dh_group modp2048;
+	}
+}
+
+sainfo anonymous {
+	encryption_algorithm aes 128;
+	authentication_algorithm hmac_sha256;
+	compression_algorithm deflate;
+}
+CONF
+	printf '%s\tnat-t-transport\n' "$4" >"$work/$1.psk"
+	chmod 600 "$work/$1.psk"
+}
+conf c $C $G $G
+conf g $G $NO $NO
+
+for x in c g; do
+	ns=$(eval echo \$$x)
+	ip netns exec "$ns" "$ipsecd" -F -dd 2>"$work/ipsecd-$x.log" &
+	pids="$pids $!"
+done
+sleep 1
+for x in c g; do
+	ns=$(eval echo \$$x)
+	check "setkey loads $x's transport policies" \
+	    ip netns exec "$ns" "$setkey" -f "$work/$x.setkey"
+	ip netns exec "$ns" "$racoon" -F -dd -f "$work/$x.conf" \
+	    -l "$work/racoon-$x.log" &
+	pids="$pids $!"
+done
+check "racoon on the client writes its pidfile" wait_for "$work/c.pid" .
+check "racoon on the gateway writes its pidfile" wait_for "$work/g.pid" .
+wire_start "$g" eth0 "$work/wire.pcap"
+
+ip netns exec "$c" ping -c 1 -W 4 $G >/dev/null
+check "the client pings the gateway in transport mode through the NAT" \
+    ip netns exec "$c" ping -q -c 3 -W 2 $G
+check "the gateway pings the client (at the NAT's address)" \
+    ip netns exec "$g" ping -q -c 2 -W 2 $NO
+wire_stop
+
+check "client: IPsec-SA established in transport mode over 4500" \
+    grep -q "IPsec-SA established: ESP/Transport $C\[4500\]->$G\[4500\]" \
+    "$work/racoon-c.log"
+check "gateway: IPsec-SA established with the NAT's address and port" \
+    grep -q "IPsec-SA established: ESP/Transport $G\[4500\]->$NO\[" \
+    "$work/racoon-g.log"
+check "gateway: NAT-OA names the client's own address" \
+    grep -q "NAT-OA: the peer's own address is $C" "$work/racoon-g.log"
+check "client: NAT-OA names the gateway's address" \
+    grep -q "NAT-OA: the peer's own address is $G" "$work/racoon-c.log"
+ip netns exec "$g" "$setkey" -D >"$work/g.D"
+check "setkey -D on the gateway: two ESP-in-UDP transport SAs" \
+    test "$(grep -c 'esp-udp mode=transport' "$work/g.D")" = 2
+check "wire: ESP in UDP both ways" test \
+    "$(wire_count "$work/wire.pcap" "udp port 4500 and greater 60")" -ge 4
+check "wire: nothing but UDP 500 and 4500" test "$(wire_count \
+    "$work/wire.pcap" "ip and not (udp port 500 or udp port 4500)")" = 0
+
+[ $fail = 0 ] || { tail -30 "$work/racoon-g.log"; }
+exit $fail
