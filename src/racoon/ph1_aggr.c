@@ -22,9 +22,10 @@
  * Main Mode uses (ph1_main.c); the rule table has checked that each
  * message holds what it must before a handler runs, so a message 1
  * without KE, nonce or ID (the CVE-2005-3732 class) never gets here.
- * Vendor IDs and NAT-D payloads, when NAT-T adds them, go after the
- * payloads each handler builds: ph1_aggr_r2_send and ph1_aggr_i3_send
- * end with the authenticating HASH only because nothing follows yet.
+ * NAT-T (RFC 3947 3, 4): the vendor IDs ride on messages 1 and 2 (the
+ * SA payload of message 1 carries ours, as in Main Mode), the NAT-D
+ * payloads on messages 2 and 3 after the HASH, and an initiator that
+ * found a NAT sends message 3 from and to the NAT-T port already.
  */
 #include <string.h>
 
@@ -36,6 +37,7 @@
 #include "isakmp.h"
 #include "isakmp_pld.h"
 #include "log.h"
+#include "natt.h"
 #include "ph1.h"
 #include "proposal.h"
 
@@ -127,6 +129,7 @@ ph1_aggr_r1_recv(struct exchange *ex, const struct isakmp_msg *msg)
 	    &ph1->ph1_ni)) != ISAKMP_N_OK)
 		return n;
 	dpd_vid_check(ph1, msg);
+	natt_vid_recv(ph1, msg);
 	return ph1_set_state(ph1, PH1_S_SA) == 0 ? ISAKMP_N_OK : EXCHANGE_ERR;
 }
 
@@ -143,9 +146,12 @@ ph1_aggr_r2_send(struct exchange *ex, struct isakmp_out *out)
 		return EXCHANGE_ERR;
 	if ((n = ph1_main_ke_send(ph1, out, &ph1->ph1_gxr,
 	    &ph1->ph1_nr)) != ISAKMP_N_OK ||
-	    (n = ph1_keys_derive(ph1)) != ISAKMP_N_OK)
+	    (n = ph1_keys_derive(ph1)) != ISAKMP_N_OK ||
+	    (n = ph1_main_auth_send(ph1, out, 0)) != ISAKMP_N_OK)
 		return n;
-	return ph1_main_auth_send(ph1, out, 0);
+	if (natt_vid_send(ph1, out) == -1 || natt_natd_send(ph1, out) == -1)
+		return EXCHANGE_ERR;
+	return ISAKMP_N_OK;
 }
 
 /*
@@ -176,13 +182,18 @@ ph1_aggr_i2_recv(struct exchange *ex, const struct isakmp_msg *msg)
 	dpd_vid_check(ph1, msg);
 	if (ph1_set_state(ph1, PH1_S_SA) == -1)
 		return EXCHANGE_ERR;
+	natt_vid_recv(ph1, msg);
 	if ((n = ph1_main_ke_recv(ph1, msg, &ph1->ph1_gxr,
 	    &ph1->ph1_nr)) != ISAKMP_N_OK ||
 	    (n = ph1_aggr_id_recv(msg, &ph1->ph1_idr_b, &id)) != ISAKMP_N_OK ||
 	    (n = ph1_main_peer_id(ph1, &id)) != ISAKMP_N_OK ||
-	    (n = ph1_keys_derive(ph1)) != ISAKMP_N_OK)
+	    (n = ph1_keys_derive(ph1)) != ISAKMP_N_OK ||
+	    (n = ph1_main_hash_recv(ph1, msg, 0)) != ISAKMP_N_OK ||
+	    (n = natt_natd_recv(ph1, msg)) != ISAKMP_N_OK)
 		return n;
-	return ph1_main_hash_recv(ph1, msg, 0);
+	/* RFC 3947 4: message 3 already goes to the NAT-T port. */
+	natt_float(ph1, ph1->ph1_env->env_natt_port);
+	return ISAKMP_N_OK;
 }
 
 /* Message 3: HASH_I; the ISAKMP-SA is up once it is on its way. */
@@ -195,7 +206,8 @@ ph1_aggr_i3_send(struct exchange *ex, struct isakmp_out *out)
 	if (ph1_main_hash(ph1, 1, hash) == -1 ||
 	    isakmp_out_pld(out, ISAKMP_NPTYPE_HASH) == -1 ||
 	    isakmp_data_build(out->out_wb, hash,
-	    ph1->ph1_keys.ik_prflen) == -1)
+	    ph1->ph1_keys.ik_prflen) == -1 ||
+	    natt_natd_send(ph1, out) == -1)
 		return EXCHANGE_ERR;
 	ph1_established(ph1);
 	return ISAKMP_N_OK;
@@ -221,7 +233,8 @@ ph1_aggr_r3_recv(struct exchange *ex, const struct isakmp_msg *msg)
 {
 	int n;
 
-	if ((n = ph1_main_hash_recv(ex->ex_ph1, msg, 1)) != ISAKMP_N_OK)
+	if ((n = ph1_main_hash_recv(ex->ex_ph1, msg, 1)) != ISAKMP_N_OK ||
+	    (n = natt_natd_recv(ex->ex_ph1, msg)) != ISAKMP_N_OK)
 		return n;
 	ph1_established(ex->ex_ph1);
 	return ISAKMP_N_OK;

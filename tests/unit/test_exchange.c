@@ -1701,14 +1701,14 @@ t_delete(void)
 
 /* A racoon.conf for a tunnel between two nets with nat_traversal natt. */
 static char *
-conf_nat(const char *remote, const char *natt, const char *local_net,
-    const char *peer_net)
+conf_nat(const char *remote, const char *mode, const char *natt,
+    const char *local_net, const char *peer_net)
 {
 	char *c;
 
 	if (asprintf(&c,
 	    "remote %s {\n"
-	    "	exchange_mode main;\n"
+	    "	exchange_mode %s;\n"
 	    "	nat_traversal %s;\n"
 	    "	proposal {\n"
 	    "		encryption_algorithm aes;\n"
@@ -1721,7 +1721,7 @@ conf_nat(const char *remote, const char *natt, const char *local_net,
 	    "	encryption_algorithm aes;\n"
 	    "	authentication_algorithm hmac_sha1;\n"
 	    "	compression_algorithm deflate;\n"
-	    "}\n", remote, natt, local_net, peer_net) == -1)
+	    "}\n", remote, mode, natt, local_net, peer_net) == -1)
 		return NULL;
 	return c;
 }
@@ -1733,7 +1733,8 @@ static const char psk_nat_r[] = NAT_ADDR "\tsimple psk\n";
  * nat; phase 1 and a phase 2 in mode between the hosts' subnets.
  */
 static struct ph2 *
-natt_world(int nat, const char *natt_i, const char *natt_r, uint16_t mode)
+natt_world_mode(int nat, const char *exmode, const char *natt_i,
+    const char *natt_r, uint16_t mode)
 {
 	char *ci, *cr;
 	struct ph1 *ph1;
@@ -1742,9 +1743,10 @@ natt_world(int nat, const char *natt_i, const char *natt_r, uint16_t mode)
 
 	nat_on = nat;
 	ASSERT_INT_EQ(addr_parse(NAT_ADDR, 0, &nat_addr, &why), 0);
-	ci = conf_nat("10.0.0.2", natt_i, "172.16.1.0/24", "172.16.2.0/24");
-	cr = conf_nat(nat ? NAT_ADDR : "10.0.0.1", natt_r, "172.16.2.0/24",
-	    "172.16.1.0/24");
+	ci = conf_nat("10.0.0.2", exmode, natt_i, "172.16.1.0/24",
+	    "172.16.2.0/24");
+	cr = conf_nat(nat ? NAT_ADDR : "10.0.0.1", exmode, natt_r,
+	    "172.16.2.0/24", "172.16.1.0/24");
 	ASSERT_PTR_NE(ci, NULL);
 	ASSERT_PTR_NE(cr, NULL);
 	side_up(I, "10.0.0.1", ci, psk_i, 0x10000);
@@ -1752,12 +1754,19 @@ natt_world(int nat, const char *natt_i, const char *natt_r, uint16_t mode)
 	free(ci);
 	free(cr);
 	I->policy.pol_mode = R->policy.pol_mode = mode;
-	ASSERT_PTR_NE(ph1 = start_ph1(), NULL);
+	ASSERT_PTR_NE(ph1 = ph1_start(&I->env, cfg_remote_by_name(I->cfg,
+	    "10.0.0.2"), &I->addr, &R->addr), NULL);
 	pump();
 	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_ESTABLISHED);
 	sel(&l, IPSECDOI_ID_IPV4_ADDR_SUBNET, "172.16.1.0/24", NULL);
 	sel(&r, IPSECDOI_ID_IPV4_ADDR_SUBNET, "172.16.2.0/24", NULL);
 	return ph2_quick_start(ph1, &l, &r, &I->policy);
+}
+
+static struct ph2 *
+natt_world(int nat, const char *natt_i, const char *natt_r, uint16_t mode)
+{
+	return natt_world_mode(nat, "main", natt_i, natt_r, mode);
 }
 
 static void
@@ -1856,6 +1865,33 @@ t_natt_force(void)
 	ASSERT_TRUE(I->sas[0].sc_sa.xsa_natt);
 	ASSERT_TRUE(R->sas[0].sc_sa.xsa_natt);
 	ASSERT_INT_EQ(first_ph1(I)->ph1_peer.a_port, 4500);
+	world_down();
+}
+
+/* Aggressive Mode: message 3 floats, NAT-D in messages 2 and 3. */
+static void
+t_natt_aggressive(void)
+{
+	struct ph2 *ph2;
+	struct ph1 *ph1, *rph1;
+
+	log_reset();
+	ASSERT_PTR_NE(ph2 = natt_world_mode(1, "aggressive", "on", "on",
+	    IPSECDOI_MODE_TUNNEL), NULL);
+	pump();
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	ph1 = first_ph1(I);
+	rph1 = first_ph1(R);
+	ASSERT_INT_EQ(ph1->ph1_ex.ex_kind, EXCHANGE_AGGR);
+	ASSERT_TRUE(ph1->ph1_natt_flags & NATT_F_ME);
+	ASSERT_TRUE(rph1->ph1_natt_flags & NATT_F_PEER);
+	ASSERT_INT_EQ(ph1->ph1_local.a_port, 4500);
+	ASSERT_INT_EQ(rph1->ph1_peer.a_port, 4500 + NAT_SHIFT);
+	ASSERT_INT_EQ(ph2->ph2_prop.pp_sa[0].ps_wire_mode,
+	    IPSECDOI_MODE_UDPTUNNEL_RFC);
+	assert_sas_pair(2);
+	ASSERT_TRUE(R->sas[0].sc_sa.xsa_natt);
+	nat_on = 0;
 	world_down();
 }
 
@@ -2218,6 +2254,7 @@ main(void)
 	TEST_RUN(t_natt_tunnel);
 	TEST_RUN(t_natt_transport_oa);
 	TEST_RUN(t_natt_force);
+	TEST_RUN(t_natt_aggressive);
 	TEST_RUN(t_natt_off);
 	TEST_RUN(t_natt_new_mapping);
 	TEST_RUN(t_natt_bad_lengths);
