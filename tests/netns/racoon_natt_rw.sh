@@ -4,7 +4,9 @@
 # private LANs of one NAT host (nftables masquerade in its own
 # namespace) reach a gateway whose racoon.conf has only `remote
 # anonymous' (passive, generate_policy unique, nat_traversal on) and
-# `sainfo anonymous', and no policy.  Each client has its own tunnel
+# `sainfo anonymous', and no policy.  Client 1 uses Main Mode, client 2
+# Aggressive Mode (NAT-D in messages 2 and 3, the float with message
+# 3).  Each client has its own tunnel
 # (ESP in UDP, tunnel mode) to the LAN behind the gateway, both at once,
 # though the gateway sees both at the NAT's one public address: the
 # policies it generates carry that address as the tunnel's far end, and
@@ -72,7 +74,7 @@ path pidfile "$work/g.pid";
 listen { adminsock disabled; }
 
 remote anonymous {
-	exchange_mode main;
+	exchange_mode main, aggressive;
 	passive on;
 	generate_policy unique;
 	nat_traversal on;
@@ -85,7 +87,7 @@ sainfo anonymous {
 CONF
 printf '*\troadwarriors-behind-nat\n' >"$work/g.psk"
 
-# client NAME SELF
+# client NAME SELF MODE
 client() {
 	cat >"$work/$1.setkey" <<CONF
 flush;
@@ -99,7 +101,7 @@ path pidfile "$work/$1.pid";
 listen { adminsock disabled; }
 
 remote $G {
-	exchange_mode main;
+	exchange_mode $3;
 	nat_traversal on;
 	$proposal
 }
@@ -110,8 +112,8 @@ sainfo address $2/32 any address $LN any {
 CONF
 	printf '%s\troadwarriors-behind-nat\n' $G >"$work/$1.psk"
 }
-client c1 $C1
-client c2 $C2
+client c1 $C1 main
+client c2 $C2 aggressive
 chmod 600 "$work"/*.psk
 
 for x in c1 c2 g; do
@@ -174,6 +176,11 @@ check "gateway: two ISAKMP-SAs with the NAT's address" test \
     "$work/racoon-g.log")" = 2
 check "gateway: NAT detected twice" \
     test "$(grep -c "NAT detected: PEER" "$work/racoon-g.log")" = 2
+check "gateway: one of them in Aggressive Mode" \
+    grep -q "begin Aggressive mode" "$work/racoon-g.log"
+check "client 2 floats with Aggressive Mode's message 3" grep -q \
+    "NAT-T: ports changed to: $C2\[4500\]<->$G\[4500\]" \
+    "$work/racoon-c2.log"
 for c in $C1 $C2; do
 	check "gateway: policy generated for $c" grep -q \
 	    "no policy found, try to generate the policy : $c\\[any\\]" \
