@@ -22,6 +22,7 @@ struct nft_table {
 	struct nft_ctx	*nt_nft;	/* libnftables' context */
 	char		 nt_tun[16];
 	uint32_t	 nt_mark;
+	int		 nt_early;	/* prerouting drops our ciphertext */
 	char		 nt_err[256];
 };
 
@@ -45,7 +46,7 @@ nft_run(struct nft_table *c, const char *text, const char **why)
 static void
 nft_base(struct wbuf *wb, const struct nft_table *c)
 {
-	char line[256];
+	char line[512];
 	int n;
 
 	n = snprintf(line, sizeof(line),
@@ -54,8 +55,26 @@ nft_base(struct wbuf *wb, const struct nft_table *c)
 	    "filter; policy accept; }\n"
 	    "add chain inet %s forward { type filter hook forward priority "
 	    "filter; policy accept; }\n"
-	    "flush table inet %s\n", NFT_TABLE, NFT_TABLE, NFT_TABLE, NFT_TABLE);
+	    "add chain inet %s prerouting { type filter hook prerouting "
+	    "priority raw; policy accept; }\n"
+	    "flush table inet %s\n", NFT_TABLE, NFT_TABLE, NFT_TABLE, NFT_TABLE,
+	    NFT_TABLE);
 	wbuf_put_bytes(wb, line, (size_t)n);
+	/*
+	 * ESP, AH and ESP-in-UDP for a local address were read from the
+	 * ring before prerouting; the kernel, which has no ESP, would only
+	 * route them, run its input chains and hand them to the sinks
+	 * (wire.h) to be thrown away.  Transit ciphertext is left alone.
+	 */
+	if (c->nt_early) {
+		n = snprintf(line, sizeof(line),
+		    "add rule inet %s prerouting meta l4proto { esp, ah } "
+		    "fib daddr type local counter drop\n"
+		    "add rule inet %s prerouting udp dport 4500 "
+		    "@th,64,32 != 0 fib daddr type local counter drop\n",
+		    NFT_TABLE, NFT_TABLE);
+		wbuf_put_bytes(wb, line, (size_t)n);
+	}
 	n = snprintf(line, sizeof(line),
 	    "add rule inet %s input socket mark 0x%x accept\n", NFT_TABLE,
 	    c->nt_mark);
@@ -77,10 +96,17 @@ nft_open(const char *tun, uint32_t mark, const char **why)
 	nft_ctx_buffer_error(c->nt_nft);
 	snprintf(c->nt_tun, sizeof(c->nt_tun), "%s", tun);
 	c->nt_mark = mark;
+	c->nt_early = 1;
 	if (nft_apply(c, NULL, 0, why) == -1) {
-		nft_ctx_free(c->nt_nft);
-		free(c);
-		return NULL;
+		/* A kernel without nft's fib expression: enforce all the same. */
+		c->nt_early = 0;
+		if (nft_apply(c, NULL, 0, why) == -1) {
+			nft_ctx_free(c->nt_nft);
+			free(c);
+			return NULL;
+		}
+		log_warnx("the kernel handles ipsecd's ciphertext too "
+		    "(no nftables fib expression)");
 	}
 	return c;
 }

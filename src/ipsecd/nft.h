@@ -12,6 +12,12 @@
  *	NFT_DISCARD	matching traffic is dropped
  *	NFT_PASS	matching traffic is accepted (policy none)
  *
+ * A prerouting chain (priority raw) drops ESP, AH and ESP-in-UDP
+ * addressed to this host, which ipsecd has read from its ring already,
+ * so that the kernel does not route it and run it through input for
+ * nothing; ciphertext in transit is untouched.  Without nftables' fib
+ * expression the chain stays empty and ipsecd says so.
+ *
  * nft_apply() replaces all rules in one nftables transaction, so the
  * kernel never enforces half a set.
  */

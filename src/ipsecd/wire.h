@@ -6,7 +6,8 @@
  * incoming ESP and AH, ESP-in-UDP to port 4500 (non-zero first four bytes,
  * RFC 3948; IKE's zero marker stays with racoon), and fragments that may
  * belong to either.  AF_PACKET sees a copy of what the kernel delivers, so
- * the kernel's own handling goes on (see ipsecd.8 on enforcement).
+ * the kernel's own handling goes on (see ipsecd.8 on enforcement), except
+ * for ciphertext to a local address, which nft.c drops in prerouting.
  * Send: raw IPv4 and IPv6 sockets carrying the bypass mark, so ipsecd's
  * ciphertext never loops back into the TUN, batched with sendmmsg().
  * Sink: raw ESP and AH sockets that take nothing (their filter drops all)

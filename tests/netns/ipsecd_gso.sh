@@ -9,7 +9,8 @@
 # super-packets cut and segments merged, no packet on the wire exceeds
 # the link MTU, UDP datagrams whose checksum the kernel left to ipsecd
 # arrive (a wrong checksum would be dropped by the receiver), and ping
-# with fragments still works.
+# with fragments still works.  The receiving kernel drops the ESP
+# addressed to it in prerouting (ipsecd read it from its ring already).
 set -u
 . "$(dirname "$0")/lib.sh"
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
@@ -112,6 +113,11 @@ check "UDP with checksum offload arrives (IPv6)" udp $B6
 check "ping -s 3000 (fragments) across" \
     ip netns exec "$a" ping -q -c 2 -W 3 -s 3000 $B
 
+# B's kernel dropped the ciphertext for its addresses before routing it.
+early=$(ip netns exec "$b" nft list chain inet ipsecd prerouting 2>/dev/null |
+    sed -n 's/.*l4proto { esp, ah }.*counter packets \([0-9]*\).*/\1/p')
+echo "ESP dropped early by B's kernel: ${early:-?}"
+check "B's kernel drops ESP for it in prerouting" test "${early:-0}" -gt 20000
 kill -USR1 $apid $bpid
 check "A logs its counters" wait_for "$work/ipsecd-a.log" "offload:"
 check "B logs its counters" wait_for "$work/ipsecd-b.log" "offload:"
