@@ -9,8 +9,10 @@
 # For each: iperf3 TCP with one and four streams, iperf3 UDP (1400-byte
 # datagrams, unlimited rate: the receiver's rate and loss), UDP packets
 # per second with 64-byte datagrams, and ping RTT.  Then, for gcm,
+# the CPU time both ipsecd spend per GB (three runs of 1 GB: the figure
+# that other users of the machine disturb least, to compare versions),
 # system calls per packet (strace -c on ipsecd over a short run) and
-# where ipsecd's time goes (perf, if it can sample here).
+# where both ipsecd's time goes (perf, if it can sample here).
 #
 # Usage: bench/datapath.sh [-t SECONDS]	(default 5 per measurement)
 # Prints its figures; not a test (never timed by the suite).
@@ -46,7 +48,8 @@ cleanup() {
 trap cleanup EXIT
 netns_pair "$a" "$b" va vb $A/24 $B/24 || exit 1
 ip netns exec "$a" "$ipsecd" -F 2>"$work/ipsecd-a.log" & ipa=$!
-ip netns exec "$b" "$ipsecd" -F 2>"$work/ipsecd-b.log" & pids="$ipa $!"
+ip netns exec "$b" "$ipsecd" -F 2>"$work/ipsecd-b.log" & ipb=$!
+pids="$ipa $ipb"
 ip netns exec "$b" iperf3 -s -D -I "$work/iperf.pid" >/dev/null 2>&1
 sleep 1
 pids="$pids $(cat "$work/iperf.pid")"
@@ -107,8 +110,26 @@ load "aes-gcm-16 $KG" ""; measure gcm
 load "aes-cbc $KC" "hmac-sha1 $KS"; measure cbc-sha1
 
 load "aes-gcm-16 $KG" ""
+# CPU time is what the other users of the machine disturb least: ipsecd's
+# user and system time (the latter includes the softirq work of the
+# packets it sends, the peer's receive path among it) for a fixed 1 GB.
+ticks() {	# ticks PID: "user system" in clock ticks
+	awk '{print $14, $15}' "/proc/$1/stat"
+}
+echo "== ipsecd CPU per GB moved (gcm, TCP 1 stream, 1 GB)"
+hz=$(getconf CLK_TCK)
+for r in 1 2 3; do
+	read -r ua sa <<<"$(ticks $ipa)"; read -r ub sb <<<"$(ticks $ipb)"
+	ip netns exec "$a" iperf3 -c $B -n 1G >/dev/null 2>&1
+	read -r ua2 sa2 <<<"$(ticks $ipa)"; read -r ub2 sb2 <<<"$(ticks $ipb)"
+	awk -v hz="$hz" -v ua=$((ua2 - ua)) -v sa=$((sa2 - sa)) \
+	    -v ub=$((ub2 - ub)) -v sb=$((sb2 - sb)) 'BEGIN {
+	    printf "run %d: A (seals) user %.2f s sys %.2f s, " \
+		"B (opens) user %.2f s sys %.2f s, total %.2f s\n", '"$r"',
+		ua / hz, sa / hz, ub / hz, sb / hz, (ua + sa + ub + sb) / hz }'
+done
 echo "== system calls per packet (gcm, TCP 1 stream, $secs s)"
-before=$(ip netns exec "$a" "$setkey" -D | sed -n 's/.*allocated: \([0-9]*\).*/\1/p' | head -1)
+before=$(ip netns exec "$a" "$setkey" -D | sed -n 's/.*allocated: \([0-9]*\).*/\1/p')
 timeout $((secs + 2)) strace -c -f -p $ipa -o "$work/strace.txt" >/dev/null 2>&1 &
 spid=$!
 sleep 0.5
@@ -117,19 +138,26 @@ wait $spid
 after=$(ip netns exec "$a" "$setkey" -D | sed -n 's/.*allocated: \([0-9]*\).*/\1/p')
 pk=0
 for n in $after; do pk=$((pk + n)); done
+for n in $before; do pk=$((pk - n)); done
 calls=$(awk '$NF == "total" {print $4}' "$work/strace.txt")
 echo "packets through A's SAs: $pk, ipsecd system calls: ${calls:-?}"
 [ -n "$calls" ] && [ "$pk" -gt 0 ] &&
     echo "system calls per packet: $(awk "BEGIN {printf \"%.2f\", $calls / $pk}")"
 sed -n '1,12p' "$work/strace.txt"
 if command -v perf >/dev/null; then
-	echo "== where ipsecd's time goes (gcm, TCP 1 stream, perf cpu-clock)"
-	perf record -q -e cpu-clock -g -p $ipa -o "$work/perf.data" -- \
-	    sleep "$secs" >/dev/null 2>&1 &
+	echo "== where the time goes (gcm, TCP 1 stream, perf cpu-clock)"
+	# Both ipsecd (A seals, B opens), then the whole machine: the
+	# kernel's share of moving the packets is most of the cost.
+	perf record -q -e cpu-clock -g -p "$ipa,$ipb" -o "$work/perf.data" \
+	    -- sleep "$secs" >/dev/null 2>&1 &
 	ppid=$!
 	sleep 0.3
 	ip3 >/dev/null
 	wait $ppid
+	echo "-- ipsecd A (sender) and B (receiver), by pid and where:"
 	perf report -q -i "$work/perf.data" --no-children -g none \
-	    --sort dso,symbol 2>/dev/null | grep -v '^$' | head -20
+	    --sort pid,dso 2>/dev/null | grep -v '^$' | head -8
+	echo "-- top symbols:"
+	perf report -q -i "$work/perf.data" --no-children -g none \
+	    --sort dso,symbol 2>/dev/null | grep -v '^$' | head -25
 fi
