@@ -36,6 +36,7 @@
 #include "pfkey_sock.h"
 #include "ph1.h"
 #include "ph2.h"
+#include "proposal.h"
 
 /* An `in' or `out' policy as the kernel holds it. */
 struct kernel_policy {
@@ -226,6 +227,103 @@ kernel_send_hdr(uint8_t type, uint8_t satype, uint8_t err, uint32_t seq)
 	rv = kernel_send(&wb);
 	wbuf_free(&wb);
 	return rv;
+}
+
+/* Algorithm lists */
+
+/*
+ * What the kernel can install for one SA type, from its answer to our
+ * REGISTER (SUPPORTED_AUTH, SUPPORTED_ENCRYPT): a native kernel lists
+ * what its crypto modules provide (Linux af_key never lists the AEAD
+ * ciphers, which it cannot install), ipsecd its whole table.
+ */
+struct kernel_algs {
+	int		 kl_known;
+	size_t		 kl_nauth;
+	size_t		 kl_nenc;
+	struct pfkey_alg kl_auth[PFKEY_MAX_ALGS];
+	struct pfkey_alg kl_enc[PFKEY_MAX_ALGS];
+};
+static struct kernel_algs kernel_algs_esp, kernel_algs_ah;
+
+static struct kernel_algs *
+kernel_algs_of(uint8_t satype)
+{
+	if (satype == SADB_SATYPE_ESP)
+		return &kernel_algs_esp;
+	if (satype == SADB_SATYPE_AH)
+		return &kernel_algs_ah;
+	return NULL;
+}
+
+/* The kernel's lists in a REGISTER answer (ours or another socket's). */
+static void
+kernel_algs_learn(const struct pfkey_msg *m)
+{
+	struct kernel_algs *kl, nl;
+
+	if (m->pm_hdr.ph_errno != 0 ||
+	    (kl = kernel_algs_of(m->pm_hdr.ph_satype)) == NULL)
+		return;
+	memset(&nl, 0, sizeof(nl));
+	if ((pfkey_has(m, SADB_EXT_SUPPORTED_AUTH) &&
+	    pfkey_get_supported(m, SADB_EXT_SUPPORTED_AUTH, nl.kl_auth,
+	    PFKEY_MAX_ALGS, &nl.kl_nauth) != 0) ||
+	    (pfkey_has(m, SADB_EXT_SUPPORTED_ENCRYPT) &&
+	    pfkey_get_supported(m, SADB_EXT_SUPPORTED_ENCRYPT, nl.kl_enc,
+	    PFKEY_MAX_ALGS, &nl.kl_nenc) != 0)) {
+		log_warnx("PF_KEY: REGISTER answer with a malformed algorithm "
+		    "list dropped");
+		return;
+	}
+	/* The counts as the kernel gave them; we kept at most the maximum. */
+	if (nl.kl_nauth > PFKEY_MAX_ALGS)
+		nl.kl_nauth = PFKEY_MAX_ALGS;
+	if (nl.kl_nenc > PFKEY_MAX_ALGS)
+		nl.kl_nenc = PFKEY_MAX_ALGS;
+	nl.kl_known = 1;
+	if (!kl->kl_known)
+		log_info("PF_KEY: the kernel lists %zu integrity and %zu "
+		    "encryption algorithms for %s", nl.kl_nauth, nl.kl_nenc,
+		    pfkey_satype_name(m->pm_hdr.ph_satype));
+	*kl = nl;
+}
+
+/* 1 if the list holds algorithm id with a key of bits (0: any size). */
+static int
+kernel_algs_has(const struct pfkey_alg *list, size_t n, int id,
+    unsigned bits)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (list[i].pg_id == id)
+			return bits == 0 || (bits >= list[i].pg_minbits &&
+			    bits <= list[i].pg_maxbits);
+	return 0;
+}
+
+/* proposal_set_kernel()'s judge: 1 if the kernel can install this. */
+static int
+kernel_can_install(uint8_t proto, const struct alg *enc, unsigned encbits,
+    const struct alg *auth)
+{
+	const struct kernel_algs *kl = proto == ISAKMP_PROTO_AH ?
+	    &kernel_algs_ah : &kernel_algs_esp;
+
+	/* No answer yet (or an old ipsecd without lists): let it judge. */
+	if (!kl->kl_known)
+		return 1;
+	/* RFC 3686/4106 key sizes with or without the salt: listers differ. */
+	if (enc != NULL && !kernel_algs_has(kl->kl_enc, kl->kl_nenc,
+	    enc->alg_sadb, encbits) && (alg_salt_bits(enc) == 0 ||
+	    !kernel_algs_has(kl->kl_enc, kl->kl_nenc, enc->alg_sadb,
+	    encbits - alg_salt_bits(enc))))
+		return 0;
+	if (auth != NULL && !kernel_algs_has(kl->kl_auth, kl->kl_nauth,
+	    auth->alg_sadb, auth->alg_keydef))
+		return 0;
+	return 1;
 }
 
 /* SPD */
@@ -1870,6 +1968,7 @@ kernel_dispatch(const struct pfkey_msg *m)
 			log_warnx("PF_KEY: REGISTER %s failed: %s",
 			    pfkey_satype_name(m->pm_hdr.ph_satype),
 			    strerror(m->pm_hdr.ph_errno));
+		kernel_algs_learn(m);
 		break;
 	default:
 		log_debug(2, "PF_KEY: %s ignored",
@@ -1983,6 +2082,8 @@ kernel_lost(void)
 	pfkey_sock_close(&kernel_sock);
 	kernel_del_wait = 0;
 	kernel_spd_flush();
+	/* The next kernel interface lists its own. */
+	kernel_algs_esp.kl_known = kernel_algs_ah.kl_known = 0;
 	while (!TAILQ_EMPTY(&kernel_gens))
 		kernel_gen_free(TAILQ_FIRST(&kernel_gens), 0);
 	while (!TAILQ_EMPTY(&kernel_adds))
@@ -2049,6 +2150,7 @@ kernel_open(struct event_base *base, struct exchange_env *env,
 	k->ek_delete = kernel_delete_cb;
 	k->ek_genpolicy = kernel_genpolicy_cb;
 	k->ek_arg = NULL;
+	proposal_set_kernel(kernel_can_install);
 	ev->ev_ph1_up = kernel_ph1_up;
 	ev->ev_ph1_down = kernel_ph1_down;
 	ev->ev_ph2_done = kernel_ph2_done;
@@ -2063,6 +2165,8 @@ kernel_close(void)
 	struct kernel_getspi *kg;
 	struct kernel_sa *ks;
 
+	proposal_set_kernel(NULL);
+	kernel_algs_esp.kl_known = kernel_algs_ah.kl_known = 0;
 	while ((ka = TAILQ_FIRST(&kernel_acqs)) != NULL)
 		kernel_acq_free(ka, kernel_sock.ps_fd != -1 ? ECANCELED : 0);
 	while ((kg = TAILQ_FIRST(&kernel_getspis)) != NULL) {

@@ -19,6 +19,17 @@
 
 #define PROPOSAL_LIFE_DEFAULT	28800	/* RFC 2407 4.5, RFC 2409 A */
 
+/* proposal_set_kernel(): what the kernel can install; NULL: anything. */
+static int	(*proposal_kernel)(uint8_t, const struct alg *, unsigned,
+		    const struct alg *);
+
+void
+proposal_set_kernel(int (*fn)(uint8_t, const struct alg *, unsigned,
+    const struct alg *))
+{
+	proposal_kernel = fn;
+}
+
 const char *
 proposal_pcheck_name(enum cfg_pcheck p)
 {
@@ -362,13 +373,45 @@ proposal_tr_attrs(struct wbuf *wb, const struct proposal_tr *t)
 }
 
 /*
+ * 1 if the kernel can install a transform (proposal_set_kernel); with
+ * say set, one it cannot is logged.
+ */
+static int
+proposal_kernel_can(const struct cfg_sainfo *si, uint8_t proto,
+    const struct proposal_tr *t, int say)
+{
+	const struct alg *auth = t->t_auth;
+	unsigned bits = 0;
+
+	if (proposal_kernel == NULL)
+		return 1;
+	if (auth != NULL && auth->alg_ike_auth == ALG_NONE)
+		auth = NULL;
+	if (t->t_enc != NULL)
+		bits = t->t_keylen != 0 ? t->t_keylen +
+		    alg_salt_bits(t->t_enc) : t->t_enc->alg_keydef;
+	if (proposal_kernel(proto, t->t_enc, bits, auth))
+		return 1;
+	if (say)
+		log_warnx("sainfo %s:%d: %s %s%s%s left out: not in the "
+		    "kernel's PF_KEY algorithm list", si->si_file, si->si_line,
+		    isakmp_proto_name(proto),
+		    t->t_enc != NULL ? t->t_enc->alg_name : "",
+		    t->t_enc != NULL && auth != NULL ? "/" : "",
+		    auth != NULL ? auth->alg_name : "");
+	return 0;
+}
+
+/*
  * Our transforms for a protocol, from the sainfo (racoon's
  * set_satrnsbysainfo): AH one per integrity algorithm, ESP one per cipher
- * and integrity pair (one per AEAD cipher, which has no integrity).
+ * and integrity pair (one per AEAD cipher, which has no integrity);
+ * those the kernel cannot install left out (logged with say).
  */
 static size_t
 proposal_ours(const struct cfg_sainfo *si, uint8_t proto,
-    const struct proposal_policy *pol, struct proposal_tr *tr, size_t max)
+    const struct proposal_policy *pol, struct proposal_tr *tr, size_t max,
+    int say)
 {
 	uint16_t mode = pol->pol_mode;
 	size_t n = 0;
@@ -381,7 +424,11 @@ proposal_ours(const struct cfg_sainfo *si, uint8_t proto,
 				continue;
 			tr[n].t_id = (uint8_t)si->si_auth[i].sa_alg->alg_ah;
 			tr[n].t_auth = si->si_auth[i].sa_alg;
-			tr[n++].t_mode = mode;
+			tr[n].t_mode = mode;
+			if (proposal_kernel_can(si, proto, &tr[n], say))
+				n++;
+			else
+				memset(&tr[n], 0, sizeof(tr[n]));
 		}
 		goto out;
 	}
@@ -400,7 +447,10 @@ proposal_ours(const struct cfg_sainfo *si, uint8_t proto,
 			tr[n].t_mode = mode;
 			if (!aead)
 				tr[n].t_auth = si->si_auth[j].sa_alg;
-			n++;
+			if (proposal_kernel_can(si, proto, &tr[n], say))
+				n++;
+			else
+				memset(&tr[n], 0, sizeof(tr[n]));
 		}
 	}
 out:
@@ -428,7 +478,7 @@ proposal_ph2_build(struct wbuf *wb, const struct cfg_sainfo *si,
 		return -1;
 	for (i = 0; i < pol->pol_nproto; i++) {
 		n = proposal_ours(si, pol->pol_proto[i], pol, tr,
-		    ISAKMP_MAX_TRANS);
+		    ISAKMP_MAX_TRANS, 1);
 		if (n == 0) {
 			log_warnx("sainfo %s:%d: no algorithm for %s",
 			    si->si_file, si->si_line,
@@ -566,7 +616,8 @@ proposal_proto_pick(const struct cfg_sainfo *si,
 	struct rbuf rb = prop->prop_trans;
 	size_t n, k;
 
-	n = proposal_ours(si, prop->prop_proto, pol, mine, ISAKMP_MAX_TRANS);
+	n = proposal_ours(si, prop->prop_proto, pol, mine, ISAKMP_MAX_TRANS,
+	    0);
 	while (rbuf_left(&rb) > 0) {
 		if (isakmp_trans_next(&rb, prop->prop_proto, &it) != 0)
 			return -1;

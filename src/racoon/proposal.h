@@ -132,6 +132,17 @@ int	 proposal_lifetime_build(struct wbuf *, const struct proposal_ph2 *);
 int	 proposal_lifetime_parse(const uint8_t *, size_t,
 	    struct proposal_ph2 *);
 
+/*
+ * What the kernel can install (kernel.c, from its answers to REGISTER):
+ * 1 if an SA of protocol proto (ISAKMP_PROTO_AH, _ESP) with cipher enc
+ * of encbits key bits, salt included (NULL, 0: none) and integrity auth
+ * (NULL: none) can go in, else 0.  Our phase 2 transforms leave out what
+ * it refuses, as proposals and as what we accept; the initiator logs
+ * each one left out.  Until one is set (unit tests), everything can.
+ */
+void	 proposal_set_kernel(int (*)(uint8_t, const struct alg *, unsigned,
+	    const struct alg *));
+
 /* Key bits of a phase 2 cipher, salt included, and of integrity. */
 unsigned proposal_enc_bits(const struct proposal_sa *);
 unsigned proposal_auth_bits(const struct proposal_sa *);

@@ -335,6 +335,66 @@ t_ph2_aead_alone(void)
 	cfg_free(c);
 }
 
+/* proposal_set_kernel's judge in the test: a kernel without AEAD. */
+static int
+no_aead(uint8_t proto, const struct alg *enc, unsigned bits,
+    const struct alg *auth)
+{
+	(void)proto;
+	(void)bits;
+	(void)auth;
+	return enc == NULL || (enc->alg_flags & ALG_F_AEAD) == 0;
+}
+
+/*
+ * What the kernel's algorithm lists lack is neither proposed nor
+ * accepted: with a kernel without AEAD (Linux af_key), the initiator
+ * offers aes-cbc alone, and a responder picks the peer's aes-cbc over
+ * its aes-gcm-16, though both sides list aes-gcm-16 first.
+ */
+static void
+t_ph2_kernel_algs(void)
+{
+	static const char text[] =
+	    "sainfo anonymous {\n"
+	    " encryption_algorithm aes_gcm_16 256, aes 256;\n"
+	    " authentication_algorithm hmac_sha256;\n"
+	    " compression_algorithm deflate;\n"
+	    "}\n";
+	struct cfg *c = load(text);
+	const struct cfg_sainfo *si = TAILQ_FIRST(&c->c_sainfos);
+	struct proposal_policy pol = { { ISAKMP_PROTO_ESP }, 1,
+	    IPSECDOI_MODE_TUNNEL, 0 };
+	struct proposal_ph2 pp;
+	struct isakmp_sa sa;
+	struct isakmp_prop prop;
+	struct wbuf w, w2;
+	struct rbuf rb;
+
+	/* The peer's offer, made without a kernel to ask: both. */
+	build_ph2(&w, c, &pol);
+	sa_view(&w, &sa);
+	rb = sa.sa_props;
+	ASSERT_INT_EQ(isakmp_prop_next(&rb, &prop), 0);
+	ASSERT_INT_EQ(prop.prop_ntrans, 2);
+	proposal_set_kernel(no_aead);
+	ASSERT_INT_EQ(proposal_ph2_choose(si, &pol, CFG_PCHECK_STRICT, &sa,
+	    &pp), ISAKMP_N_OK);
+	ASSERT_PTR_EQ(pp.pp_sa[0].ps_enc, alg_by_cfgname(ALG_ENC, "aes"));
+	ASSERT_PTR_EQ(pp.pp_sa[0].ps_auth, alg_by_cfgname(ALG_AUTH,
+	    "hmac_sha256"));
+	/* Our own offer leaves it out. */
+	build_ph2(&w2, c, &pol);
+	sa_view(&w2, &sa);
+	rb = sa.sa_props;
+	ASSERT_INT_EQ(isakmp_prop_next(&rb, &prop), 0);
+	ASSERT_INT_EQ(prop.prop_ntrans, 1);
+	proposal_set_kernel(NULL);
+	wbuf_free(&w);
+	wbuf_free(&w2);
+	cfg_free(c);
+}
+
 static void
 t_responder_lifetime(void)
 {
@@ -375,6 +435,7 @@ main(void)
 	TEST_RUN(t_ph2_several);
 	TEST_RUN(t_ph2_transforms);
 	TEST_RUN(t_ph2_aead_alone);
+	TEST_RUN(t_ph2_kernel_algs);
 	TEST_RUN(t_responder_lifetime);
 	ike_crypto_done();
 	return test_done();
