@@ -193,3 +193,14 @@ table ip nat {
 }
 NFT
 }
+
+# dp_has FILE SRC DST DIR [REQUEST]: the `setkey -DP' output in FILE
+# holds a policy from SRC[any] to DST[any] (as setkey writes them) in
+# direction DIR whose request line matches the awk pattern REQUEST.
+dp_has() {
+	awk -v sel="$2[any] $3[any] " -v dir="$4" -v req="${5:-}" '
+	    index($0, sel) == 1 { want = 1; n = 0; next }
+	    want && ++n == 1 && $1 != dir { want = 0 }
+	    want && n == 2 { if (req == "" || $0 ~ req) found = 1; want = 0 }
+	    END { exit !found }' "$1"
+}

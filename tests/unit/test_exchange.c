@@ -63,6 +63,9 @@ struct side {
 	int		 nowed;
 	int		 nka;		/* NAT-T keepalives sent */
 	struct addr	 ka_peer;
+	/* generate_policy: holds and releases (ek_genpolicy). */
+	int		 gen_hold, gen_release, gen_unique;
+	struct proposal_policy gen_pol;
 	/* SAs the peer's DELETE removed (ek_delete). */
 	int		 ndel;
 	uint8_t		 del_proto[4];
@@ -208,6 +211,26 @@ fake_policy(void *arg, const struct ph2_sel *l, const struct ph2_sel *r,
 	return 0;
 }
 
+static int
+fake_genpolicy(void *arg, int hold, const struct ph2_sel *l,
+    const struct ph2_sel *r, const struct proposal_policy *pol,
+    const struct addr *me, const struct addr *peer, int unique)
+{
+	struct side *s = arg;
+
+	(void)l;
+	(void)r;
+	(void)me;
+	(void)peer;
+	if (hold) {
+		s->gen_hold++;
+		s->gen_pol = *pol;
+		s->gen_unique = unique;
+	} else
+		s->gen_release++;
+	return 0;
+}
+
 static void
 ev_ph1_up(void *arg, struct ph1 *ph1)
 {
@@ -277,6 +300,7 @@ side_up(struct side *s, const char *ip, const char *conf, const char *psk,
 	s->env.env_kernel.ek_install = fake_install;
 	s->env.env_kernel.ek_policy = fake_policy;
 	s->env.env_kernel.ek_delete = fake_delete;
+	s->env.env_kernel.ek_genpolicy = fake_genpolicy;
 	s->env.env_kernel.ek_arg = s;
 	s->env.env_clock.ec_now = fake_now;
 	s->env.env_events.ev_ph1_up = ev_ph1_up;
@@ -2211,6 +2235,168 @@ t_dpd_dead(void)
 	world_down();
 }
 
+/* Aggressive Mode (issue 15): a roadwarrior and its gateway. */
+static const char conf_rw_i[] =
+    "remote 10.0.0.2 {\n"
+    "	exchange_mode aggressive;\n"
+    "	my_identifier fqdn \"%s\";\n"
+    "	proposal {\n"
+    "		encryption_algorithm aes;\n"
+    "		hash_algorithm sha1;\n"
+    "		authentication_method pre_shared_key;\n"
+    "		dh_group modp2048;\n"
+    "	}\n"
+    "}\n"
+    "sainfo address 10.0.0.1 any address 10.0.0.2 any {\n"
+    "	encryption_algorithm aes;\n"
+    "	authentication_algorithm hmac_sha1;\n"
+    "	compression_algorithm deflate;\n"
+    "}\n";
+/*
+ * Three remotes for any address: the first allows Main Mode only, the
+ * second names another peer, the third names the roadwarrior.
+ */
+#define RW_PROPOSAL \
+    "	proposal {\n" \
+    "		encryption_algorithm aes;\n" \
+    "		hash_algorithm sha1;\n" \
+    "		authentication_method pre_shared_key;\n" \
+    "		dh_group modp2048;\n" \
+    "	}\n"
+static const char conf_rw_r[] =
+    "remote anonymous {\n"
+    "	exchange_mode main;\n"
+    "	passive on;\n"
+    RW_PROPOSAL
+    "}\n"
+    "remote \"others\" {\n"
+    "	exchange_mode aggressive;\n"
+    "	passive on;\n"
+    "	peers_identifier fqdn \"other.example.net\";\n"
+    RW_PROPOSAL
+    "}\n"
+    "remote \"rw\" {\n"
+    "	exchange_mode aggressive;\n"
+    "	passive on;\n"
+    "	generate_policy unique;\n"
+    "	peers_identifier fqdn \"rw.example.net\";\n"
+    "	verify_identifier on;\n"
+    RW_PROPOSAL
+    "}\n"
+    "sainfo anonymous {\n"
+    "	encryption_algorithm aes;\n"
+    "	authentication_algorithm hmac_sha1;\n"
+    "	compression_algorithm deflate;\n"
+    "}\n";
+static const char psk_rw_i[] = "10.0.0.2\trw key\n";
+static const char psk_rw_r[] = "rw.example.net\trw key\n*\tnot rw key\n";
+
+static struct ph1 *
+rw_up(const char *id, const char *rconf, const char *rpsk)
+{
+	char buf[2048];
+
+	log_reset();
+	snprintf(buf, sizeof(buf), conf_rw_i, id);
+	side_up(I, "10.0.0.1", buf, psk_rw_i, 0x10000);
+	side_up(R, "10.0.0.2", rconf, rpsk, 0x20000);
+	return ph1_start(&I->env, cfg_remote_by_name(I->cfg, "10.0.0.2"),
+	    &I->addr, &R->addr);
+}
+
+static void
+t_aggressive(void)
+{
+	struct ph1 *ph1, *rph1;
+	struct ph2 *ph2, *rph2;
+
+	ASSERT_PTR_NE(ph1 = rw_up("rw.example.net", conf_rw_r, psk_rw_r),
+	    NULL);
+	ASSERT_INT_EQ(ph1->ph1_ex.ex_kind, EXCHANGE_AGGR);
+	/* Three messages, then INITIAL-CONTACT in an Informational. */
+	ASSERT_INT_EQ(pump(), 4);
+	rph1 = first_ph1(R);
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_ESTABLISHED);
+	ASSERT_INT_EQ(rph1->ph1_state, PH1_S_ESTABLISHED);
+	ASSERT_STR_EQ(rph1->ph1_remote->r_name, "rw");
+	ASSERT_TRUE(log_has("begin Aggressive mode."));
+	ASSERT_TRUE(log_has("notification INITIAL-CONTACT received"));
+	ASSERT_MEM_EQ(ph1->ph1_keys.ik_skeyid_d, rph1->ph1_keys.ik_skeyid_d,
+	    ph1->ph1_keys.ik_prflen);
+	/* No policy at the gateway: it generates one, level unique. */
+	R->no_policy = 1;
+	ASSERT_PTR_NE(ph2 = start_ph2_hosts(ph1), NULL);
+	pump();
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	assert_sas_pair(2);
+	ASSERT_INT_EQ(R->gen_hold, 1);
+	ASSERT_INT_EQ(R->gen_unique, 1);
+	ASSERT_INT_EQ(R->gen_pol.pol_nproto, 1);
+	ASSERT_INT_EQ(R->gen_pol.pol_proto[0], ISAKMP_PROTO_ESP);
+	ASSERT_INT_EQ(R->gen_pol.pol_mode, IPSECDOI_MODE_TRANSPORT);
+	ASSERT_INT_EQ(I->gen_hold, 0);
+	rph2 = TAILQ_FIRST(&rph1->ph1_ph2s);
+	ASSERT_INT_EQ(rph2->ph2_genpol, PH2_GENPOL_HELD);
+	/* The client's DELETE takes the policies with the SAs. */
+	ASSERT_INT_EQ(exchange_delete_ph2(ph2), 0);
+	pump();
+	ASSERT_INT_EQ(R->ndel, 2);
+	ASSERT_INT_EQ(R->gen_release, 1);
+	ASSERT_INT_EQ(rph2->ph2_state, PH2_S_EXPIRED);
+	world_down();
+}
+
+/* An ID no remote takes, with every other thing right: refused. */
+static void
+t_aggressive_no_remote(void)
+{
+	struct ph1 *ph1;
+
+	ASSERT_PTR_NE(ph1 = rw_up("mallory.example.net", conf_rw_r,
+	    psk_rw_r), NULL);
+	pump();
+	ASSERT_TRUE(log_has("no remote allows Aggressive mode with this "
+	    "proposal and ID"));
+	/* Its notify is not authenticated: the client only logs it. */
+	ASSERT_TRUE(log_has("notification NO-PROPOSAL-CHOSEN received from "
+	    "the peer (unauthenticated)"));
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_NEW);
+	/* The gateway keeps nothing of a refused message 1. */
+	exchange_timers(&R->env);
+	ASSERT_INT_EQ(count_ph1s(R), 0);
+	ASSERT_INT_EQ(R->ph1_up, 0);
+	world_down();
+}
+
+/*
+ * A remote for any ID, and the key under "*" that is not the client's:
+ * the client finds the gateway's HASH_R false and stops.
+ */
+static void
+t_aggressive_wrong_key(void)
+{
+	static const char conf_any[] =
+	    "remote anonymous {\n"
+	    "	exchange_mode aggressive;\n"
+	    RW_PROPOSAL
+	    "}\n"
+	    "sainfo anonymous {\n"
+	    "	encryption_algorithm aes;\n"
+	    "	authentication_algorithm hmac_sha1;\n"
+	    "	compression_algorithm deflate;\n"
+	    "}\n";
+	struct ph1 *ph1;
+
+	ASSERT_PTR_NE(ph1 = rw_up("mallory.example.net", conf_any, psk_rw_r),
+	    NULL);
+	pump();
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_FAILED);
+	ASSERT_TRUE(log_has("HASH_R mismatch"));
+	ASSERT_INT_EQ(R->ph1_up, 0);
+	ASSERT_INT_EQ(I->ph1_up, 0);
+	world_down();
+}
+
 int
 main(void)
 {
@@ -2260,6 +2446,9 @@ main(void)
 	TEST_RUN(t_natt_bad_lengths);
 	TEST_RUN(t_dpd_probe);
 	TEST_RUN(t_dpd_dead);
+	TEST_RUN(t_aggressive);
+	TEST_RUN(t_aggressive_no_remote);
+	TEST_RUN(t_aggressive_wrong_key);
 	world_down();
 	log_close();
 	unlink(logpath);
