@@ -680,6 +680,7 @@ daemon_start(void)
 	    daemon_rearm) == -1 || daemon_listen() == -1 ||
 	    daemon_pidfile_write() == -1)
 		return -1;
+	keylog_set_native(kernel_native());
 	daemon_events();
 	if (script_init(daemon_base) == -1) {
 		log_errx("cannot watch SIGCHLD for the hook scripts");

@@ -24,6 +24,7 @@
 
 static FILE	*keylog_f;
 static char	*keylog_path;
+static int	 keylog_native;	/* AF_KEY: hmac-sha256 with 96 bits */
 
 /* Wireshark's names, by PF_KEY algorithm number. */
 struct keylog_name {
@@ -46,7 +47,10 @@ static const struct keylog_name keylog_enc[] = {
 	{ 0, NULL }
 };
 
-/* hmac-sha2 with RFC 4868's truncation, as ipsecd uses it (ipsecd.8). */
+/*
+ * hmac-sha2 with RFC 4868's truncation, as ipsecd uses it (ipsecd.8);
+ * Linux af_key cuts hmac-sha256 to 96 bits (keylog_set_native).
+ */
 static const struct keylog_name keylog_auth[] = {
 	{ SADB_AALG_NONE, "NULL" },
 	{ SADB_X_AALG_NULL, "NULL" },
@@ -67,6 +71,12 @@ keylog_name(const struct keylog_name *t, int sadb)
 		if (t->kn_sadb == sadb)
 			return t->kn_name;
 	return NULL;
+}
+
+void
+keylog_set_native(int native)
+{
+	keylog_native = native;
 }
 
 int
@@ -170,6 +180,9 @@ keylog_sa(const struct exchange_sa *xsa)
 	    keylog_name(keylog_enc, xsa->xsa_enc->alg_sadb) : "NULL";
 	auth = xsa->xsa_auth != NULL ?
 	    keylog_name(keylog_auth, xsa->xsa_auth->alg_sadb) : "NULL";
+	if (keylog_native && xsa->xsa_auth != NULL &&
+	    xsa->xsa_auth->alg_sadb == SADB_X_AALG_SHA2_256HMAC)
+		auth = "HMAC-SHA-256-96 [draft-ietf-ipsec-ciph-sha-256-00]";
 	if (enc == NULL || auth == NULL) {
 		log_warnx("keylog: Wireshark has no %s; ESP SA spi 0x%08x "
 		    "not written", enc == NULL ? xsa->xsa_enc->alg_name :

@@ -27,6 +27,11 @@ struct ike_keys;
  */
 int	 keylog_open(const char *);
 void	 keylog_close(void);
+/*
+ * 1: the kernel is AF_KEY, whose hmac-sha256 ICV is 96 bits; 0 (the
+ * default): ipsecd, which truncates as RFC 4868 says.
+ */
+void	 keylog_set_native(int);
 /* 1 while a key log is open. */
 int	 keylog_enabled(void);
 /* A phase 1 SA's cipher key under its initiator cookie (8 bytes). */
