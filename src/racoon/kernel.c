@@ -192,6 +192,100 @@ kernel_next_seq(void)
 	return kernel_seq;
 }
 
+/*
+ * Messages the socket would not take yet: ipsecd reads its clients
+ * from one loop, and a burst of negotiations (GETSPI, UPDATE, ADD) can
+ * fill the socket's queue.  They wait here, in order, until it is
+ * writable; a message that gets no place (KERNEL_OUTQ_MAX) is a failed
+ * send, as any other.  Copies of UPDATE and ADD hold keys: wiped.
+ */
+#define KERNEL_OUTQ_MAX		4096
+struct kernel_out {
+	TAILQ_ENTRY(kernel_out) ko_entry;
+	struct wbuf	 ko_msg;
+};
+static TAILQ_HEAD(, kernel_out) kernel_outq =
+    TAILQ_HEAD_INITIALIZER(kernel_outq);
+static size_t		 kernel_outq_len;
+static struct event	*kernel_wev;
+
+static void
+kernel_out_free(struct kernel_out *ko)
+{
+	TAILQ_REMOVE(&kernel_outq, ko, ko_entry);
+	kernel_outq_len--;
+	wbuf_free(&ko->ko_msg);
+	free(ko);
+}
+
+static int
+kernel_out_queue(const struct wbuf *wb)
+{
+	struct kernel_out *ko;
+
+	if (kernel_outq_len >= KERNEL_OUTQ_MAX) {
+		log_warnx("PF_KEY: %zu messages wait for %s already: message "
+		    "dropped", kernel_outq_len,
+		    pfkey_sock_describe(&kernel_sock));
+		return -1;
+	}
+	if ((ko = calloc(1, sizeof(*ko))) == NULL ||
+	    wbuf_init(&ko->ko_msg, wbuf_len(wb), wbuf_len(wb)) == -1) {
+		log_warn("PF_KEY: queue");
+		free(ko);
+		return -1;
+	}
+	wbuf_set_secret(&ko->ko_msg);
+	(void)wbuf_put_bytes(&ko->ko_msg, wbuf_data(wb), wbuf_len(wb));
+	TAILQ_INSERT_TAIL(&kernel_outq, ko, ko_entry);
+	if (kernel_outq_len++ == 0)
+		log_debug(1, "PF_KEY: %s is busy, messages queued",
+		    pfkey_sock_describe(&kernel_sock));
+	if (kernel_wev != NULL)
+		event_add(kernel_wev, NULL);
+	return 0;
+}
+
+static int
+kernel_busy(int e)
+{
+	return e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS;
+}
+
+/* The socket is writable: send what waits, in order. */
+static void
+kernel_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct kernel_out *ko;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	while ((ko = TAILQ_FIRST(&kernel_outq)) != NULL) {
+		if (pfkey_sock_send(&kernel_sock, wbuf_data(&ko->ko_msg),
+		    wbuf_len(&ko->ko_msg)) == -1) {
+			if (kernel_busy(errno))
+				return;
+			log_warn("PF_KEY: send to %s",
+			    pfkey_sock_describe(&kernel_sock));
+		}
+		kernel_out_free(ko);
+	}
+	event_del(kernel_wev);
+	if (kernel_after != NULL)
+		kernel_after();
+}
+
+static void
+kernel_outq_flush(void)
+{
+	while (!TAILQ_EMPTY(&kernel_outq))
+		kernel_out_free(TAILQ_FIRST(&kernel_outq));
+	if (kernel_wev != NULL)
+		event_free(kernel_wev);
+	kernel_wev = NULL;
+}
+
 static int
 kernel_send(struct wbuf *wb)
 {
@@ -203,8 +297,12 @@ kernel_send(struct wbuf *wb)
 		log_warnx("PF_KEY: message too long");
 		return -1;
 	}
+	if (!TAILQ_EMPTY(&kernel_outq))
+		return kernel_out_queue(wb);
 	if (pfkey_sock_send(&kernel_sock, wbuf_data(wb), wbuf_len(wb)) ==
 	    -1) {
+		if (kernel_busy(errno))
+			return kernel_out_queue(wb);
 		log_warn("PF_KEY: send to %s",
 		    pfkey_sock_describe(&kernel_sock));
 		return -1;
@@ -2031,6 +2129,11 @@ kernel_connect(void)
 		log_warn("PF_KEY: O_NONBLOCK");
 		goto fail;
 	}
+	if ((kernel_wev = event_new(kernel_base, kernel_sock.ps_fd, EV_WRITE |
+	    EV_PERSIST, kernel_write_cb, NULL)) == NULL) {
+		log_warnx("PF_KEY: cannot watch the socket");
+		goto fail;
+	}
 	if (kernel_send_hdr(SADB_REGISTER, SADB_SATYPE_ESP, 0,
 	    kernel_next_seq()) == -1 ||
 	    kernel_send_hdr(SADB_REGISTER, SADB_SATYPE_AH, 0,
@@ -2050,6 +2153,7 @@ fail:
 	if (kernel_ev != NULL)
 		event_free(kernel_ev);
 	kernel_ev = NULL;
+	kernel_outq_flush();
 	pfkey_sock_close(&kernel_sock);
 	return -1;
 }
@@ -2079,6 +2183,7 @@ kernel_lost(void)
 
 	event_free(kernel_ev);
 	kernel_ev = NULL;
+	kernel_outq_flush();
 	pfkey_sock_close(&kernel_sock);
 	kernel_del_wait = 0;
 	kernel_spd_flush();
@@ -2187,6 +2292,7 @@ kernel_close(void)
 	if (kernel_swap_ev != NULL)
 		event_free(kernel_swap_ev);
 	kernel_swap_ev = NULL;
+	kernel_outq_flush();
 	if (kernel_ev != NULL)
 		event_free(kernel_ev);
 	if (kernel_kick_ev != NULL)
