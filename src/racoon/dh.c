@@ -7,7 +7,9 @@
  * Groups 1 and 2 have no OpenSSL name: their domain is built from RFC
  * 2409's primes (BN_get_rfc2409_prime_*) and generator 2, with a private
  * value as long as the prime, since RFC 2409 names no strength for them.
- * ECP groups are the NIST curves of RFC 5903.
+ * ECP groups are the NIST curves of RFC 5903.  Each group's domain
+ * parameters are built once and kept (dh_domain): our key pairs and the
+ * peers' keys are made from them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +167,62 @@ out:
 	return pkey;
 }
 
+/*
+ * Domain parameters per group, made once and kept for the life of the
+ * process: building them (for ECP an EC_GROUP with its Montgomery
+ * context, for MODP the FFC parameters) cost as much as an ECP key
+ * generation, every time.  Key pairs and peers' keys are made from
+ * these.  Read-only once made; racoon has one thread.
+ */
+#define DH_DOMAINS	16
+static struct {
+	const struct alg *dd_alg;
+	EVP_PKEY	*dd_pkey;
+} dh_domains[DH_DOMAINS];
+
+static EVP_PKEY *
+dh_domain(const struct alg *a)
+{
+	EVP_PKEY *dom;
+	size_t i;
+
+	for (i = 0; i < DH_DOMAINS && dh_domains[i].dd_alg != NULL; i++)
+		if (dh_domains[i].dd_alg == a)
+			return dh_domains[i].dd_pkey;
+	if ((dom = dh_fromdata(a, EVP_PKEY_KEY_PARAMETERS, NULL, 0, NULL,
+	    0)) == NULL || i == DH_DOMAINS)
+		return dom;	/* full (never: fewer groups): not kept */
+	dh_domains[i].dd_alg = a;
+	dh_domains[i].dd_pkey = dom;
+	return dom;
+}
+
+/* The cached domain, or a fresh one the caller frees (*own set). */
+static EVP_PKEY *
+dh_domain_get(const struct alg *a, int *own)
+{
+	EVP_PKEY *dom = dh_domain(a);
+	size_t i;
+
+	*own = 1;
+	for (i = 0; i < DH_DOMAINS; i++)
+		if (dh_domains[i].dd_pkey == dom && dom != NULL)
+			*own = 0;
+	return dom;
+}
+
+void
+dh_cache_clear(void)
+{
+	size_t i;
+
+	for (i = 0; i < DH_DOMAINS; i++) {
+		EVP_PKEY_free(dh_domains[i].dd_pkey);
+		dh_domains[i].dd_pkey = NULL;
+		dh_domains[i].dd_alg = NULL;
+	}
+}
+
 static struct dh *
 dh_alloc(int group)
 {
@@ -191,10 +249,11 @@ dh_new(int group)
 	EVP_PKEY *dom = NULL;
 	EVP_PKEY_CTX *ctx = NULL;
 
+	int own = 0;
+
 	if ((dh = dh_alloc(group)) == NULL)
 		return NULL;
-	if ((dom = dh_fromdata(dh->dh_alg, EVP_PKEY_KEY_PARAMETERS, NULL, 0,
-	    NULL, 0)) == NULL)
+	if ((dom = dh_domain_get(dh->dh_alg, &own)) == NULL)
 		goto fail;
 	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, dom, NULL)) == NULL ||
 	    EVP_PKEY_keygen_init(ctx) <= 0 ||
@@ -203,11 +262,13 @@ dh_new(int group)
 		goto fail;
 	}
 	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(dom);
+	if (own)
+		EVP_PKEY_free(dom);
 	return dh;
 fail:
 	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(dom);
+	if (own)
+		EVP_PKEY_free(dom);
 	dh_free(dh);
 	return NULL;
 }
@@ -329,6 +390,44 @@ out:
 }
 
 /*
+ * The peer's public value on a copy of the cached domain: encoded as
+ * the wire has it for MODP (big-endian, as long as the prime), as an
+ * uncompressed point for ECP.  Copying the domain keeps what building
+ * it costs (the curve's precomputation) out of every exchange.
+ */
+static EVP_PKEY *
+dh_peer_pkey(const struct alg *a, const uint8_t *pub, size_t len)
+{
+	EVP_PKEY *dom, *peer = NULL;
+	uint8_t pt[1 + 2 * DH_ECP_MAX];
+	int own;
+
+	if (dh_is_ecp(a) && len > 2 * DH_ECP_MAX)
+		return NULL;
+	if ((dom = dh_domain_get(a, &own)) == NULL)
+		return NULL;
+	if ((peer = EVP_PKEY_new()) == NULL ||
+	    EVP_PKEY_copy_parameters(peer, dom) <= 0)
+		goto fail;
+	if (dh_is_ecp(a)) {
+		pt[0] = 0x04;
+		memcpy(pt + 1, pub, len);
+		if (EVP_PKEY_set1_encoded_public_key(peer, pt, len + 1) <= 0)
+			goto fail;
+	} else if (EVP_PKEY_set1_encoded_public_key(peer, pub, len) <= 0)
+		goto fail;
+	if (own)
+		EVP_PKEY_free(dom);
+	return peer;
+fail:
+	dh_ossl_warn(a, "cannot make the peer's key");
+	EVP_PKEY_free(peer);
+	if (own)
+		EVP_PKEY_free(dom);
+	return NULL;
+}
+
+/*
  * The peer's key as an EVP_PKEY, checked by OpenSSL too: the quick check
  * is the range for MODP and the curve equation (and not infinity) for
  * ECP, which is all RFC 2409 and RFC 5903 ask.  The full MODP check
@@ -342,8 +441,7 @@ dh_peer_key(const struct dh *dh, const uint8_t *pub, size_t len)
 	EVP_PKEY_CTX *ctx;
 	int ok;
 
-	if ((peer = dh_fromdata(dh->dh_alg, EVP_PKEY_PUBLIC_KEY, NULL, 0,
-	    pub, len)) == NULL)
+	if ((peer = dh_peer_pkey(dh->dh_alg, pub, len)) == NULL)
 		return NULL;
 	ok = (ctx = EVP_PKEY_CTX_new_from_pkey(NULL, peer, NULL)) != NULL &&
 	    EVP_PKEY_public_check_quick(ctx) > 0;

@@ -51,5 +51,7 @@ int	 dh_derive(const struct dh *, const uint8_t *, size_t,
 	    struct wbuf *);
 /* Bits in our private value (short exponents are checked by tests). */
 int	 dh_priv_bits(const struct dh *);
+/* Free the domain parameters kept per group (at exit; optional). */
+void	 dh_cache_clear(void);
 
 #endif /* DH_H */
