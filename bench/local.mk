@@ -1,10 +1,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # bench/: dh_speed, the DH figures behind bench/negotiation.sh; built
-# with make, never installed, never run by the suite.
+# with make, never installed, never run by the suite.  The directory
+# travels whole (EXTRA_DIST in Makefile.am).
 noinst_PROGRAMS += bench/dh_speed
 bench_dh_speed_SOURCES = bench/dh_speed.c
 bench_dh_speed_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/racoon \
 	$(OPENSSL_CFLAGS)
 bench_dh_speed_LDADD = $(IKE_LIBS)
-EXTRA_DIST += bench/README.md bench/negotiation.sh bench/negotiate.py \
-	bench/datapath.sh
