@@ -425,8 +425,11 @@ exchange_is_dup(const struct exchange *ex, const uint8_t *data, size_t len)
 	    memcmp(wbuf_data(&ex->ex_last_in), data, len) == 0;
 }
 
-/* A message for this exchange: the next step, or a duplicate. */
-static void
+/*
+ * A message for this exchange: the next step, or a duplicate.  1 if a
+ * handler took it, else 0.
+ */
+static int
 exchange_recv(struct exchange *ex, const uint8_t *data, size_t len,
     const struct isakmp_hdr *hdr)
 {
@@ -436,7 +439,7 @@ exchange_recv(struct exchange *ex, const uint8_t *data, size_t len,
 	struct isakmp_msg msg;
 	struct ike_iv iv;
 	struct wbuf plain;
-	int n, enc = (hdr->hdr_flags & ISAKMP_FLAG_E) != 0;
+	int n, enc = (hdr->hdr_flags & ISAKMP_FLAG_E) != 0, took = 0;
 
 	exchange_name(ex, name, sizeof(name));
 	if (exchange_is_dup(ex, data, len)) {
@@ -445,18 +448,18 @@ exchange_recv(struct exchange *ex, const uint8_t *data, size_t len,
 			    "peer; resending our answer", name);
 			exchange_transmit(ex);
 		}
-		return;
+		return 0;
 	}
 	if (ex->ex_failed || ex->ex_done ||
 	    sc->sc_steps[ex->ex_step].st_sender == ex->ex_role) {
 		log_warnx("%s: unexpected %s message dropped", name,
 		    sc->sc_name);
 		exchange_env(ex)->env_dropped++;
-		return;
+		return 0;
 	}
 	st = &sc->sc_steps[ex->ex_step];
 	if (wbuf_init(&plain, len, EXCHANGE_MSG_MAX) == -1)
-		return;
+		return 0;
 	wbuf_set_secret(&plain);
 	if (exchange_open(ex, data, len, enc, &iv, &plain) == -1) {
 		exchange_env(ex)->env_dropped++;
@@ -487,10 +490,12 @@ exchange_recv(struct exchange *ex, const uint8_t *data, size_t len,
 	ex->ex_answered = 0;	/* until a reply to this one is sent */
 	ex->ex_resend_at = 0;
 	ex->ex_step++;
+	took = 1;
 	(void)exchange_run(ex);
 out:
 	mem_wipe(&iv, sizeof(iv));
 	wbuf_free(&plain);
+	return took;
 }
 
 /* Informational exchanges (RFC 2409 5.7) */
@@ -906,7 +911,8 @@ exchange_info_ph2(struct ph1 *ph1, const struct isakmp_notify *nt)
 	}
 }
 
-static void
+/* 1 if the message was authenticated (HASH(1)) and taken, else 0. */
+static int
 exchange_info_recv(struct ph1 *ph1, const uint8_t *data, size_t len,
     const struct isakmp_hdr *hdr)
 {
@@ -916,13 +922,13 @@ exchange_info_recv(struct ph1 *ph1, const uint8_t *data, size_t len,
 	struct wbuf plain;
 	struct ike_iv iv;
 	struct rbuf rb;
-	int enc = (hdr->hdr_flags & ISAKMP_FLAG_E) != 0;
+	int enc = (hdr->hdr_flags & ISAKMP_FLAG_E) != 0, took = 0;
 	char name[PH1_NAMELEN];
 
 	ph1_name(ph1, name, sizeof(name));
 	memset(&iv, 0, sizeof(iv));
 	if (wbuf_init(&plain, len, EXCHANGE_MSG_MAX) == -1)
-		return;
+		return 0;
 	wbuf_set_secret(&plain);
 	if (enc && (!ph1->ph1_keyed || ike_iv_msgid(&ph1->ph1_keys,
 	    &ph1->ph1_iv, hdr->hdr_msgid, &iv) == -1 ||
@@ -939,6 +945,7 @@ exchange_info_recv(struct ph1 *ph1, const uint8_t *data, size_t len,
 		    "dropped", name);
 		goto drop;
 	}
+	took = enc;
 	if ((np = isakmp_msg_find(&msg, ISAKMP_NPTYPE_N, 0)) == NULL) {
 		size_t i;
 
@@ -977,9 +984,11 @@ exchange_info_recv(struct ph1 *ph1, const uint8_t *data, size_t len,
 drop:
 	log_warnx("%s: informational message dropped", name);
 	ph1->ph1_env->env_dropped++;
+	took = 0;
 out:
 	mem_wipe(&iv, sizeof(iv));
 	wbuf_free(&plain);
+	return took;
 }
 
 /* Dispatch */
@@ -1072,6 +1081,7 @@ exchange_input(struct exchange_env *env, const struct addr *local,
 	struct isakmp_hdr hdr;
 	struct ph1 *ph1;
 	struct ph2 *ph2;
+	struct natt_save ns;
 	struct rbuf rb;
 	char p[ADDR_STRLEN];
 
@@ -1104,23 +1114,26 @@ exchange_input(struct exchange_env *env, const struct addr *local,
 		    ISAKMP_COOKIE_LEN) == 0)
 			memcpy(ph1->ph1_rcookie, hdr.hdr_rcookie,
 			    ISAKMP_COOKIE_LEN);
-		natt_follow(ph1, local, peer);
-		exchange_recv(&ph1->ph1_ex, data, len, &hdr);
+		natt_follow(ph1, local, peer, &ns);
+		natt_follow_end(ph1, &ns, exchange_recv(&ph1->ph1_ex, data,
+		    len, &hdr));
 		return;
 	case ISAKMP_ETYPE_QUICK:
 		if (ph1 == NULL || ph1->ph1_state != PH1_S_ESTABLISHED)
 			goto unknown;
-		natt_follow(ph1, local, peer);
 		if ((ph2 = ph2_find(ph1, hdr.hdr_msgid)) == NULL &&
 		    (ph2 = exchange_ph2_responder(ph1, &hdr)) == NULL)
 			goto unknown;
-		exchange_recv(&ph2->ph2_ex, data, len, &hdr);
+		natt_follow(ph1, local, peer, &ns);
+		natt_follow_end(ph1, &ns, exchange_recv(&ph2->ph2_ex, data,
+		    len, &hdr));
 		return;
 	case ISAKMP_ETYPE_INFO:
 		if (ph1 == NULL)
 			goto unknown;
-		natt_follow(ph1, local, peer);
-		exchange_info_recv(ph1, data, len, &hdr);
+		natt_follow(ph1, local, peer, &ns);
+		natt_follow_end(ph1, &ns, exchange_info_recv(ph1, data, len,
+		    &hdr));
 		return;
 	default:
 		log_warnx("%s: %s exchange not supported, message dropped", p,

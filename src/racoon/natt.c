@@ -286,22 +286,42 @@ natt_float(struct ph1 *ph1, uint16_t natt_port)
 }
 
 void
-natt_follow(struct ph1 *ph1, const struct addr *local,
-    const struct addr *peer)
+natt_follow(struct ph1 *ph1, const struct addr *local, const struct addr *peer,
+    struct natt_save *save)
 {
-	char name[PH1_NAMELEN], l[ADDR_STRLEN], p[ADDR_STRLEN];
-
+	save->ns_local = ph1->ph1_local;
+	save->ns_peer = ph1->ph1_peer;
+	save->ns_flags = ph1->ph1_natt_flags;
+	save->ns_moved = 0;
 	if (ph1->ph1_natt_ver == NATT_NONE ||
 	    (addr_cmp(&ph1->ph1_peer, peer) == 0 &&
 	    ph1->ph1_local.a_port == local->a_port))
 		return;
-	ph1_name(ph1, name, sizeof(name));
+	save->ns_moved = 1;
 	ph1->ph1_peer = *peer;
 	ph1->ph1_local.a_port = local->a_port;
 	if (local->a_port != CFG_PORT_ISAKMP ||
 	    peer->a_port != CFG_PORT_ISAKMP)
 		ph1->ph1_natt_flags |= NATT_F_FLOATED;
-	log_info("%s: NAT-T: ports changed to: %s<->%s", name,
+}
+
+void
+natt_follow_end(struct ph1 *ph1, const struct natt_save *save, int accepted)
+{
+	char name[PH1_NAMELEN], l[ADDR_STRLEN], p[ADDR_STRLEN];
+
+	if (!save->ns_moved)
+		return;
+	if (!accepted) {
+		ph1->ph1_local = save->ns_local;
+		ph1->ph1_peer = save->ns_peer;
+		ph1->ph1_natt_flags = save->ns_flags;
+		log_debug(1, "%s: NAT-T: a message not accepted moves nothing",
+		    ph1_name(ph1, name, sizeof(name)));
+		return;
+	}
+	log_info("%s: NAT-T: ports changed to: %s<->%s",
+	    ph1_name(ph1, name, sizeof(name)),
 	    addr_fmt(&ph1->ph1_local, ADDR_PORT, l, sizeof(l)),
 	    addr_fmt(&ph1->ph1_peer, ADDR_PORT, p, sizeof(p)));
 }

@@ -83,9 +83,21 @@ int	 natt_encap(const struct ph1 *);
 void	 natt_float(struct ph1 *, uint16_t);
 /*
  * A message of ph1 came from peer to local: follow a NAT that mapped
- * the peer elsewhere, once NAT-T is agreed (logged when it changes).
+ * the peer elsewhere, once NAT-T is agreed, so that the message is
+ * read against the addresses it came with and answered there.  The old
+ * ones stay in *save: natt_follow_end keeps the move (logged) only if
+ * the message was accepted (RFC 3947 4: only authenticated messages
+ * move an SA), else it puts them back.
  */
-void	 natt_follow(struct ph1 *, const struct addr *, const struct addr *);
+struct natt_save {
+	struct addr	 ns_local;
+	struct addr	 ns_peer;
+	unsigned	 ns_flags;
+	int		 ns_moved;
+};
+void	 natt_follow(struct ph1 *, const struct addr *, const struct addr *,
+	    struct natt_save *);
+void	 natt_follow_end(struct ph1 *, const struct natt_save *, int);
 
 /*
  * The kernel saw the peer at from (address and port) come from to

@@ -87,6 +87,7 @@ struct msg {
 #define NAT_ADDR	"10.9.9.9"
 #define NAT_SHIFT	10000
 static int		 nat_on;
+static uint16_t		 nat_shift = NAT_SHIFT;	/* the NAT's mapping */
 static struct addr	 nat_addr;
 
 static struct side	 S[2];		/* 0: initiator, 1: responder */
@@ -356,12 +357,12 @@ pump_one(void)
 	else if (m.to == 1) {
 		/* Out through the NAT: the source is rewritten. */
 		from = nat_addr;
-		from.a_port = (uint16_t)(m.local.a_port + NAT_SHIFT);
+		from.a_port = (uint16_t)(m.local.a_port + nat_shift);
 		exchange_input(&R->env, &m.peer, &from, m.data, m.len);
 	} else {
 		/* Back through it: to the initiator's own port. */
 		to = I->addr;
-		to.a_port = (uint16_t)(m.peer.a_port - NAT_SHIFT);
+		to.a_port = (uint16_t)(m.peer.a_port - nat_shift);
 		exchange_input(&I->env, &to, &m.local, m.data, m.len);
 	}
 	free(m.data);
@@ -1965,6 +1966,60 @@ t_natt_new_mapping(void)
 }
 
 /*
+ * The NAT maps the initiator anew: a forged message from the new port
+ * moves nothing, an authenticated one (the next quick mode) moves the
+ * responder's ISAKMP-SA there.
+ */
+static void
+t_natt_follow_authenticated(void)
+{
+	struct ph2 *ph2;
+	struct ph1 *ph1, *rph1;
+	struct ph2_sel l, r;
+	struct addr from;
+	uint8_t forged[80];
+
+	log_reset();
+	ASSERT_PTR_NE(ph2 = natt_world(1, "on", "on", IPSECDOI_MODE_TUNNEL),
+	    NULL);
+	pump();
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	ph1 = first_ph1(I);
+	rph1 = first_ph1(R);
+	/* Its cookies and a body that does not decrypt, from port 5555. */
+	memset(forged, 0x41, sizeof(forged));
+	memcpy(forged, rph1->ph1_icookie, ISAKMP_COOKIE_LEN);
+	memcpy(forged + 8, rph1->ph1_rcookie, ISAKMP_COOKIE_LEN);
+	forged[16] = ISAKMP_NPTYPE_HASH;
+	forged[17] = ISAKMP_VERSION;
+	forged[18] = ISAKMP_ETYPE_INFO;
+	forged[19] = ISAKMP_FLAG_E;
+	forged[20] = 0x12;
+	forged[24] = 0;
+	forged[25] = 0;
+	forged[26] = 0;
+	forged[27] = sizeof(forged);
+	from = nat_addr;
+	from.a_port = 5555;
+	exchange_input(&R->env, &rph1->ph1_local, &from, forged,
+	    sizeof(forged));
+	ASSERT_INT_EQ(rph1->ph1_peer.a_port, 4500 + NAT_SHIFT);
+	/* The NAT now maps port 4500 to 24500: a real quick mode. */
+	nat_shift = 20000;
+	sel(&l, IPSECDOI_ID_IPV4_ADDR_SUBNET, "172.16.1.0/24", NULL);
+	sel(&r, IPSECDOI_ID_IPV4_ADDR_SUBNET, "172.16.2.0/24", NULL);
+	ASSERT_PTR_NE(ph2 = ph2_quick_start(ph1, &l, &r, &I->policy), NULL);
+	pump();
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	ASSERT_INT_EQ(rph1->ph1_peer.a_port, 4500 + 20000);
+	ASSERT_TRUE(log_has("NAT-T: ports changed to: 10.0.0.2[4500]<->"
+	    "10.9.9.9[24500]"));
+	nat_shift = NAT_SHIFT;
+	nat_on = 0;
+	world_down();
+}
+
+/*
  * A message with VID and NAT-D payloads of the given lengths (0 ends
  * each list), parsed.
  */
@@ -2443,6 +2498,7 @@ main(void)
 	TEST_RUN(t_natt_aggressive);
 	TEST_RUN(t_natt_off);
 	TEST_RUN(t_natt_new_mapping);
+	TEST_RUN(t_natt_follow_authenticated);
 	TEST_RUN(t_natt_bad_lengths);
 	TEST_RUN(t_dpd_probe);
 	TEST_RUN(t_dpd_dead);
