@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
-# ike-scan probes racoon in Main Mode from a random source port: a
+# ike-scan probes racoon from a random source port.  Main Mode: a
 # transform racoon has gets a Main Mode handshake naming it (3des-md5-
 # modp1024, aes 256 with its key length, sha256, modp2048), the same one
 # after forty transforms racoon lacks still does, one with a lifetime
 # longer than racoon's (proposal_check strict) and ike-scan's default
 # transforms get NO-PROPOSAL-CHOSEN; racoon retransmits its answer on its
 # timer (ike-scan's backoff pattern) and gives up the half-open SAs.
-# tshark dissects every packet with no malformed-packet warning.
+# Then in Aggressive Mode: a handshake with racoon's ID and HASH_R, the
+# HASH_R checked by psk-crack against a dictionary, and a refused
+# transform.  tshark dissects every packet with no malformed-packet
+# warning.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -64,6 +67,32 @@ backoff_ok() {
 scan backoff -M --lifetime=3600 --trans=5,1,1,2 --showbackoff=3
 check "backoff: racoon resends its answer three times, a second apart" \
     backoff_ok
+# Aggressive Mode: racoon answers with its ID and HASH_R; psk-crack,
+# an independent implementation of that hash, finds the key in a
+# dictionary that holds it and not in one that does not.
+check "racoon reloads with Aggressive Mode allowed" racoon_conf \
+    "main, aggressive" 3des/md5/modp1024 "aes 128|hmac_sha1" ""
+scan aggr -A -M --id=probe.example --lifetime=3600 --trans=5,1,1,2 \
+    --pskcrack="$work/aggr.crack"
+check "Aggressive Mode: a handshake" \
+    grep -q "^$R	Aggressive Mode Handshake returned" "$work/aggr.scan"
+check "Aggressive Mode: racoon's ID is its address" \
+    grep -q "ID(Type=ID_IPV4_ADDR, Value=$R)" "$work/aggr.scan"
+check "Aggressive Mode: racoon announces DPD" \
+    grep -q "(Dead Peer Detection v1.0)" "$work/aggr.scan"
+printf 'guess\n%s\nother\n' "$PSK" >"$work/dict"
+printf 'guess\nother\n' >"$work/dict-without"
+check "psk-crack finds the key behind racoon's HASH_R" \
+    eval 'psk-crack -d "$work/dict" "$work/aggr.crack" |
+    grep -q "key \"$PSK\" matches MD5 hash"'
+check "psk-crack finds nothing in a dictionary without it" \
+    eval 'psk-crack -d "$work/dict-without" "$work/aggr.crack" |
+    grep -q "no match found"'
+scan aggr-bad -A -M --id=probe.example --lifetime=3600 --trans=7/128,2,1,2
+check "Aggressive Mode, a transform racoon lacks: NO-PROPOSAL-CHOSEN" \
+    grep -q "^$R	Notify message 14 (NO-PROPOSAL-CHOSEN)" \
+    "$work/aggr-bad.scan"
+
 check "racoon gives up the half-open SAs" \
     count_at_least "$work/racoon.log" "phase1 negotiation failed due to time up" 4 100
 check "racoon still runs" kill -0 "$racoon_pid"

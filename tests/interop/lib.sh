@@ -219,7 +219,9 @@ CONF
 # proposals "enc/hash/group" separated by spaces, P2 "enc/auth" lists
 # separated by commas inside racoon's syntax (e.g. "aes 128" "hmac_sha1"
 # given as "aes 128|hmac_sha1"); PFS empty for none.  Settings: id=ID
-# (my_identifier fqdn), peer=ID (peers_identifier fqdn), psk=SECRET,
+# (my_identifier fqdn), peer=ID (peers_identifier fqdn, verified; in
+# Aggressive Mode psk.txt then holds the key under that name only),
+# psk=SECRET,
 # life=SECONDS (sainfo lifetime), natt=on|off|force (default on:
 # kernel-libipsec always wants ESP in UDP and makes charon claim a NAT).
 racoon_conf() {
@@ -244,7 +246,8 @@ racoon_conf() {
 		printf 'timer { counter 3; interval 1 sec; phase1 10 sec; phase2 10 sec; }\n'
 		printf '\nremote %s {\n\texchange_mode %s;\n' $C "$mode"
 		[ -n "$id" ] && printf '\tmy_identifier fqdn "%s";\n' "$id"
-		[ -n "$peer" ] && printf '\tpeers_identifier fqdn "%s";\n' "$peer"
+		[ -n "$peer" ] && printf '\tpeers_identifier fqdn "%s";\n' "$peer" &&
+		    printf '\tverify_identifier on;\n'
 		printf '\tlifetime time 1 hour;\n'
 		printf '\tnat_traversal %s;\n' $natt
 		for prop in $p1; do
@@ -326,6 +329,28 @@ charon_logs() {
 }
 racoon_logs() {
 	log_after "$work/racoon.log" "$racoon_from" "$1" "${2:-80}"
+}
+
+# clear_sas: charon terminates its IKE_SA, if any, sending DELETEs.
+clear_sas() {
+	swan --list-sas 2>/dev/null | grep -q "^ic: #" || return 0
+	swan --terminate --ike ic --timeout 5 >/dev/null 2>&1
+	return 0
+}
+
+# initiate ROLE: after a mark in both logs, racoon (a ping from its
+# subnet makes ipsecd send the ACQUIRE) or charon (swanctl --initiate,
+# its exit status in $work/initiate.rc) starts the negotiation.
+initiate() {
+	log_mark
+	if [ "$1" = racoon ]; then
+		ip netns exec "$rns" ping -c 1 -W 1 -I $RH $CH >/dev/null 2>&1
+	else
+		swan --initiate --child net --ike ic --timeout 8 \
+		    >"$work/initiate.out" 2>&1
+		echo $? >"$work/initiate.rc"
+	fi
+	return 0
 }
 
 # pings NS SRC DST: two pings through the tunnel get their answers.

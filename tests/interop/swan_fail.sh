@@ -16,25 +16,6 @@ interop_setup
 P1S=aes128-sha1-modp2048 P1R=aes_128/sha1/modp2048
 P2S=aes128-sha1 P2R="aes 128|hmac_sha1"
 
-# clear: no ISAKMP-SA left on charon's side from the last case.
-clear_sas() {
-	swan --list-sas 2>/dev/null | grep -q "^ic: #" || return 0
-	swan --terminate --ike ic --force --timeout 3 >/dev/null 2>&1
-	return 0
-}
-
-# start ROLE: the initiator starts, after a mark in both logs.
-start() {
-	log_mark
-	if [ "$1" = racoon ]; then
-		ip netns exec "$rns" ping -c 1 -W 1 -I $RH $CH >/dev/null 2>&1
-	else
-		swan --initiate --child net --ike ic --timeout 8 \
-		    >"$work/initiate.out" 2>&1
-		echo $? >"$work/initiate.rc"
-	fi
-}
-
 # nothing_installed TAG: no SA on either side, both daemons alive.
 nothing_installed() {
 	check "$1: no mature SA in racoon's kernel" \
@@ -50,7 +31,7 @@ t="racoon initiates, wrong PSK"
 clear_sas
 check "$t: set up" eval 'charon_conf $P1S $P2S &&
     racoon_conf main $P1R "$P2R" "" psk=not-the-key'
-start racoon
+initiate racoon
 check "$t: charon cannot decrypt racoon's message 5" \
     charon_logs "invalid ID_V1 payload length, decryption failed?"
 check "$t: racoon gives up phase 1" \
@@ -61,7 +42,7 @@ nothing_installed "$t"
 
 t="charon initiates, wrong PSK"
 clear_sas
-start charon
+initiate charon
 check "$t: swanctl --initiate fails" grep -qv '^0$' "$work/initiate.rc"
 check "$t: racoon refuses charon's message 5" \
     racoon_logs "ERROR: .*phase1 negotiation failed"
@@ -73,7 +54,7 @@ t="racoon initiates, no common phase 1 proposal"
 clear_sas
 check "$t: set up" eval 'charon_conf aes256-sha256-modp2048 $P2S &&
     racoon_conf main "3des/md5/modp1024 aes_128/sha256/ecp256" "$P2R" ""'
-start racoon
+initiate racoon
 check "$t: charon finds no proposal" charon_logs "no proposal found"
 check "$t: racoon receives NO-PROPOSAL-CHOSEN" \
     racoon_logs "NO-PROPOSAL-CHOSEN"
@@ -83,7 +64,7 @@ nothing_installed "$t"
 
 t="charon initiates, no common phase 1 proposal"
 clear_sas
-start charon
+initiate charon
 check "$t: racoon finds no proposal" \
     racoon_logs "no suitable proposal found"
 check "$t: racoon sends NO-PROPOSAL-CHOSEN" \
@@ -96,7 +77,7 @@ t="racoon initiates, no common phase 2 proposal"
 clear_sas
 check "$t: set up" eval 'charon_conf $P1S aes256-sha256,3des-md5 &&
     racoon_conf main $P1R "aes 128, aes 256|hmac_md5, hmac_sha1" ""'
-start racoon
+initiate racoon
 check "$t: racoon establishes the ISAKMP-SA" \
     racoon_logs "ISAKMP-SA established"
 check "$t: charon finds no proposal" \
@@ -109,7 +90,7 @@ nothing_installed "$t"
 
 t="charon initiates, no common phase 2 proposal"
 clear_sas
-start charon
+initiate charon
 check "$t: racoon finds no proposal" \
     racoon_logs "no suitable proposal found"
 check "$t: charon receives NO_PROPOSAL_CHOSEN" \
@@ -122,7 +103,7 @@ t="racoon initiates without nat_traversal"
 clear_sas
 check "$t: set up" eval 'charon_conf $P1S $P2S &&
     racoon_conf main $P1R "$P2R" "" natt=off'
-start racoon
+initiate racoon
 check "$t: charon selects the phase 2 proposal" \
     charon_logs "selected proposal: ESP:AES_CBC_128/HMAC_SHA1_96/NO_EXT_SEQ"
 check "$t: charon cannot install it: only UDP encapsulation" \
@@ -134,7 +115,7 @@ t="then a matching configuration"
 clear_sas
 check "$t: set up" eval 'charon_conf $P1S $P2S &&
     racoon_conf main $P1R "$P2R" ""'
-start racoon
+initiate racoon
 check "$t: racoon establishes the ISAKMP-SA" \
     racoon_logs "ISAKMP-SA established"
 check "$t: racoon installs the IPsec-SAs" \

@@ -39,15 +39,9 @@ round() {
 	check "$tag: charon loads the connection" charon_conf "$3" "$5"
 	check "$tag: racoon loads the configuration" \
 	    racoon_conf main "$4" "$6" "$7"
-	log_mark
 	nsa=$(grep -c "IPsec-SA established" "$work/racoon.log")
 	nph1=$(grep -c "ISAKMP-SA established" "$work/racoon.log")
-	if [ "$role" = racoon ]; then
-		ip netns exec "$rns" ping -c 1 -W 1 -I $RH $CH >/dev/null 2>&1
-	else
-		swan --initiate --child net --ike ic --timeout 5 \
-		    >"$work/initiate.out" 2>&1
-	fi
+	initiate $role
 	check "$tag: racoon establishes the ISAKMP-SA" \
 	    count_at_least "$work/racoon.log" "ISAKMP-SA established" \
 	    $((nph1 + 1))
