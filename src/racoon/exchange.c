@@ -785,36 +785,43 @@ exchange_purge_stale(struct ph1 *ph1)
 }
 
 void
-exchange_purge(struct ph1 *ph1, const char *why)
+exchange_ph2_purge(struct ph2 *ph2, const char *why)
 {
+	struct ph1 *ph1 = ph2->ph2_ph1;
 	struct exchange_kernel *k = &ph1->ph1_env->env_kernel;
-	struct ph2 *ph2;
 	struct addr l = ph1->ph1_local, p = ph1->ph1_peer;
 	size_t i;
 	char name[PH2_NAMELEN];
 
+	if (ph2->ph2_state != PH2_S_ESTABLISHED)
+		return;
 	l.a_port = p.a_port = 0;
-	TAILQ_FOREACH(ph2, &ph1->ph1_ph2s, ph2_entry) {
-		if (ph2->ph2_state != PH2_S_ESTABLISHED)
-			continue;
-		for (i = 0; i < ph2->ph2_prop.pp_nsa; i++) {
-			const struct proposal_sa *ps = &ph2->ph2_prop.pp_sa[i];
+	for (i = 0; i < ph2->ph2_prop.pp_nsa; i++) {
+		const struct proposal_sa *ps = &ph2->ph2_prop.pp_sa[i];
 
-			if (k->ek_delete != NULL) {
-				(void)k->ek_delete(k->ek_arg, ps->ps_proto,
-				    ps->ps_spi, &p, &l);
-				(void)k->ek_delete(k->ek_arg, ps->ps_proto,
-				    ps->ps_spi_peer, &l, &p);
-			}
-			log_info("%s: purged IPsec-SA proto_id=%s spi=%u: %s",
-			    ph2_name(ph2, name, sizeof(name)),
-			    ps->ps_proto == ISAKMP_PROTO_AH ? "AH" : "ESP",
-			    ps->ps_spi_peer, why);
+		if (k->ek_delete != NULL) {
+			(void)k->ek_delete(k->ek_arg, ps->ps_proto,
+			    ps->ps_spi, &p, &l);
+			(void)k->ek_delete(k->ek_arg, ps->ps_proto,
+			    ps->ps_spi_peer, &l, &p);
 		}
-		(void)ph2_set_state(ph2, PH2_S_EXPIRED);
-		ph2->ph2_expire_at = 0;
-		ph2->ph2_dead_at = exchange_now(ph1->ph1_env);
+		log_info("%s: purged IPsec-SA proto_id=%s spi=%u: %s",
+		    ph2_name(ph2, name, sizeof(name)),
+		    ps->ps_proto == ISAKMP_PROTO_AH ? "AH" : "ESP",
+		    ps->ps_spi_peer, why);
 	}
+	(void)ph2_set_state(ph2, PH2_S_EXPIRED);
+	ph2->ph2_expire_at = 0;
+	ph2->ph2_dead_at = exchange_now(ph1->ph1_env);
+}
+
+void
+exchange_purge(struct ph1 *ph1, const char *why)
+{
+	struct ph2 *ph2;
+
+	TAILQ_FOREACH(ph2, &ph1->ph1_ph2s, ph2_entry)
+		exchange_ph2_purge(ph2, why);
 }
 
 /* An authenticated DELETE payload: obey it (RFC 2408 4.8, 3.15). */

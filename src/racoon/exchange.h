@@ -172,6 +172,7 @@ struct exchange_env {
 	TAILQ_HEAD(exchange_ph1s, ph1) env_ph1s;
 	uint64_t	 env_dropped;	/* datagrams dropped, for admin */
 	uint64_t	 env_capped;	/* message 1s over a half-open cap */
+	uint64_t	 env_ph1_started;	/* phase 1s begun, for status */
 	uint32_t	 env_next_id;	/* numbers phase 2 negotiations */
 	uint16_t	 env_natt_port;	/* ours; the initiator floats to it */
 	TAILQ_HEAD(, exchange_peer) env_contacted;
@@ -302,5 +303,7 @@ void	 exchange_retire_ph2(struct ph2 *);
 void	 exchange_purge_stale(struct ph1 *);
 /* The same for another reason (a dead peer), which the log names. */
 void	 exchange_purge(struct ph1 *, const char *);
+/* One established phase 2 the same way (racoonctl delete-sa). */
+void	 exchange_ph2_purge(struct ph2 *, const char *);
 
 #endif /* EXCHANGE_H */

@@ -153,6 +153,8 @@ struct kernel_add {
 	TAILQ_ENTRY(kernel_add) kd_entry;
 	struct wbuf	 kd_msg;	/* secret: holds keys */
 	struct event	*kd_ev;
+	uint8_t		 kd_satype;	/* what it adds, for a cancel */
+	uint32_t	 kd_spi;
 };
 static TAILQ_HEAD(, kernel_add) kernel_adds =
     TAILQ_HEAD_INITIALIZER(kernel_adds);
@@ -1021,7 +1023,7 @@ kernel_add_cb(evutil_socket_t fd, short what, void *arg)
 
 /* Send the built ADD in wb after KERNEL_ADD_DELAY_MS; 0 or -1. */
 static int
-kernel_add_later(struct wbuf *wb)
+kernel_add_later(struct wbuf *wb, uint8_t satype, uint32_t spi)
 {
 	struct timeval tv = { 0, KERNEL_ADD_DELAY_MS * 1000 };
 	struct kernel_add *kd;
@@ -1033,6 +1035,8 @@ kernel_add_later(struct wbuf *wb)
 		return -1;
 	}
 	wbuf_set_secret(&kd->kd_msg);
+	kd->kd_satype = satype;
+	kd->kd_spi = spi;
 	TAILQ_INSERT_TAIL(&kernel_adds, kd, kd_entry);
 	if (wbuf_put_bytes(&kd->kd_msg, wbuf_data(wb), wbuf_len(wb)) == -1 ||
 	    (kd->kd_ev = evtimer_new(kernel_base, kernel_add_cb, kd)) ==
@@ -1041,6 +1045,22 @@ kernel_add_later(struct wbuf *wb)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * An SA deleted before its held-back ADD went out (racoonctl deletes at
+ * once): the ADD must not install it afterwards.
+ */
+static void
+kernel_add_cancel(uint8_t satype, uint32_t spi)
+{
+	struct kernel_add *kd, *next;
+
+	for (kd = TAILQ_FIRST(&kernel_adds); kd != NULL; kd = next) {
+		next = TAILQ_NEXT(kd, kd_entry);
+		if (kd->kd_satype == satype && kd->kd_spi == spi)
+			kernel_add_free(kd);
+	}
 }
 
 /*
@@ -1188,7 +1208,9 @@ kernel_install(const struct exchange_sa *xsa, int readd)
 	    kernel_sa_msg(&wb, xsa, xsa->xsa_inbound && !readd ? SADB_UPDATE :
 	    SADB_ADD, seq, &sa2) == -1 ||
 	    (!readd && !xsa->xsa_inbound && kernel_initiating(xsa) ?
-	    kernel_add_later(&wb) : kernel_send(&wb)) == -1) {
+	    kernel_add_later(&wb, xsa->xsa_proto == ISAKMP_PROTO_AH ?
+	    SADB_SATYPE_AH : SADB_SATYPE_ESP, xsa->xsa_spi) :
+	    kernel_send(&wb)) == -1) {
 		kernel_sa_free(ks);
 		goto out;
 	}
@@ -1371,6 +1393,7 @@ kernel_delete_sa(uint8_t satype, uint32_t spi, const struct addr *src,
 		TAILQ_REMOVE(&kernel_sas, ks, ks_entry);
 		kernel_sa_free(ks);
 	}
+	kernel_add_cancel(satype, spi);
 	h.ph_seq = kernel_next_seq();
 	memset(&sa, 0, sizeof(sa));
 	sa.ps_spi = spi;
@@ -1645,6 +1668,80 @@ kernel_kick(void)
 	evtimer_add(kernel_kick_ev, &tv);
 }
 
+/*
+ * Work on an ACQUIRE (seq, from the kernel) or an admin's establish-sa
+ * (seq 0) for policy kp between src and dst: a phase 2 under an
+ * established phase 1, or queued for one.  0, or -1 when refused.
+ */
+static int
+kernel_acq_begin(struct kernel_policy *kp, uint8_t satype, uint32_t seq,
+    const struct addr *src, const struct addr *dst)
+{
+	struct kernel_acq *ka;
+	const struct cfg_remote *rm;
+	struct ph1 *ph1;
+	struct addr peer;
+	char d[ADDR_STRLEN];
+
+	addr_ntop(dst, d, sizeof(d));
+	if (kernel_sa_covers(satype, src, dst, kp)) {
+		log_debug(1, "ACQUIRE %u for %s: answered by the SAs just "
+		    "installed", seq, d);
+		return 0;
+	}
+	peer = *dst;
+	peer.a_plen = addr_maxplen(peer.a_af);
+	peer.a_port = kernel_port;
+	if ((rm = ph1_remote_find(kernel_env->env_cfg, &peer)) == NULL ||
+	    rm->r_passive) {
+		log_warnx("no configuration found for %s.", d);
+		if (seq != 0)
+			(void)kernel_send_hdr(SADB_ACQUIRE, satype, ENOENT,
+			    seq);
+		return -1;
+	}
+	if ((ka = calloc(1, sizeof(*ka))) == NULL) {
+		log_warn("ACQUIRE");
+		return -1;
+	}
+	ka->ka_seq = seq;
+	ka->ka_satype = satype;
+	ka->ka_local = *src;
+	ka->ka_local.a_plen = addr_maxplen(src->a_af);
+	ka->ka_local.a_port = kernel_port;
+	ka->ka_peer = peer;
+	if (rm->r_has_address && rm->r_address.a_port != 0)
+		ka->ka_peer.a_port = rm->r_address.a_port;
+	kernel_sel(&ka->ka_lsel, &kp->kp_src);
+	kernel_sel(&ka->ka_rsel, &kp->kp_dst);
+	if (kernel_pol_from(&kp->kp_pol, &ka->ka_pol) == -1) {
+		log_warnx("ACQUIRE for %s: policy %u wants what we cannot "
+		    "negotiate", d, kp->kp_pol.pp_id);
+		free(ka);
+		if (seq != 0)
+			(void)kernel_send_hdr(SADB_ACQUIRE, satype, EINVAL,
+			    seq);
+		return -1;
+	}
+	TAILQ_INSERT_TAIL(&kernel_acqs, ka, ka_entry);
+	if ((ph1 = kernel_ph1_find(&ka->ka_local, &ka->ka_peer, 0)) != NULL &&
+	    ph1->ph1_state == PH1_S_ESTABLISHED) {
+		kernel_acq_start(ka, ph1);
+		return 0;
+	}
+	log_info("IPsec-SA request for %s queued due to no phase1 found.",
+	    d);
+	if (ph1 != NULL)
+		return 0;	/* one is being negotiated */
+	if (ph1_start(kernel_env, rm, &ka->ka_local, &ka->ka_peer) ==
+	    NULL) {
+		kernel_acq_free(ka, EINVAL);
+		return -1;
+	}
+	return 0;
+}
+
+
 static void
 kernel_acquire(const struct pfkey_msg *m)
 {
@@ -1652,9 +1749,6 @@ kernel_acquire(const struct pfkey_msg *m)
 	struct pfkey_policy pp;
 	struct kernel_policy *kp;
 	struct kernel_acq *ka;
-	const struct cfg_remote *rm;
-	struct ph1 *ph1;
-	struct addr peer;
 	char d[ADDR_STRLEN];
 
 	/* Our own failure reports come back as broadcasts too. */
@@ -1681,57 +1775,39 @@ kernel_acquire(const struct pfkey_msg *m)
 		    ENOENT, m->pm_hdr.ph_seq);
 		return;
 	}
-	if (kernel_sa_covers(m->pm_hdr.ph_satype, &src.pa_addr,
-	    &dst.pa_addr, kp)) {
-		log_debug(1, "ACQUIRE %u for %s: answered by the SAs just "
-		    "installed", m->pm_hdr.ph_seq, d);
-		return;
+	(void)kernel_acq_begin(kp, m->pm_hdr.ph_satype, m->pm_hdr.ph_seq,
+	    &src.pa_addr, &dst.pa_addr);
+}
+
+int
+kernel_establish(const struct addr *src, const struct addr *dst)
+{
+	struct kernel_policy *kp;
+	struct addr s = *src, d = *dst;
+	uint8_t satype;
+
+	s.a_plen = addr_maxplen(s.a_af);
+	d.a_plen = addr_maxplen(d.a_af);
+	s.a_port = d.a_port = 0;
+	TAILQ_FOREACH(kp, &kernel_spd, kp_entry) {
+		if (kp->kp_pol.pp_dir != IPSEC_DIR_OUTBOUND ||
+		    kp->kp_pol.pp_type != IPSEC_POLICY_IPSEC ||
+		    kp->kp_pol.pp_nreq == 0 ||
+		    !addr_in_prefix(&s, &kp->kp_src.pa_addr) ||
+		    !addr_in_prefix(&d, &kp->kp_dst.pa_addr))
+			continue;
+		satype = kp->kp_pol.pp_req[0].pq_proto == IPPROTO_AH ?
+		    SADB_SATYPE_AH : SADB_SATYPE_ESP;
+		/* Tunnel mode: the SAs join the tunnel's ends. */
+		if (kp->kp_pol.pp_req[0].pq_mode == IPSEC_MODE_TUNNEL &&
+		    kp->kp_pol.pp_req[0].pq_dst.a_af != AF_UNSPEC)
+			return kernel_acq_begin(kp, satype, 0,
+			    &kp->kp_pol.pp_req[0].pq_src,
+			    &kp->kp_pol.pp_req[0].pq_dst);
+		return kernel_acq_begin(kp, satype, 0, &s, &d);
 	}
-	peer = dst.pa_addr;
-	peer.a_plen = addr_maxplen(peer.a_af);
-	peer.a_port = kernel_port;
-	if ((rm = ph1_remote_find(kernel_env->env_cfg, &peer)) == NULL ||
-	    rm->r_passive) {
-		log_warnx("no configuration found for %s.", d);
-		(void)kernel_send_hdr(SADB_ACQUIRE, m->pm_hdr.ph_satype,
-		    ENOENT, m->pm_hdr.ph_seq);
-		return;
-	}
-	if ((ka = calloc(1, sizeof(*ka))) == NULL) {
-		log_warn("ACQUIRE");
-		return;
-	}
-	ka->ka_seq = m->pm_hdr.ph_seq;
-	ka->ka_satype = m->pm_hdr.ph_satype;
-	ka->ka_local = src.pa_addr;
-	ka->ka_local.a_plen = addr_maxplen(src.pa_addr.a_af);
-	ka->ka_local.a_port = kernel_port;
-	ka->ka_peer = peer;
-	if (rm->r_has_address && rm->r_address.a_port != 0)
-		ka->ka_peer.a_port = rm->r_address.a_port;
-	kernel_sel(&ka->ka_lsel, &kp->kp_src);
-	kernel_sel(&ka->ka_rsel, &kp->kp_dst);
-	if (kernel_pol_from(&kp->kp_pol, &ka->ka_pol) == -1) {
-		log_warnx("ACQUIRE for %s: policy %u wants what we cannot "
-		    "negotiate", d, pp.pp_id);
-		free(ka);
-		(void)kernel_send_hdr(SADB_ACQUIRE, m->pm_hdr.ph_satype,
-		    EINVAL, m->pm_hdr.ph_seq);
-		return;
-	}
-	TAILQ_INSERT_TAIL(&kernel_acqs, ka, ka_entry);
-	if ((ph1 = kernel_ph1_find(&ka->ka_local, &ka->ka_peer, 0)) != NULL &&
-	    ph1->ph1_state == PH1_S_ESTABLISHED) {
-		kernel_acq_start(ka, ph1);
-		return;
-	}
-	log_info("IPsec-SA request for %s queued due to no phase1 found.",
-	    d);
-	if (ph1 != NULL)
-		return;		/* one is being negotiated */
-	if (ph1_start(kernel_env, rm, &ka->ka_local, &ka->ka_peer) ==
-	    NULL)
-		kernel_acq_free(ka, EINVAL);
+	errno = ENOENT;
+	return -1;
 }
 
 /* Events of the exchanges */

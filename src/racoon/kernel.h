@@ -43,6 +43,13 @@ void	 kernel_delete_ours(void);
 unsigned kernel_pending(void);
 /* Close the socket and free what is pending; failed ACQUIREs are told. */
 void	 kernel_close(void);
+/*
+ * racoonctl establish-sa esp|ah: negotiate for the `out' policy that
+ * covers src -> dst as if the kernel had sent an ACQUIRE.  0, or -1
+ * (errno ENOENT: no such policy; else refused, logged).
+ */
+struct addr;
+int	 kernel_establish(const struct addr *, const struct addr *);
 /* 1 if the kernel is AF_KEY (native IPsec), 0 if it is ipsecd. */
 int	 kernel_native(void);
 

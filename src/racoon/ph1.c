@@ -114,6 +114,7 @@ ph1_fail(struct ph1 *ph1, const char *why)
 	}
 	log_errx("%s: phase1 negotiation failed: %s",
 	    ph1_name(ph1, name, sizeof(name)), why);
+	snprintf(ph1->ph1_why, sizeof(ph1->ph1_why), "%s", why);
 	(void)ph1_set_state(ph1, PH1_S_FAILED);
 	ph1_down(ph1);
 }
@@ -196,6 +197,7 @@ ph1_expire(struct ph1 *ph1, const char *why)
 		return;
 	log_info("%s: ISAKMP-SA expired: %s", ph1_name(ph1, name,
 	    sizeof(name)), why);
+	snprintf(ph1->ph1_why, sizeof(ph1->ph1_why), "%s", why);
 	ph1_migrate(ph1);
 	(void)ph1_set_state(ph1, PH1_S_EXPIRED);
 	ph1_down(ph1);
@@ -239,6 +241,7 @@ ph1_new(struct exchange_env *env, enum isakmp_role role,
 	ph1->ph1_peer = *peer;
 	ph1->ph1_remote = rm;
 	ph1->ph1_created = exchange_now(env);
+	env->env_ph1_started++;
 	TAILQ_INIT(&ph1->ph1_ph2s);
 	TAILQ_INSERT_TAIL(&env->env_ph1s, ph1, ph1_entry);
 	exchange_init(&ph1->ph1_ex, EXCHANGE_MAIN, role, ph1, NULL);

@@ -80,6 +80,7 @@ struct ph1 {
 	uint64_t	 ph1_dead_at;	/* failed/expired: free after */
 	uint64_t	 ph1_created;	/* when ph1_new made it */
 	struct dpd	 ph1_dpd;	/* dead peer detection (dpd.c) */
+	char		 ph1_why[64];	/* why it failed or ended */
 	TAILQ_HEAD(, ph2) ph1_ph2s;
 	enum natt_version ph1_natt_ver;	/* agreed; NATT_NONE: no NAT-T */
 	unsigned	 ph1_natt_flags;	/* NATT_F_* */

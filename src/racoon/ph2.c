@@ -134,6 +134,7 @@ ph2_fail(struct ph2 *ph2, const char *why)
 		return;
 	log_errx("%s: phase2 negotiation failed: %s",
 	    ph2_name(ph2, name, sizeof(name)), why);
+	snprintf(ph2->ph2_why, sizeof(ph2->ph2_why), "%s", why);
 	(void)ph2_set_state(ph2, ph2->ph2_state == PH2_S_ESTABLISHED ?
 	    PH2_S_EXPIRED : PH2_S_FAILED);
 	ph2->ph2_ex.ex_failed = 1;

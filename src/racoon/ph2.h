@@ -83,6 +83,7 @@ struct ph2 {
 	struct exchange	 ph2_ex;
 	uint64_t	 ph2_expire_at;
 	uint64_t	 ph2_dead_at;
+	char		 ph2_why[64];	/* why it failed */
 	int		 ph2_has_natoa;	/* NAT-OA: the peer's own address */
 	struct addr	 ph2_natoa;
 };
