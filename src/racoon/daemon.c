@@ -34,6 +34,7 @@
 #endif
 
 #include "addr.h"
+#include "admin.h"
 #include "buf.h"
 #include "cfg.h"
 #include "daemon.h"
@@ -181,24 +182,24 @@ daemon_old_cfgs_gc(int all)
 	}
 }
 
-static void
+static int
 daemon_reload(void)
 {
 	struct cfg *cf;
 	struct psk *psk;
 	struct daemon_old_cfg *oc;
 
-	log_info("%s: reloading the configuration (SIGHUP)",
+	log_info("%s: reloading the configuration",
 	    daemon_o->do_conf);
 	if ((oc = calloc(1, sizeof(*oc))) == NULL) {
 		log_warn("reload");
-		return;
+		return -1;
 	}
 	if (daemon_load(&cf, &psk) == -1) {
 		log_errx("%s: reload failed, the previous configuration "
 		    "stays in use", daemon_o->do_conf);
 		free(oc);
-		return;
+		return -1;
 	}
 	oc->oc_cfg = daemon_cfg;
 	TAILQ_INSERT_TAIL(&daemon_old_cfgs, oc, oc_entry);
@@ -211,6 +212,7 @@ daemon_reload(void)
 	daemon_old_cfgs_gc(0);
 	/* XXX: listen addresses that changed need a restart. */
 	log_info("%s: configuration loaded", daemon_o->do_conf);
+	return 0;
 }
 
 /* Events: kernel.c's first, then the hook scripts. */
@@ -222,6 +224,7 @@ daemon_ph1_up_cb(void *arg, struct ph1 *ph1)
 	if (daemon_kernel_ev.ev_ph1_up != NULL)
 		daemon_kernel_ev.ev_ph1_up(daemon_kernel_ev.ev_arg, ph1);
 	script_run(ph1, CFG_SCRIPT_PHASE1_UP);
+	admin_event(EVT_PHASE1_UP, ph1, NULL);
 }
 
 static void
@@ -231,8 +234,14 @@ daemon_ph1_down_cb(void *arg, struct ph1 *ph1)
 	if (daemon_kernel_ev.ev_ph1_down != NULL)
 		daemon_kernel_ev.ev_ph1_down(daemon_kernel_ev.ev_arg, ph1);
 	/* Only an ISAKMP-SA that was up goes down (phase1_up ran). */
-	if (ph1->ph1_state == PH1_S_EXPIRED)
+	if (ph1->ph1_state == PH1_S_EXPIRED) {
 		script_run(ph1, CFG_SCRIPT_PHASE1_DOWN);
+		admin_event(EVT_PHASE1_DOWN, ph1, NULL);
+	} else
+		admin_event(strstr(ph1->ph1_why, "time up") != NULL ?
+		    EVT_PHASE1_NO_RESPONSE : strstr(ph1->ph1_why,
+		    "authentication") != NULL ? EVT_PHASE1_AUTH_FAILED :
+		    EVT_PHASE1_NO_PROPOSAL, ph1, NULL);
 }
 
 static void
@@ -242,6 +251,17 @@ daemon_ph1_dead_cb(void *arg, struct ph1 *ph1)
 	if (daemon_kernel_ev.ev_ph1_dead != NULL)
 		daemon_kernel_ev.ev_ph1_dead(daemon_kernel_ev.ev_arg, ph1);
 	script_run(ph1, CFG_SCRIPT_PHASE1_DEAD);
+	admin_event(EVT_PHASE1_DPD_TIMEOUT, ph1, NULL);
+}
+
+static void
+daemon_ph2_done_cb(void *arg, struct ph2 *ph2, int ok)
+{
+	(void)arg;
+	if (daemon_kernel_ev.ev_ph2_done != NULL)
+		daemon_kernel_ev.ev_ph2_done(daemon_kernel_ev.ev_arg, ph2, ok);
+	admin_event(ok ? EVT_PHASE2_UP : EVT_PHASE2_NO_RESPONSE,
+	    ph2->ph2_ph1, ph2);
 }
 
 static void
@@ -253,7 +273,8 @@ daemon_events(void)
 	ev->ev_ph1_up = daemon_ph1_up_cb;
 	ev->ev_ph1_down = daemon_ph1_down_cb;
 	ev->ev_ph1_dead = daemon_ph1_dead_cb;
-	/* ev_ph2_done and ev_arg stay kernel.c's. */
+	ev->ev_ph2_done = daemon_ph2_done_cb;
+	/* ev_arg stays kernel.c's; ours ignore it. */
 }
 
 /* Timer */
@@ -378,8 +399,10 @@ daemon_recv_cb(evutil_socket_t fd, short what, void *arg)
 			exchange_input(&daemon_env, &local, &peer,
 			    daemon_rxbuf, len);
 			continue;
-		case ISAKMP_RX_KEEPALIVE:
 		case ISAKMP_RX_DROP:
+			admin_count_io_drop();
+			continue;
+		case ISAKMP_RX_KEEPALIVE:
 			continue;
 		case ISAKMP_RX_NONE:
 			break;
@@ -528,7 +551,7 @@ daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 		return;
 	if (sig == SIGHUP) {
 		daemon_notify("RELOADING=1");
-		daemon_reload();
+		(void)daemon_reload();
 		daemon_notify("READY=1");
 		daemon_rearm();
 		return;
@@ -574,6 +597,8 @@ daemon_cleanup(void)
 	if (daemon_timer_ev != NULL)
 		event_free(daemon_timer_ev);
 	exchange_env_clear(&daemon_env);
+	admin_event(EVT_RACOON_QUIT, NULL, NULL);
+	admin_close();
 	kernel_close();
 	keylog_close();
 	script_close();
@@ -652,6 +677,10 @@ daemon_ready(void)
 	daemon_ready_fd = -1;
 }
 
+static struct admin_hooks daemon_admin_hooks = {
+	daemon_reload, daemon_rearm, 0
+};
+
 static int
 daemon_start(void)
 {
@@ -686,6 +715,10 @@ daemon_start(void)
 		log_errx("cannot watch SIGCHLD for the hook scripts");
 		return -1;
 	}
+	daemon_admin_hooks.ah_port = daemon_o->do_port;
+	if (admin_open(daemon_base, &daemon_env, daemon_cfg,
+	    &daemon_admin_hooks) == -1)
+		return -1;
 	return 0;
 }
 

@@ -41,7 +41,9 @@ sbin_PROGRAMS += src/racoon/racoon
 src_racoon_racoon_SOURCES = src/racoon/main.c \
 	src/racoon/daemon.c src/racoon/daemon.h \
 	src/racoon/kernel.c src/racoon/kernel.h \
-	src/racoon/script.c src/racoon/script.h
+	src/racoon/script.c src/racoon/script.h \
+	src/racoon/admin.c src/racoon/admin.h \
+	src/racoon/admin_msg.c src/racoon/admin_msg.h
 src_racoon_racoon_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/racoon
 src_racoon_racoon_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS) \
 	$(SYSTEMD_CFLAGS)
@@ -61,6 +63,22 @@ tests_unit_test_kernel_LDADD = tests/unit/libtest.a src/racoon/libexch.a \
 	src/racoon/libike.a $(RACOON_CFG_LIBS) $(LIBEVENT_LIBS)
 
 check_PROGRAMS += tests/unit/test_psk tests/unit/test_cfg
+
+# The admin protocol's codec, shared with racoonctl.
+check_PROGRAMS += tests/unit/test_admin_msg
+tests_unit_test_admin_msg_SOURCES = tests/unit/test_admin_msg.c \
+	src/racoon/admin_msg.c src/racoon/admin_msg.h
+tests_unit_test_admin_msg_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/src/racoon -I$(top_srcdir)/tests/unit
+tests_unit_test_admin_msg_LDADD = $(UNIT_LIBS)
+if ENABLE_FUZZING
+FUZZERS += tests/fuzz/fuzz_admin
+tests_fuzz_fuzz_admin_SOURCES = tests/fuzz/fuzz_admin.c \
+	src/racoon/admin_msg.c src/racoon/admin_msg.h
+tests_fuzz_fuzz_admin_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/racoon
+tests_fuzz_fuzz_admin_LDADD = $(COMMON_LIBS)
+tests_fuzz_fuzz_admin_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+endif
 tests_unit_test_psk_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/racoon \
 	-I$(top_srcdir)/tests/unit
 tests_unit_test_psk_LDADD = src/racoon/libracoon_cfg.a $(UNIT_LIBS)
