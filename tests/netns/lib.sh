@@ -204,3 +204,31 @@ dp_has() {
 	    want && n == 2 { if (req == "" || $0 ~ req) found = 1; want = 0 }
 	    END { exit !found }' "$1"
 }
+
+# article_daemons NAME...: for each host NAME (its namespace in $NAME,
+# its files from article_host in $work): ipsecd, the policies loaded
+# with setkey, racoon logging to $work/racoon-NAME.log; the pids are
+# added to $pids.  Needs $ipsecd, $setkey and $racoon.
+article_daemons() {
+	local n ns
+	for n in "$@"; do
+		ns=${!n}
+		ip netns exec "$ns" "$ipsecd" -F 2>>"$work/ipsecd-$n.log" &
+		pids="$pids $!"
+	done
+	sleep 1
+	for n in "$@"; do
+		ns=${!n}
+		check "setkey loads host $n's policies" \
+		    ip netns exec "$ns" "$setkey" -f "$work/$n.setkey"
+		ip netns exec "$ns" "$racoon" -F -f "$work/$n.conf" \
+		    -l "$work/racoon-$n.log" &
+		pids="$pids $!"
+		check "racoon $n writes its pidfile" wait_for "$work/$n.pid" .
+	done
+}
+
+# sa_count NS: the SAs in the namespace's SAD.
+sa_count() {
+	ip netns exec "$1" "$setkey" -D 2>/dev/null | grep -c "state="
+}

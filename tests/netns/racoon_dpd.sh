@@ -93,9 +93,6 @@ start_racoon() {
 start_racoon a racoon-a.log
 start_racoon b racoon-b.log
 
-sa_count() {
-	ip netns exec "$1" "$setkey" -D 2>/dev/null | grep -c "state="
-}
 # envval FILE NAME
 envval() { sed -n "s/^$2=//p" "$1"; }
 
