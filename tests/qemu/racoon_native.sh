@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 # racoon on a kernel with native IPsec: Debian's kernel under qemu, one
-# boot, two namespaces of the guest joined by a veth pair, no ipsecd.
+# boot, namespaces of the guest joined by veth pairs, no ipsecd.
 #
 # 1. The article's automatically keyed connection (tests/netns/lib.sh's
 #    article_host: ESP transport, 3des/md5, pfs 768).  racoon finds
@@ -11,14 +11,18 @@
 #    kernel (xfrm_larval_drop 0), is answered once the kernel's ACQUIRE
 #    has been negotiated; the kernel's ESP carries the traffic (its SA
 #    counters, the wire); SIGTERM takes racoon's SAs out of both kernels.
+#    With IPSECD_SOCKET set, setkey and racoon ask that socket and not
+#    AF_KEY (ARCHITECTURE.md's order).
 # 2. ESP tunnel mode between two subnets, aes 256/hmac-sha256 with a
 #    12 s lifetime (aes-gcm-16 listed first: af_key's algorithm list has
-#    no AEAD, and racoon leaves it out): af_key's 96-bit hmac-sha256 (and RFC 4868's lengths
-#    for sha384 and sha512: racoon.8), the kernel's soft EXPIRE makes
-#    racoon rekey and traffic goes on over the new SAs; once the
-#    initiator is killed, the responder's SAs end at the kernel's hard
-#    EXPIRE, which racoon logs.
-# 3. NAT-T (tests/netns/racoon_natt.sh on a native kernel): a client
+#    no AEAD, and racoon leaves it out): af_key's 96-bit hmac-sha256
+#    (and RFC 4868's lengths for sha384 and sha512: racoon.8), the
+#    kernel's soft EXPIRE makes racoon rekey and traffic goes on over
+#    the new SAs; once the initiator is killed, the responder's SAs end
+#    at the kernel's hard EXPIRE, which racoon logs.
+# 3. The article's setup over IPv6 (IPV6_IPSEC_POLICY on the IKE
+#    sockets).
+# 4. NAT-T (tests/netns/racoon_natt.sh on a native kernel): a client
 #    behind an nftables masquerade in a third namespace, a gateway that
 #    knows it by the NAT's address.  racoon sets UDP_ENCAP_ESPINUDP on
 #    its 4500 socket and the kernel carries the ESP in UDP (its SAs'
@@ -39,7 +43,7 @@ done
 [ -n "$(qemu_kernel)" ] || { echo "linux-image-amd64 missing"; exit 77; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-A=10.73.1.100 B=10.73.2.100
+A=10.73.1.100 B=10.73.2.100 A6=fd00:73::a B6=fd00:73::b
 
 # Scenario 1: the article's files, written for the guest's /etc/t.
 host=$work/host
@@ -49,6 +53,8 @@ mkdir -p "$host"
 	work=$host
 	article_host $A $B a
 	article_host $B $A b
+	article_host $A6 $B6 e
+	article_host $B6 $A6 f
 )
 for f in "$host"/*; do
 	sed "s|$host|/etc/t|g" "$f" >"$work/${f##*/}"
@@ -91,7 +97,7 @@ CONF
 gateway 10.74.0.1 10.74.0.2 10.74.1.0/24 10.74.2.0/24 c
 gateway 10.74.0.2 10.74.0.1 10.74.2.0/24 10.74.1.0/24 d
 
-# Scenario 3: client X (192.168.77.10) behind the NAT N (10.75.0.1),
+# Scenario 4: client X (192.168.77.10) behind the NAT N (10.75.0.1),
 # gateway Y (10.75.0.2) with the LAN 10.75.2.0/24 on its loopback.  Y
 # knows the client by the NAT's address (tests/netns/racoon_natt.sh).
 X=192.168.77.10 NO=10.75.0.1 Y=10.75.0.2 LN=10.75.2.0/24
@@ -132,14 +138,14 @@ natt_host y $NO $LN $X/32 $Y-$NO $NO-$Y
 {
 	qemu_guest_lib
 	cat <<GUEST
-A=$A B=$B X=$X NO=$NO Y=$Y
+A=$A B=$B X=$X NO=$NO Y=$Y A6=$A6 B6=$B6
 GUEST
 	cat <<'GUEST'
 ipx() { /bin/ip netns exec "$@"; }
-pair() {	# pair NS1 NS2 IF1 IF2 ADDR1/LEN ADDR2/LEN
+pair() {	# pair NS1 NS2 IF1 IF2 ADDR1/LEN ADDR2/LEN [nodad]
 	/bin/ip netns add $1; /bin/ip netns add $2
 	/bin/ip link add $3 netns $1 type veth peer name $4 netns $2
-	/bin/ip -n $1 addr add $5 dev $3; /bin/ip -n $2 addr add $6 dev $4
+	/bin/ip -n $1 addr add $5 dev $3 $7; /bin/ip -n $2 addr add $6 dev $4 $7
 	for n in $1 $2; do
 		/bin/ip -n $n link set lo up
 		# Hold the packet that triggers an ACQUIRE until its SA
@@ -148,6 +154,13 @@ pair() {	# pair NS1 NS2 IF1 IF2 ADDR1/LEN ADDR2/LEN
 	done
 	/bin/ip -n $1 link set $3 up; /bin/ip -n $2 link set $4 up
 }
+# counted FILE: `ip -s xfrm state' in FILE counted traffic on an SA.
+counted() {
+	grep -qE "^[[:space:]]+[1-9][0-9]*\(bytes\), [1-9][0-9]*\(packets\)" $1
+}
+enc="encryption algorithms for esp"
+left="left out: not in the kernel's PF_KEY algorithm list"
+encap="encap type espinudp"
 # nstates NS: how many SAs the kernel of NS holds.
 nstates() { ipx $1 ip xfrm state | grep -c "^src "; }
 # gone NS: within 3 s, the kernel of NS holds no SA.
@@ -164,13 +177,21 @@ echo "=== scenario 1: the article's racoon setup"
 pair A B va vb $A/16 $B/16
 check "setkey loads host A's policies" ipx A setkey -f /etc/t/a.setkey
 check "setkey loads host B's policies" ipx B setkey -f /etc/t/b.setkey
+# ARCHITECTURE.md's order: IPSECD_SOCKET, when set, comes before AF_KEY.
+check_not "IPSECD_SOCKET set: setkey asks that socket, not AF_KEY" \
+    env IPSECD_SOCKET=@nothere /bin/ip netns exec A setkey -D
+check_not "IPSECD_SOCKET set: so does racoon" env IPSECD_SOCKET=@nothere \
+    /bin/ip netns exec A racoon -F -f /etc/t/a.conf -l /tmp/racoon-env.log
+check "and says it found no kernel interface" \
+    grep -q "no kernel interface" /tmp/racoon-env.log
 ipx A racoon -F -f /etc/t/a.conf -l /tmp/racoon-a.log &
 ipx B racoon -F -f /etc/t/b.conf -l /tmp/racoon-b.log &
 check "racoon A writes its pidfile" wait_for /etc/t/a.pid .
 check "racoon B writes its pidfile" wait_for /etc/t/b.pid .
 check "racoon A found AF_KEY by itself" \
     grep -q "INFO: PF_KEY: using AF_KEY" /tmp/racoon-a.log
-check_not "racoon A has all of OpenSSL" grep -q "WARNING: cannot load" /tmp/racoon-a.log
+check_not "racoon A has all of OpenSSL" \
+    grep -q "WARNING: cannot load" /tmp/racoon-a.log
 # tcpdump drops its privileges to a user it must find.
 echo "root:x:0:0:root:/:/bin/sh" >/etc/passwd
 ipx B tcpdump -Z root -n -i vb -w /tmp/wire.pcap 2>/tmp/tcpdump.err &
@@ -197,7 +218,7 @@ check "the kernel's SAs: 3des-cbc" grep -q "enc cbc(des3_ede) 0x" /tmp/xfrm-a
 check "the kernel's SAs: hmac-md5, 96 bits" \
     grep -q "auth-trunc hmac(md5) 0x[0-9a-f]\{32\} (128 bits) 96$" /tmp/xfrm-a
 check "the kernel's ESP counted the pings" \
-    grep -qE "^[[:space:]]+[1-9][0-9]*\(bytes\), [1-9][0-9]*\(packets\)" /tmp/xfrm-a
+    counted /tmp/xfrm-a
 ipx A setkey -D >/tmp/a.D
 check "setkey -D: lifetimes hard 28800, soft 23040 (80%)" \
     grep -q "hard: 28800(s).*soft: 23040(s)" /tmp/a.D
@@ -215,10 +236,12 @@ ipx B tcpdump -Z root -n -r /tmp/wire.pcap >/tmp/wire.txt 2>/dev/null
 check "wire: ISAKMP on port 500" grep -q "$A.500 > $B.500: isakmp" /tmp/wire.txt
 check "wire: ESP both ways" grep -q "$B > $A: ESP(spi=" /tmp/wire.txt
 check "wire: ESP from A" grep -q "$A > $B: ESP(spi=" /tmp/wire.txt
-check "wire: no ICMP in the clear" test "$(grep -c "ICMP echo" /tmp/wire.txt)" = 0
+check "wire: no ICMP in the clear" \
+    test "$(grep -c "ICMP echo" /tmp/wire.txt)" = 0
 kill "$(cat /etc/t/b.pid)"
 wait_for /tmp/racoon-b.log "racoon stopped"
-[ $fail = 0 ] || { tail -20 /tmp/racoon-a.log; tail -20 /tmp/racoon-b.log; cat /tmp/xfrm-a /tmp/tcpdump.err; head -20 /tmp/wire.txt; }
+[ $fail = 0 ] || { tail -20 /tmp/racoon-a.log; tail -20 /tmp/racoon-b.log;
+    cat /tmp/xfrm-a /tmp/tcpdump.err; head -20 /tmp/wire.txt; }
 
 echo "=== scenario 2: tunnel mode, hmac-sha256, the kernel's EXPIREs"
 pair C D wc wd 10.74.0.1/24 10.74.0.2/24
@@ -235,19 +258,20 @@ check "racoon D writes its pidfile" wait_for /tmp/d.pid .
 check "the first ping from subnet C to subnet D gets its answer" \
     ipx C ping -c 1 -W 15 -I 10.74.1.1 10.74.2.1
 check "racoon C read the kernel's algorithm lists" \
-    grep -q "INFO: PF_KEY: the kernel lists [0-9]* integrity and [0-9]* encryption algorithms for esp" \
+    grep -q "INFO: PF_KEY: the kernel lists [0-9]* integrity and [0-9]* $enc" \
     /tmp/racoon-c.log
 check "af_key lists no AEAD: racoon C does not propose aes-gcm-16" \
-    grep -q "WARNING: sainfo /etc/t/c.conf:[0-9]*: ESP aes-gcm-16 left out: not in the kernel's PF_KEY algorithm list" \
+    grep -q "WARNING: sainfo /etc/t/c.conf:[0-9]*: ESP aes-gcm-16 $left" \
     /tmp/racoon-c.log
 check "racoon C logs the tunnel SAs" \
     grep -q "IPsec-SA established: ESP/Tunnel 10.74.0.2\[0\]->10.74.0.1\[0\]" \
     /tmp/racoon-c.log
 ipx C ip -s xfrm state >/tmp/xfrm-c
 check "the kernel's SAs: tunnel mode" grep -q "mode tunnel" /tmp/xfrm-c
-check "the kernel's SAs: aes 256" grep -q "enc cbc(aes) 0x[0-9a-f]\{64\} (256 bits)$" /tmp/xfrm-c
+check "the kernel's SAs: aes 256" \
+    grep -q "enc cbc(aes) 0x[0-9a-f]\{64\} (256 bits)$" /tmp/xfrm-c
 check "the kernel's SAs: hmac-sha256 truncated to 96 bits (af_key)" \
-    grep -q "auth-trunc hmac(sha256) 0x[0-9a-f]\{64\} (256 bits) 96$" /tmp/xfrm-c
+    grep -q "hmac(sha256) 0x[0-9a-f]\{64\} (256 bits) 96$" /tmp/xfrm-c
 # Soft at 9 s: racoon C, which initiated, rekeys, and retires the old
 # SAs once the new ones carry traffic.
 i=0
@@ -282,10 +306,39 @@ check "af_key: hmac-sha512 keeps 256 bits" \
     grep -q "auth-trunc hmac(sha512) 0x$k$k$k$k 256$" /tmp/xfrm-sha2
 kill "$(cat /tmp/d.pid)"
 wait_for /tmp/racoon-d.log "racoon stopped"
-[ $fail = 0 ] || { tail -30 /tmp/racoon-c.log; tail -30 /tmp/racoon-d.log; cat /tmp/xfrm-c /tmp/xfrm-sha2; }
+[ $fail = 0 ] || { tail -30 /tmp/racoon-c.log; tail -30 /tmp/racoon-d.log;
+    cat /tmp/xfrm-c /tmp/xfrm-sha2; }
+
+echo "=== scenario 3: the article's setup over IPv6"
+pair E F va vb $A6/64 $B6/64 nodad
+# The policies cover neighbour discovery too: neighbours by hand.
+mac() { /bin/ip -n $1 -o link show $2 | sed 's/.*link\/ether \([^ ]*\).*/\1/'; }
+/bin/ip -n E neigh replace $B6 lladdr "$(mac F vb)" dev va nud permanent
+/bin/ip -n F neigh replace $A6 lladdr "$(mac E va)" dev vb nud permanent
+check "setkey loads host A's IPv6 policies" ipx E setkey -f /etc/t/e.setkey
+check "setkey loads host B's IPv6 policies" ipx F setkey -f /etc/t/f.setkey
+ipx E racoon -F -f /etc/t/e.conf -l /tmp/racoon-e.log &
+ipx F racoon -F -f /etc/t/f.conf -l /tmp/racoon-f.log &
+check "racoon E writes its pidfile" wait_for /etc/t/e.pid .
+check "racoon F writes its pidfile" wait_for /etc/t/f.pid .
+sleep 1
+# IPV6_IPSEC_POLICY lets IKE over IPv6 past the `any' policies.
+check "the first IPv6 ping gets its answer" ipx E ping -6 -c 1 -W 15 $B6
+check "IPv6 ping keeps flowing" ipx F ping -6 -q -c 3 -W 2 $A6
+check "racoon logs the IPv6 SAs" \
+    grep -q "IPsec-SA established: ESP/Transport $A6\[0\]->$B6\[0\]" \
+    /tmp/racoon-e.log
+ipx E ip -s xfrm state >/tmp/xfrm-e
+check "the kernel's ESP over IPv6 counted the pings" \
+    counted /tmp/xfrm-e
+kill "$(cat /etc/t/e.pid)" "$(cat /etc/t/f.pid)"
+wait_for /tmp/racoon-e.log "racoon stopped"
+wait_for /tmp/racoon-f.log "racoon stopped"
+[ $fail = 0 ] || { tail -20 /tmp/racoon-e.log; tail -20 /tmp/racoon-f.log;
+    cat /tmp/xfrm-e; }
 f2=$fail
 
-echo "=== scenario 3: NAT-T through an nftables NAT, the kernel's ESP-in-UDP"
+echo "=== scenario 4: NAT-T through an nftables NAT, the kernel's ESP-in-UDP"
 fail=0
 pair X N eth0 in0 $X/24 192.168.77.1/24
 /bin/ip netns add Y
@@ -337,11 +390,11 @@ check "gateway's racoon logs: NAT detected: PEER" \
 ipx X ip -s xfrm state >/tmp/xfrm-x
 ipx Y ip -s xfrm state >/tmp/xfrm-y
 check "the client's kernel holds ESP-in-UDP SAs, 4500 to 4500" \
-    test "$(grep -c "encap type espinudp sport 4500 dport 4500" /tmp/xfrm-x)" = 2
+    test "$(grep -c "$encap sport 4500 dport 4500" /tmp/xfrm-x)" = 2
 check "the gateway's kernel holds them towards the NAT" \
-    test "$(grep -c "encap type espinudp sport 4500 dport 4500\|encap type espinudp sport [0-9]* dport 4500\|encap type espinudp sport 4500 dport [0-9]*" /tmp/xfrm-y)" = 2
+    test "$(grep -c "$encap sport 4500 dport 4500" /tmp/xfrm-y)" = 2
 check "the kernel's ESP counted the pings" \
-    grep -qE "^[[:space:]]+[1-9][0-9]*\(bytes\), [1-9][0-9]*\(packets\)" /tmp/xfrm-y
+    counted /tmp/xfrm-y
 sleep 3
 check "the client sent NAT-T keepalives" \
     grep -q "NAT-T keepalive sent to $Y\[4500\]" /tmp/racoon-x.log
@@ -353,11 +406,12 @@ nat 7000-7999
 ipx N conntrack -F 2>/dev/null
 ipx X ping -q -c 4 -W 2 10.75.2.1 >/dev/null
 check "gateway's racoon follows the kernel's NEW_MAPPING" \
-    wait_for /tmp/racoon-y.log "NAT-T: peer $NO\[4500\] moved to $NO\[7[0-9][0-9][0-9]\]"
+    wait_for /tmp/racoon-y.log \
+    "NAT-T: peer $NO\[4500\] moved to $NO\[7[0-9][0-9][0-9]\]"
 check "ping flows over the new mapping" ipx X ping -q -c 3 -W 2 10.75.2.1
 ipx Y ip xfrm state >/tmp/xfrm-y2
 check "the gateway's kernel sends to the new port" \
-    grep -q "encap type espinudp sport 4500 dport 7[0-9][0-9][0-9]" /tmp/xfrm-y2
+    grep -q "$encap sport 4500 dport 7[0-9][0-9][0-9]" /tmp/xfrm-y2
 
 kill -TERM "$(cat /tmp/x.pid)"
 check "racoon X exits on SIGTERM" wait_for /tmp/racoon-x.log "racoon stopped"
@@ -391,11 +445,11 @@ files="$setkey $racoon $legacy:$legacy"
 for p in tcpdump nft conntrack; do
 	files="$files $(command -v $p)"
 done
-for f in a b c d x y; do
+for f in a b c d e f x y; do
 	files="$files $work/$f.setkey:/etc/t/$f.setkey"
 	files="$files $work/$f.conf:/etc/t/$f.conf $work/$f.psk:/etc/t/$f.psk"
 done
 QEMU_MODULES_EXTRA="nft_chain_nat nft_masq nf_conntrack_netlink" \
     qemu_initramfs "$work/initrd.gz" "$work/guest.sh" $files || exit 1
 qemu_boot "$work/initrd.gz" 300 >"$work/console"
-qemu_verdict "$work/console" 78
+qemu_verdict "$work/console" 89
