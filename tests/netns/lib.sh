@@ -96,10 +96,27 @@ unit_file() {
 	    "${TEST_SRCDIR:-$TOP}/conf/$1.service.in" >"$work/$1.service"
 }
 
+# unit_priv UNITFILE: the setpriv command that gives a program only the
+# capabilities of the unit's CapabilityBoundingSet, with no_new_privs
+# for NoNewPrivileges=yes (root's programs get exactly the bounding set).
+unit_priv() {
+	local caps c
+	caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$1")
+	[ -n "$caps" ] || return 0
+	printf 'setpriv --bounding-set=-all'
+	for c in $caps; do
+		c=${c#CAP_}
+		printf ',+%s' "${c,,}"
+	done
+	grep -qx 'NoNewPrivileges=yes' "$1" && printf ' --no-new-privs'
+	echo
+}
+
 # unit_exec NS UNITFILE KEY: run the unit's KEY= commands (ExecStart,
 # ExecStop, ExecCondition...) in namespace NS as systemd does: in order,
-# "$$" read as "$", $MAINPID from the environment, a leading "-" ignores
-# a failure; the first other failure stops and returns 1.
+# with the unit's capabilities (unit_priv), "$$" read as "$", $MAINPID
+# from the environment, a leading "-" ignores a failure; the first other
+# failure stops and returns 1.
 unit_exec() {
 	local line cmd ign
 	while IFS= read -r line; do
@@ -107,7 +124,8 @@ unit_exec() {
 		ign=0
 		case $cmd in -*) ign=1; cmd=${cmd#-} ;; esac
 		cmd=${cmd//\$\$/\$}
-		ip netns exec "$1" bash -c "$cmd" || [ $ign = 1 ] || return 1
+		ip netns exec "$1" $(unit_priv "$2") bash -c "$cmd" ||
+		    [ $ign = 1 ] || return 1
 	done < <(grep "^$3=" "$2")
 }
 
@@ -155,7 +173,7 @@ racoon_unit_start() {
 	unit_exec "$ns" "$u" ExecStartPre >>"$work/racoon-$1.log" 2>&1 ||
 	    return 1
 	cmd=$(sed -n 's/^ExecStart=//p' "$u")
-	ip netns exec "$ns" $cmd 2>>"$work/racoon-$1.log" &
+	ip netns exec "$ns" $(unit_priv "$u") $cmd 2>>"$work/racoon-$1.log" &
 	eval "racoon_$1=$!"
 	pids="$pids $!"
 	wait_for "$work/etc-$1/racoon.pid" .

@@ -6,15 +6,14 @@
 # setkey.service's own ExecStart, and racoon.  Once the tunnel carries
 # pings, ipsecd on A goes through what `systemctl restart ipsecd' does:
 # setkey.service's ExecStop, ipsecd stops, starts, setkey.service's
-# ExecStart again.  racoon A notices the closed socket, reconnects,
+# ExecStart again.  Every program runs with its unit's capabilities only.  racoon A notices the closed socket, reconnects,
 # registers and reads the SPD again; the next ping makes ipsecd ACQUIRE
 # and racoon negotiates new SAs over the phase 1 SA it kept.  Then the
 # same on B, the responder, whose peer still holds SAs: B's next packet
 # brings the tunnel back.  Neither racoon restarts.
 set -u
 . "$(dirname "$0")/lib.sh"
-ipsecd=${BUILD:?}/src/ipsecd/ipsecd
-setkey=$BUILD/src/setkey/setkey
+setkey=${BUILD:?}/src/setkey/setkey
 racoon=$BUILD/src/racoon/racoon
 a=irA$$ b=irB$$
 A=10.75.1.100 B=10.75.2.100
@@ -38,18 +37,23 @@ for n in a b; do
 	unit_file setkey "$work/etc-$n"
 	mv "$work/setkey.service" "$work/setkey-$n.service"
 done
+unit_file ipsecd "$work"
 # A manual SA that only the ipsec-tools.d file gives.
 echo "add 10.75.9.9 $A esp 0x777 -E 3des-cbc \
 0x7aeaca3f87d060a12f4a4487d5a5c3355920fae69a96c831;" \
     >"$work/etc-a/ipsec-tools.d/manual.conf"
 
-# ipsecd_start N: ipsecd in host N's namespace (a log per start), then
-# its policy unit.
+# ipsecd_start N: ipsecd.service's condition and command in host N's
+# namespace, with the unit's capabilities (a log per start), then the
+# policy unit.
 ipsecd_start() {
 	local ns log
 	ns=$(eval echo \$$1)
 	log=$(mktemp "$work/ipsecd-$1.XXXX")
-	ip netns exec "$ns" "$ipsecd" -F -d 2>"$log" &
+	unit_exec "$ns" "$work/ipsecd.service" ExecCondition >/dev/null ||
+	    return 1
+	ip netns exec "$ns" $(unit_priv "$work/ipsecd.service") \
+	    $(sed -n 's/^ExecStart=//p' "$work/ipsecd.service") 2>"$log" &
 	eval "ipsecd_$1=$!"
 	pids="$pids $!"
 	wait_for "$log" "ipsecd started" 50 &&
