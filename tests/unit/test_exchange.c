@@ -88,6 +88,8 @@ struct msg {
 #define NAT_SHIFT	10000
 static int		 nat_on;
 static uint16_t		 nat_shift = NAT_SHIFT;	/* the NAT's mapping */
+/* Blank these vendor IDs on the way to the responder: an older peer. */
+static int		 natt_hide_rfc;
 static struct addr	 nat_addr;
 
 static struct side	 S[2];		/* 0: initiator, 1: responder */
@@ -340,6 +342,19 @@ world_down(void)
 	sent[0] = sent[1] = 0;
 }
 
+/* Zero the RFC 3947 and draft-03 vendor IDs in a message. */
+static void
+natt_blank(uint8_t *d, size_t len)
+{
+	enum natt_version v[] = { NATT_RFC, NATT_DRAFT03 };
+	size_t i, k;
+
+	for (k = 0; k < 2; k++)
+		for (i = 0; i + NATT_VID_LEN <= len; i++)
+			if (memcmp(d + i, natt_vid(v[k]), NATT_VID_LEN) == 0)
+				memset(d + i, 0, NATT_VID_LEN);
+}
+
 /* Deliver the oldest message; 0 if none was queued. */
 static int
 pump_one(void)
@@ -351,6 +366,8 @@ pump_one(void)
 		return 0;
 	m = Q[0];
 	memmove(Q, Q + 1, sizeof(Q[0]) * (size_t)--nq);
+	if (natt_hide_rfc && m.to == 1)
+		natt_blank(m.data, m.len);
 	if (!nat_on)
 		exchange_input(&S[m.to].env, &m.peer, &m.local, m.data,
 		    m.len);
@@ -1920,6 +1937,35 @@ t_natt_aggressive(void)
 	world_down();
 }
 
+/*
+ * A peer that knows the drafts only (02 and 02n): draft 02n is chosen,
+ * the NAT-D payloads are type 130 and the modes 61443.
+ */
+static void
+t_natt_draft(void)
+{
+	struct ph2 *ph2;
+
+	log_reset();
+	natt_hide_rfc = 1;
+	ASSERT_PTR_NE(ph2 = natt_world(1, "on", "on", IPSECDOI_MODE_TUNNEL),
+	    NULL);
+	pump();
+	natt_hide_rfc = 0;
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	ASSERT_INT_EQ(first_ph1(I)->ph1_natt_ver, NATT_DRAFT02N);
+	ASSERT_INT_EQ(first_ph1(R)->ph1_natt_ver, NATT_DRAFT02N);
+	ASSERT_TRUE(first_ph1(I)->ph1_natt_flags & NATT_F_ME);
+	ASSERT_TRUE(first_ph1(R)->ph1_natt_flags & NATT_F_PEER);
+	ASSERT_TRUE(log_has("NAT-T draft-ietf-ipsec-nat-t-ike-02\\n agreed"));
+	ASSERT_INT_EQ(ph2->ph2_prop.pp_sa[0].ps_wire_mode,
+	    IPSECDOI_MODE_UDPTUNNEL_DRAFT);
+	assert_sas_pair(2);
+	ASSERT_TRUE(R->sas[0].sc_sa.xsa_natt);
+	nat_on = 0;
+	world_down();
+}
+
 /* One side off: no vendor ID answered, plain ESP, port 500 stays. */
 static void
 t_natt_off(void)
@@ -2496,6 +2542,7 @@ main(void)
 	TEST_RUN(t_natt_transport_oa);
 	TEST_RUN(t_natt_force);
 	TEST_RUN(t_natt_aggressive);
+	TEST_RUN(t_natt_draft);
 	TEST_RUN(t_natt_off);
 	TEST_RUN(t_natt_new_mapping);
 	TEST_RUN(t_natt_follow_authenticated);
