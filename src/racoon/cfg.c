@@ -2689,6 +2689,32 @@ check_remote(struct cfg_pctx *pc, struct cfg_remote *r)
 }
 
 /*
+ * NAT-T moves phase 1 to port 4500: with `listen' addresses given, one
+ * of them must be an isakmp_natt one, or the float has no socket.
+ */
+static void
+check_natt_listen(struct cfg_pctx *pc, const struct cfg *cf)
+{
+	const struct cfg_listen_addr *la;
+	const struct cfg_remote *r;
+
+	if (TAILQ_EMPTY(&cf->c_listen.l_addrs))
+		return;
+	TAILQ_FOREACH(la, &cf->c_listen.l_addrs, la_entry)
+		if (la->la_natt)
+			return;
+	TAILQ_FOREACH(r, &cf->c_remotes, r_entry)
+		if (r->r_nat_traversal != CFG_OFF) {
+			cfg_diag(pc, 0, r->r_file, r->r_line,
+			    "remote \"%s\": nat_traversal %s but no "
+			    "isakmp_natt listen address: NAT-T cannot move "
+			    "to its port", r->r_name,
+			    cfg_name_switch3(r->r_nat_traversal));
+			return;
+		}
+}
+
+/*
  * After every statement: a proposal without its own lifetime takes its
  * remote's (done last, so that an inheriting remote's lifetime applies
  * to the proposals it inherited).
@@ -2703,6 +2729,7 @@ check_tree(struct cfg_pctx *pc, struct cfg *cf)
 		TAILQ_FOREACH(p, &r->r_proposals, p_entry)
 			if (p->p_lifetime == 0)
 				p->p_lifetime = r->r_lifetime;
+	check_natt_listen(pc, cf);
 }
 
 /* Load */
