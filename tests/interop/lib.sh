@@ -193,6 +193,7 @@ connections {
 				esp_proposals = $p2
 				mode = tunnel
 				rekey_time = $rekey
+				rand_time = 0
 				life_time = $life
 				start_action = none
 				close_action = none

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Phase 2 rekeying and DELETE against strongSwan's charon, under traffic.
+#  1. charon starts the tunnel with a CHILD_SA that rekeys at 6 s and
+#     lives 10 s: charon runs the new Quick Mode, racoon answers, charon
+#     deletes the old CHILD_SA and racoon purges its copy; pings every
+#     0.2 s go on throughout, and racoon's kernel ends with the newest
+#     pair only.
+#  2. swanctl --terminate --child: charon's DELETE removes racoon's pair
+#     while the ISAKMP-SA stays.
+#  3. racoon starts the tunnel with a sainfo lifetime of 10 s: at its
+#     soft lifetime (8 s) racoon rekeys, then deletes the replaced pair
+#     once the new one is in use, and charon closes its old CHILD_SA on
+#     that DELETE; pings go on throughout.
+#  4. racoon stops (SIGTERM): its DELETEs remove charon's CHILD_SA and
+#     IKE_SA.
+# tshark dissects the whole capture with no malformed-packet warning.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+interop_setup
+
+P1S=aes128-sha256-modp2048 P1R=aes_128/sha256/modp2048
+P2S=aes256-sha256-modp2048 P2R="aes 256|hmac_sha256"
+
+# spis: the SPIs in racoon's kernel, sorted, on one line.
+spis() {
+	ip netns exec "$rns" "$setkey" -D | sed -n 's/.* spi=\([0-9]*\)(.*/\1/p' |
+	    sort -n | tr '\n' ' '
+}
+# newest: the SPIs of the last pair racoon installed, the same way.
+newest() {
+	grep "IPsec-SA established" "$work/racoon.log" | tail -2 |
+	    sed -n 's/.* spi=\([0-9]*\)(.*/\1/p' | sort -n | tr '\n' ' '
+}
+# children: how many CHILD_SAs charon lists as installed.
+children() {
+	swan --list-sas 2>/dev/null | grep -c "net: #.*INSTALLED"
+}
+# ping_through COUNT: COUNT pings 0.2 s apart from racoon's subnet; at
+# most two may be lost.
+ping_through() {
+	local got
+	ip netns exec "$rns" ping -q -i 0.2 -c "$1" -W 1 -I $RH $CH \
+	    >"$work/ping.out" 2>&1
+	got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$work/ping.out")
+	echo "# $got of $1 pings answered"
+	test "${got:-0}" -ge $(($1 - 2))
+}
+
+tag="charon rekeys"
+echo "# $tag"
+check "$tag: set up" eval 'charon_conf $P1S $P2S rekey=6 life=10 &&
+    racoon_conf main $P1R "$P2R" modp2048 life=60'
+initiate charon
+check "$tag: the tunnel comes up" charon_has_child
+check "$tag: pings across the rekey" ping_through 50
+check "$tag: charon ran a second Quick Mode" \
+    charon_logs "CHILD_SA net{2} established"
+check "$tag: racoon answered it" \
+    test "$(grep -c "respond new phase 2 negotiation" "$work/racoon.log")" -ge 2
+check_not "$tag: racoon started no negotiation" \
+    grep -q "initiate new phase" "$work/racoon.log"
+check "$tag: charon deletes the old CHILD_SA" \
+    charon_logs "sending DELETE for ESP CHILD_SA"
+check "$tag: racoon purges its copy" \
+    racoon_logs "purged IPsec-SA proto_id=ESP"
+check "$tag: racoon's kernel holds the newest pair only" \
+    eval 'test "$(spis)" = "$(newest)"'
+check "$tag: charon has one CHILD_SA" test "$(children)" = 1
+
+tag="charon deletes the CHILD_SA"
+echo "# $tag"
+log_mark
+swan --terminate --child net --timeout 5 >/dev/null 2>&1
+check "$tag: racoon purges both SAs" \
+    racoon_logs "purged IPsec-SA proto_id=ESP"
+check "$tag: racoon's kernel holds no SA" eval 'test -z "$(spis)"'
+check "$tag: the ISAKMP-SA stays on both sides" eval \
+    'swan --list-sas | grep -q "^ic: #.*ESTABLISHED" &&
+    ! racoon_logs "ISAKMP-SA deleted" 1'
+
+tag="racoon rekeys"
+echo "# $tag"
+clear_sas
+check "$tag: set up" eval 'charon_conf $P1S $P2S &&
+    racoon_conf main $P1R "$P2R" modp2048 life=10'
+nini=$(grep -c "initiate new phase 2" "$work/racoon.log")
+initiate racoon
+check "$tag: the tunnel comes up" eval 'racoon_logs "IPsec-SA established" &&
+    charon_has_child'
+check "$tag: pings across the rekey" ping_through 60
+check "$tag: racoon reaches the soft lifetime" \
+    racoon_logs "IPsec-SA soft lifetime reached"
+check "$tag: racoon runs a second Quick Mode" \
+    test "$(grep -c "initiate new phase 2" "$work/racoon.log")" -ge $((nini + 2))
+check "$tag: racoon deletes the replaced pair" \
+    racoon_logs "sending delete for IPsec-SA"
+check "$tag: charon closes the old CHILD_SA on that DELETE" \
+    charon_logs "received DELETE for ESP CHILD_SA"
+check "$tag: racoon's kernel holds the newest pair only" \
+    eval 'test "$(spis)" = "$(newest)"'
+check "$tag: charon has one CHILD_SA" test "$(children)" = 1
+
+tag="racoon stops"
+echo "# $tag"
+log_mark
+kill -TERM "$racoon_pid"
+check "$tag: racoon exits" wait_for "$work/racoon.log" "racoon stopped"
+racoon_pid=
+check "$tag: charon obeys the DELETE of the CHILD_SA" \
+    charon_logs "received DELETE for ESP CHILD_SA"
+check "$tag: charon obeys the DELETE of the IKE_SA" \
+    charon_logs "received DELETE for IKE_SA"
+check "$tag: charon has nothing left" \
+    eval '! swan --list-sas | grep -q "^ic: #"'
+
+check "tshark dissects every packet with no malformed-packet warning" \
+    tshark_clean
+[ $fail = 0 ] || { tail -40 "$work/racoon.log"; tail -60 "$work/charon.log"; }
+exit $fail
