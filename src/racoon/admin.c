@@ -40,6 +40,7 @@
 #define ADMIN_MAX_CONNS		32
 #define ADMIN_IDLE_SEC		5
 #define ADMIN_MAX_REASONS	16
+#define ADMIN_EVT_BACKLOG	(1024 * 1024)	/* unread events per client */
 
 struct admin_conn {
 	TAILQ_ENTRY(admin_conn) cn_entry;
@@ -201,6 +202,14 @@ admin_event(uint32_t type, const struct ph1 *ph1, const struct ph2 *ph2)
 	TAILQ_FOREACH(cn, &admin_conns, cn_entry) {
 		if (!cn->cn_events)
 			continue;
+		/* A client that does not read loses its events, not us. */
+		if (evbuffer_get_length(bufferevent_get_output(cn->cn_bev)) >
+		    ADMIN_EVT_BACKLOG) {
+			log_warnx("admin: an event client reads nothing; it "
+			    "gets no more events");
+			cn->cn_events = 0;
+			continue;
+		}
 		if (wbuf_init(&wb, ADMIN_HDR_LEN + ADMIN_EVT_LEN,
 		    ADMIN_HDR_LEN + ADMIN_EVT_LEN) == -1)
 			return;

@@ -7,9 +7,11 @@
 #     variables and nothing of racoon's own environment; A's script
 #     sleeps, and the phase 2 and the ping do not wait for it; its exit
 #     status is logged.  R-U-THERE and R-U-THERE-ACK go both ways while
-#     both live, and no one is declared dead.
+#     both live (racoonctl status shows DPD at work), and no one is
+#     declared dead.
 #  2. racoon A is frozen (SIGSTOP): B declares it dead, runs phase1_dead
-#     and phase1_down, sends DELETEs and empties its SAD; when A thaws
+#     and phase1_down, sends DELETEs and empties its SAD (racoonctl
+#     show-event reports the dead peer, status counts it); when A thaws
 #     it obeys the DELETEs and empties its SAD too (both sides clean up
 #     where the other is alive).
 #  3. The tunnel comes up again; racoon A is killed (SIGKILL, no
@@ -23,6 +25,7 @@ set -u
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
 setkey=$BUILD/src/setkey/setkey
 racoon=$BUILD/src/racoon/racoon
+racoonctl=$BUILD/src/racoonctl/racoonctl
 a=dpA$$ b=dpB$$
 A=10.83.1.100 B=10.83.2.100
 work=$(mktemp -d)
@@ -44,6 +47,7 @@ trap cleanup EXIT
 netns_pair "$a" "$b" va vb $A/16 $B/16 || exit 1
 article_host $A $B a
 article_host $B $A b
+sed -i "s|adminsock disabled;|adminsock \"$work/b.sock\";|" "$work/b.conf"
 
 # The hook: write argv and the environment to NAME.HOOK.env.  A's
 # phase1_up also sleeps 3 seconds and exits 3.
@@ -125,6 +129,19 @@ check "A sends R-U-THERE and B acknowledges" wait_for \
     "$work/racoon-a.log" "DPD R-U-THERE-ACK [0-9]* received"
 check "B sends R-U-THERE and A acknowledges" wait_for \
     "$work/racoon-b.log" "DPD R-U-THERE-ACK [0-9]* received"
+ip netns exec "$b" "$racoonctl" -s "$work/b.sock" status -f json \
+    >"$work/st.json"
+check "racoonctl status on B: DPD active, acknowledged, its settings" \
+    python3 -c 'import json, sys
+p = json.load(open(sys.argv[1]))["phase1"][0]
+d = p["dpd"]
+assert p["state"] == "established" and d["active"] and d["peer_supports"]
+assert (d["delay"], d["retry"], d["maxfail"]) == (2, 1, 3), d
+assert d["last_ack_age"] is not None and d["last_ack"] > 0, d
+assert d["unanswered"] in (0, 1), d' "$work/st.json"
+ip netns exec "$b" "$racoonctl" -s "$work/b.sock" show-event \
+    >"$work/events-b.txt" 2>&1 &
+pids="$pids $!"
 sleep 3
 check_not "no one is declared dead while both live" \
     grep -q "seems to be dead" "$work/racoon-a.log" "$work/racoon-b.log"
@@ -148,6 +165,14 @@ check "B purged the IPsec-SAs" grep -q \
     "purged IPsec-SA proto_id=ESP spi=[0-9]*: the peer is dead" \
     "$work/racoon-b.log"
 check "B's SAD is empty" test "$(sa_count "$b")" = 0
+check "show-event on B: dead peer detected" grep -q \
+    "^Phase 1 error: dead peer detected : $B\[500\] -> $A\[500\]" \
+    "$work/events-b.txt"
+check "show-event on B: phase 1 deleted" grep -q \
+    "^Phase 1 deleted : $B\[500\] -> $A\[500\]" "$work/events-b.txt"
+check "racoonctl status on B counts the dead peer" sh -c \
+    "ip netns exec $b $racoonctl -s $work/b.sock status |
+    grep -q 'dead peers 1'"
 kill -CONT "$racoon_a"
 check "A, alive again, obeys B's DELETE for the ISAKMP-SA" wait_for \
     "$work/racoon-a.log" "ISAKMP-SA expired: deleted by the peer"
