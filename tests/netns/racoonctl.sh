@@ -9,7 +9,8 @@
 #  - show-event on B reports phase 1 up and down;
 #  - delete-sa esp takes the IPsec-SAs down on both sides, flush-sa
 #    ipsec and flush-sa isakmp too, vpn-disconnect everything;
-#  - reload-config applies a changed sainfo lifetime.
+#  - reload-config applies a changed sainfo lifetime, and nat_traversal
+#    force, whose NAT-T state status -f json then shows.
 set -u
 . "$(dirname "$0")/lib.sh"
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
@@ -174,6 +175,25 @@ check "show-sa isakmp on A: nothing established" \
     grep -q ' 3 I '"
 check "racoon A logs the admin's deletes" \
     grep -q "deleted by racoonctl" "$work/racoon-a.log"
+
+# 7. NAT-T in the status: nat_traversal force on both sides (no NAT
+# needed), reloaded through racoonctl on each.
+for n in a b; do
+	sed -i 's/exchange_mode main;/exchange_mode main;\n\tnat_traversal force;/' \
+	    "$work/$n.conf"
+	check "reload-config on $n (nat_traversal force)" ctl $n rc
+done
+check "establish-sa -w esp with NAT-T forced" timeout 10 \
+    ip netns exec "$a" "$racoonctl" -s "$work/a.sock" es -w esp inet $A $B
+check "status -f json: NAT-T agreed, UDP encapsulation, port floated" \
+    sh -c "ip netns exec $a $racoonctl -s $work/a.sock st -f json |
+    python3 -c 'import json,sys; s=json.load(sys.stdin)
+p=[x for x in s[\"phase1\"] if x[\"state\"] == \"established\"][0]
+assert p[\"nat_t\"][\"version\"] == \"RFC 3947\", p[\"nat_t\"]
+assert p[\"nat_t\"][\"port_floated\"] is True, p[\"nat_t\"]
+assert p[\"remote\"].endswith(\"[4500]\"), p[\"remote\"]
+q=[x for x in s[\"phase2\"] if x[\"state\"] == \"established\"][0]
+assert q[\"sas\"][0][\"udp_encap\"] is True, q'"
 kill "$evpid" 2>/dev/null
 [ $fail = 0 ] || { cat "$work/events-b.txt"; tail -30 "$work/racoon-a.log"
     tail -20 "$work/racoon-b.log"; }
