@@ -183,14 +183,14 @@ daemon_old_cfgs_gc(int all)
 }
 
 static int
-daemon_reload(void)
+daemon_reload(const char *why)
 {
 	struct cfg *cf;
 	struct psk *psk;
 	struct daemon_old_cfg *oc;
 
-	log_info("%s: reloading the configuration",
-	    daemon_o->do_conf);
+	log_info("%s: reloading the configuration (%s)",
+	    daemon_o->do_conf, why);
 	if ((oc = calloc(1, sizeof(*oc))) == NULL) {
 		log_warn("reload");
 		return -1;
@@ -551,7 +551,7 @@ daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 		return;
 	if (sig == SIGHUP) {
 		daemon_notify("RELOADING=1");
-		(void)daemon_reload();
+		(void)daemon_reload("SIGHUP");
 		daemon_notify("READY=1");
 		daemon_rearm();
 		return;
@@ -677,8 +677,14 @@ daemon_ready(void)
 	daemon_ready_fd = -1;
 }
 
+static int
+daemon_reload_admin(void)
+{
+	return daemon_reload("racoonctl");
+}
+
 static struct admin_hooks daemon_admin_hooks = {
-	daemon_reload, daemon_rearm, 0
+	daemon_reload_admin, daemon_rearm, 0
 };
 
 static int
