@@ -5,6 +5,8 @@
 # ESP, transport mode) loaded by our setkey into two namespaces of the
 # guest, ping through it, and the kernel's own view (ip xfrm) agreeing
 # with `setkey -D` and `-DP`: SAs, keys, policies, and traffic counted.
+# A longer script's dumps match ipsecd's (ipsecd run here, in a
+# namespace of ours); what af_key refuses is refused with its error.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -68,6 +70,11 @@ cat >"$work/guest.sh" <<'GUEST'
 echo "--- cmp -D"; /bin/ip netns exec C setkey -D
 echo "--- cmp -DP"; /bin/ip netns exec C setkey -DP
 echo "--- cmp end"
+# What af_key refuses (setkey.8): AEAD, and a cipher without its module.
+echo "add 10.33.9.1 10.33.9.2 esp 0x991 -E aes-gcm-16 0x$(printf '%040d' 1);" |
+    /bin/ip netns exec C setkey -c; echo "gcm rc $?"
+echo "add 10.33.9.1 10.33.9.2 esp 0x992 -E blowfish-cbc 0x$(printf '%032d' 1);" |
+    /bin/ip netns exec C setkey -c; echo "blowfish rc $?"
 /bin/ip netns exec A ping -c 3 -W 2 10.33.1.200 | grep -E "packets (transmitted|received)"
 echo "--- setkey -D"; /bin/ip netns exec A setkey -D
 echo "--- setkey -DP"; /bin/ip netns exec A setkey -DP
@@ -105,6 +112,10 @@ f=$(sed -n '/^--- after flush$/,$p' <<<"$out")
 check "-F and -FP empty the kernel" grep -q "No SAD entries." <<<"$f"
 check "-FP" grep -q "No SPD entries." <<<"$f"
 check "no xfrm state left" grep -q "xfrm states left: 0" <<<"$f"
+check "af_key refuses AES-GCM, and setkey says so" \
+    grep -q "gcm rc 1" <<<"$out"
+check "af_key refuses blowfish without its module" \
+    grep -q "blowfish rc 1" <<<"$out"
 
 # The comparison script into ipsecd, in a namespace of ours here.
 ip netns add "$ns" && ip -n "$ns" link set lo up || exit 1
