@@ -22,6 +22,11 @@ else
 fi
 tarball=$(ls "$build"/ipsec-racoon-*.tar.gz 2>/dev/null | head -n 1)
 check "the tarball is there" test -n "$tarball"
+if [ -n "$tarball" ]; then
+	built=$(tar tzf "$tarball" | grep -E '\.o$|\.a$|/\.deps/|\.dirstamp$')
+	[ -z "$built" ] || printf 'built file in the tarball: %s\n' $built
+	check "no build product in the tarball" test -z "$built"
+fi
 if [ -n "$tarball" ] && git -C "$top" rev-parse --git-dir >/dev/null 2>&1
 then
 	tar tzf "$tarball" | sed -n 's|^[^/]*/||p' | grep -v '/$' | sort \
