@@ -24,7 +24,7 @@
 #define RING_BLOCKSZ	(1u << 20)
 #define RING_NBLOCKS	16
 #define RING_FRAMESZ	2048
-#define RING_TIMEOUT	2		/* ms before a partial block is retired */
+#define RING_TIMEOUT	1		/* ms before a partial block is retired */
 #define SNAPLEN		65535
 
 #define ESP_IN_UDP_PORT	4500
