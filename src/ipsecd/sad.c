@@ -4,9 +4,11 @@
  * pfkey_msg2xfrm_state and xfrm_init_state), SPI allocation for GETSPI,
  * and the lifetime timers.  See sad.h for the contract.
  *
- * XXX One list, searched linearly: fine for the control plane (5000 ADDs
- * take a quarter of a second), but the datapath's per-packet lookup by
- * (destination, SPI, protocol) wants a hash table.
+ * One list in insertion order for the control plane (dumps, flushes,
+ * expiry), and two hash tables for the datapath's per-packet lookups: by
+ * SPI (sad_lookup, inbound) and by source and destination (sad_select,
+ * outbound), so that a gateway with thousands of SAs pays the same per
+ * packet as a host with two.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,6 +24,10 @@
 #include "sad.h"
 
 static struct sad_list	 sad_sas = TAILQ_HEAD_INITIALIZER(sad_sas);
+#define SAD_HASH	4096		/* buckets of each table, 2^n */
+LIST_HEAD(sad_bucket, sad_sa);
+static struct sad_bucket sad_by_spi[SAD_HASH];
+static struct sad_bucket sad_by_flow[SAD_HASH];
 static size_t		 sad_nsas;
 static uint64_t		 sad_serial;
 static struct event_base *sad_base;
@@ -124,9 +130,31 @@ sad_free(struct sad_sa *sa)
 	freezero(sa, sizeof(*sa));
 }
 
+static struct sad_bucket *
+sad_spi_bucket(uint32_t spi)
+{
+	return &sad_by_spi[(spi * 0x9e3779b1u) >> 20 & (SAD_HASH - 1)];
+}
+
+/* FNV-1a over both addresses. */
+static struct sad_bucket *
+sad_flow_bucket(const struct addr *src, const struct addr *dst)
+{
+	uint32_t h = 2166136261u;
+	size_t i, n = addr_len(src->a_af), m = addr_len(dst->a_af);
+
+	for (i = 0; i < n; i++)
+		h = (h ^ src->a_raw[i]) * 16777619u;
+	for (i = 0; i < m; i++)
+		h = (h ^ dst->a_raw[i]) * 16777619u;
+	return &sad_by_flow[h & (SAD_HASH - 1)];
+}
+
 void
 sad_delete(struct sad_sa *sa)
 {
+	LIST_REMOVE(sa, sa_spi_entry);
+	LIST_REMOVE(sa, sa_flow_entry);
 	TAILQ_REMOVE(&sad_sas, sa, sa_entry);
 	sad_nsas--;
 	sad_free(sa);
@@ -406,7 +434,7 @@ sad_lookup(uint8_t satype, const struct addr *dst, uint32_t spi)
 {
 	struct sad_sa *sa;
 
-	TAILQ_FOREACH(sa, &sad_sas, sa_entry)
+	LIST_FOREACH(sa, sad_spi_bucket(spi), sa_spi_entry)
 		if (sa->sa_spi == spi && sa->sa_satype == satype &&
 		    addr_cmp_host(&sa->sa_dst, dst) == 0)
 			return sa;
@@ -433,6 +461,9 @@ sad_insert(struct sad_sa *sa)
 	sa->sa_added = sad_now();
 	sa->sa_cur.pl_addtime = (uint64_t)time(NULL);
 	TAILQ_INSERT_TAIL(&sad_sas, sa, sa_entry);
+	LIST_INSERT_HEAD(sad_spi_bucket(sa->sa_spi), sa, sa_spi_entry);
+	LIST_INSERT_HEAD(sad_flow_bucket(&sa->sa_src, &sa->sa_dst), sa,
+	    sa_flow_entry);
 	sad_nsas++;
 	sad_arm(sa);
 	sad_changed();
@@ -594,7 +625,9 @@ sad_getspi_larval(struct sad_sa *sa, uint32_t min, uint32_t max,
 		*why = "no free SPI in range";
 		return ENOENT;
 	}
+	LIST_REMOVE(sa, sa_spi_entry);
 	sa->sa_spi = spi;
+	LIST_INSERT_HEAD(sad_spi_bucket(spi), sa, sa_spi_entry);
 	return 0;
 }
 
@@ -658,7 +691,7 @@ sad_select(uint8_t satype, const struct addr *src, const struct addr *dst,
 {
 	struct sad_sa *sa, *best = NULL;
 
-	TAILQ_FOREACH(sa, &sad_sas, sa_entry) {
+	LIST_FOREACH(sa, sad_flow_bucket(src, dst), sa_flow_entry) {
 		if ((sa->sa_state != SADB_SASTATE_MATURE &&
 		    sa->sa_state != SADB_SASTATE_DYING) ||
 		    !sad_same_flow(sa, satype, src, dst, mode, reqid))

@@ -36,6 +36,8 @@ struct event;
 
 struct sad_sa {
 	TAILQ_ENTRY(sad_sa)	 sa_entry;
+	LIST_ENTRY(sad_sa)	 sa_spi_entry;	/* hashed by SPI */
+	LIST_ENTRY(sad_sa)	 sa_flow_entry;	/* hashed by addresses */
 	uint64_t		 sa_serial;	/* insertion order */
 	uint8_t			 sa_satype;	/* SADB_SATYPE_AH or _ESP */
 	uint32_t		 sa_spi;

@@ -4,7 +4,8 @@
  * ADD/UPDATE messages and their errno, GETSPI ranges and collisions,
  * UPDATE of larval and mature SAs, the byte and allocation limits the
  * datapath feeds through sad_account(), and the larval SAs of ACQUIREs
- * that hold packets (sad_pending) with the change hook that wakes them.
+ * that hold packets (sad_pending) with the change hook that wakes them,
+ * and thousands of SAs through the datapath's hashed lookups.
  */
 #include <errno.h>
 #include <string.h>
@@ -253,6 +254,53 @@ t_algs(void)
 	ASSERT_FALSE(sad_alg_usable(alg_by_name(ALG_COMP, "deflate")));
 }
 
+/* Many SAs: the hash tables find each, forget the deleted, and the
+ * outbound choice is still the newest SA of the flow. */
+static void
+t_many(void)
+{
+	struct addr s = A("10.77.0.1"), d = A("10.77.0.2");
+	struct sad_sa *sa, *last = NULL;
+	uint32_t i, spi;
+
+	for (i = 0; i < 3000; i++) {
+		spi = 0x1000 + i * 4096;	/* same low bits: one bucket? */
+		ASSERT_INT_EQ(from(SADB_ADD, SADB_SATYPE_ESP, spi,
+		    SADB_X_EALG_AESCBC, 128, SADB_AALG_SHA1HMAC, 160, 0, 0,
+		    &sa), 0);
+		ASSERT_INT_EQ(sad_add(sa, &(const char *){ NULL }), 0);
+		last = sa;
+	}
+	ASSERT_INT_EQ(sad_count(), 3000);
+	for (i = 0; i < 3000; i++) {
+		sa = sad_lookup(SADB_SATYPE_ESP, &d, 0x1000 + i * 4096);
+		ASSERT_TRUE(sa != NULL);
+		ASSERT_INT_EQ(sa->sa_spi, 0x1000 + i * 4096);
+		ASSERT_TRUE(sad_lookup(SADB_SATYPE_AH, &d,
+		    0x1000 + i * 4096) == NULL);
+		ASSERT_TRUE(sad_lookup(SADB_SATYPE_ESP, &s,
+		    0x1000 + i * 4096) == NULL);
+	}
+	ASSERT_TRUE(sad_select(SADB_SATYPE_ESP, &s, &d,
+	    IPSEC_MODE_TRANSPORT, 0) == last);
+	ASSERT_TRUE(sad_select(SADB_SATYPE_ESP, &d, &s,
+	    IPSEC_MODE_TRANSPORT, 0) == NULL);
+	for (i = 0; i < 3000; i += 2)
+		sad_delete(sad_lookup(SADB_SATYPE_ESP, &d, 0x1000 + i * 4096));
+	for (i = 0; i < 3000; i++)
+		ASSERT_INT_EQ(sad_lookup(SADB_SATYPE_ESP, &d,
+		    0x1000 + i * 4096) != NULL, i % 2);
+	ASSERT_TRUE(sad_select(SADB_SATYPE_ESP, &s, &d,
+	    IPSEC_MODE_TRANSPORT, 0) == last);
+	sad_delete(last);
+	sa = sad_select(SADB_SATYPE_ESP, &s, &d, IPSEC_MODE_TRANSPORT, 0);
+	ASSERT_TRUE(sa != NULL);
+	ASSERT_INT_EQ(sa->sa_spi, 0x1000 + 2997 * 4096);
+	ASSERT_INT_EQ(sad_flush(SADB_SATYPE_UNSPEC), 1499);
+	ASSERT_TRUE(sad_select(SADB_SATYPE_ESP, &s, &d,
+	    IPSEC_MODE_TRANSPORT, 0) == NULL);
+}
+
 int
 main(void)
 {
@@ -268,6 +316,7 @@ main(void)
 	TEST_RUN(t_states);
 	TEST_RUN(t_pending);
 	TEST_RUN(t_algs);
+	TEST_RUN(t_many);
 	rc = test_done();
 	if (legacy != NULL)
 		OSSL_PROVIDER_unload(legacy);
