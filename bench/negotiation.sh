@@ -73,6 +73,7 @@ for h in a b; do
 	ip netns exec "$(eval echo \$$h)" "$bin/ipsecd/ipsecd" -F \
 	    2>"$work/ipsecd-$h.log" &
 	pids="$pids $!"
+	disown $!	# killed at exit without a job report
 done
 sleep 1
 for s in $srcs; do

@@ -116,7 +116,7 @@ static TAILQ_HEAD(, kernel_getspi) kernel_getspis =
     TAILQ_HEAD_INITIALIZER(kernel_getspis);
 static TAILQ_HEAD(, kernel_acq) kernel_acqs =
     TAILQ_HEAD_INITIALIZER(kernel_acqs);
-static TAILQ_HEAD(, kernel_sa) kernel_sas =
+static TAILQ_HEAD(kernel_sa_list, kernel_sa) kernel_sas =
     TAILQ_HEAD_INITIALIZER(kernel_sas);
 
 /*
@@ -1245,7 +1245,8 @@ kernel_sa_find(uint8_t satype, uint32_t spi, const struct addr *dst)
 {
 	struct kernel_sa *ks;
 
-	TAILQ_FOREACH(ks, &kernel_sas, ks_entry)
+	/* Newest first: mostly the SA just installed is asked for. */
+	TAILQ_FOREACH_REVERSE(ks, &kernel_sas, kernel_sa_list, ks_entry)
 		if (ks->ks_satype == satype && ks->ks_spi == spi &&
 		    addr_cmp_host(&ks->ks_dst, dst) == 0)
 			return ks;
@@ -1881,15 +1882,17 @@ kernel_ph2_done(void *arg, struct ph2 *ph2, int ok)
 	struct kernel_acq *ka;
 
 	(void)arg;
+	TAILQ_FOREACH(ka, &kernel_acqs, ka_entry)
+		if (ka->ka_ph2id != 0 && ka->ka_ph2id == ph2->ph2_id)
+			break;
 	if (ok) {
 		kernel_ph2_mark(ph2);
-		kernel_swap_watch(ph2);
+		/* A rekey of ours (no kernel request, seq 0) replaces SAs. */
+		if (ka != NULL && ka->ka_seq == 0)
+			kernel_swap_watch(ph2);
 	}
-	TAILQ_FOREACH(ka, &kernel_acqs, ka_entry)
-		if (ka->ka_ph2id != 0 && ka->ka_ph2id == ph2->ph2_id) {
-			kernel_acq_free(ka, ok ? 0 : ETIMEDOUT);
-			return;
-		}
+	if (ka != NULL)
+		kernel_acq_free(ka, ok ? 0 : ETIMEDOUT);
 }
 
 /* Swaps of old phase 2 SAs for new ones */
