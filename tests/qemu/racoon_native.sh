@@ -22,7 +22,9 @@
 #    at the kernel's hard EXPIRE, which racoon logs.
 # 3. The article's setup over IPv6 (IPV6_IPSEC_POLICY on the IKE
 #    sockets).
-# 4. NAT-T (tests/netns/racoon_natt.sh on a native kernel): a client
+# 4. The article's manual policies, AH over ESP, keyed by racoon: one
+#    phase 2 for both protocols, the kernel's AH and ESP carry the pings.
+# 5. NAT-T (tests/netns/racoon_natt.sh on a native kernel): a client
 #    behind an nftables masquerade in a third namespace, a gateway that
 #    knows it by the NAT's address.  racoon sets UDP_ENCAP_ESPINUDP on
 #    its 4500 socket and the kernel carries the ESP in UDP (its SAs'
@@ -44,6 +46,7 @@ done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 A=10.73.1.100 B=10.73.2.100 A6=fd00:73::a B6=fd00:73::b
+G=10.76.1.100 H=10.76.2.100
 
 # Scenario 1: the article's files, written for the guest's /etc/t.
 host=$work/host
@@ -55,7 +58,21 @@ mkdir -p "$host"
 	article_host $B $A b
 	article_host $A6 $B6 e
 	article_host $B6 $A6 f
+	article_host $G $H g
+	article_host $H $G h
 )
+# Scenario 4: the article's manual policies (AH over ESP), keyed by
+# racoon: one phase 2 with two protocols.
+bundle() {	# bundle SELF PEER NAME
+	cat >"$host/$3.setkey" <<CONF
+flush;
+spdflush;
+spdadd $1 $2 any -P out ipsec esp/transport//require ah/transport//require;
+spdadd $2 $1 any -P in ipsec esp/transport//require ah/transport//require;
+CONF
+}
+bundle $G $H g
+bundle $H $G h
 for f in "$host"/*; do
 	sed "s|$host|/etc/t|g" "$f" >"$work/${f##*/}"
 	chmod --reference="$f" "$work/${f##*/}"
@@ -97,7 +114,7 @@ CONF
 gateway 10.74.0.1 10.74.0.2 10.74.1.0/24 10.74.2.0/24 c
 gateway 10.74.0.2 10.74.0.1 10.74.2.0/24 10.74.1.0/24 d
 
-# Scenario 4: client X (192.168.77.10) behind the NAT N (10.75.0.1),
+# Scenario 5: client X (192.168.77.10) behind the NAT N (10.75.0.1),
 # gateway Y (10.75.0.2) with the LAN 10.75.2.0/24 on its loopback.  Y
 # knows the client by the NAT's address (tests/netns/racoon_natt.sh).
 X=192.168.77.10 NO=10.75.0.1 Y=10.75.0.2 LN=10.75.2.0/24
@@ -138,7 +155,7 @@ natt_host y $NO $LN $X/32 $Y-$NO $NO-$Y
 {
 	qemu_guest_lib
 	cat <<GUEST
-A=$A B=$B X=$X NO=$NO Y=$Y A6=$A6 B6=$B6
+A=$A B=$B X=$X NO=$NO Y=$Y A6=$A6 B6=$B6 G=$G H=$H
 GUEST
 	cat <<'GUEST'
 ipx() { /bin/ip netns exec "$@"; }
@@ -336,9 +353,40 @@ wait_for /tmp/racoon-e.log "racoon stopped"
 wait_for /tmp/racoon-f.log "racoon stopped"
 [ $fail = 0 ] || { tail -20 /tmp/racoon-e.log; tail -20 /tmp/racoon-f.log;
     cat /tmp/xfrm-e; }
+
+echo "=== scenario 4: AH over ESP, negotiated"
+pair G H va vb $G/16 $H/16
+check "setkey loads host A's AH+ESP policies" ipx G setkey -f /etc/t/g.setkey
+check "setkey loads host B's AH+ESP policies" ipx H setkey -f /etc/t/h.setkey
+ipx G racoon -F -f /etc/t/g.conf -l /tmp/racoon-g.log &
+ipx H racoon -F -f /etc/t/h.conf -l /tmp/racoon-h.log &
+check "racoon G writes its pidfile" wait_for /etc/t/g.pid .
+check "racoon H writes its pidfile" wait_for /etc/t/h.pid .
+sleep 1
+check "the first ping through AH over ESP gets its answer" \
+    ipx G ping -c 1 -W 15 $H
+check "ping keeps flowing both ways" ipx H ping -q -c 3 -W 2 $G
+check "one phase 2 for both protocols" \
+    test "$(grep -c "initiate new phase 2" /tmp/racoon-g.log)" = 1
+check "racoon G logs the AH SAs" \
+    grep -q "IPsec-SA established: AH/Transport $G\[0\]->$H\[0\]" \
+    /tmp/racoon-g.log
+check "and the ESP SAs" \
+    grep -q "IPsec-SA established: ESP/Transport $G\[0\]->$H\[0\]" \
+    /tmp/racoon-g.log
+ipx G ip -s xfrm state >/tmp/xfrm-g
+check "the kernel of G holds two AH and two ESP SAs" \
+    test "$(grep -c "proto ah" /tmp/xfrm-g)-$(grep -c "proto esp" /tmp/xfrm-g)" = 2-2
+check "the kernel's AH and ESP counted the pings" \
+    test "$(grep -cE "^[[:space:]]+[1-9][0-9]*\(bytes\)" /tmp/xfrm-g)" = 4
+kill "$(cat /etc/t/g.pid)" "$(cat /etc/t/h.pid)"
+wait_for /tmp/racoon-g.log "racoon stopped"
+wait_for /tmp/racoon-h.log "racoon stopped"
+[ $fail = 0 ] || { tail -30 /tmp/racoon-g.log; tail -30 /tmp/racoon-h.log;
+    cat /tmp/xfrm-g; }
 f2=$fail
 
-echo "=== scenario 4: NAT-T through an nftables NAT, the kernel's ESP-in-UDP"
+echo "=== scenario 5: NAT-T through an nftables NAT, the kernel's ESP-in-UDP"
 fail=0
 pair X N eth0 in0 $X/24 192.168.77.1/24
 /bin/ip netns add Y
@@ -445,11 +493,11 @@ files="$setkey $racoon $legacy:$legacy"
 for p in tcpdump nft conntrack; do
 	files="$files $(command -v $p)"
 done
-for f in a b c d e f x y; do
+for f in a b c d e f g h x y; do
 	files="$files $work/$f.setkey:/etc/t/$f.setkey"
 	files="$files $work/$f.conf:/etc/t/$f.conf $work/$f.psk:/etc/t/$f.psk"
 done
 QEMU_MODULES_EXTRA="nft_chain_nat nft_masq nf_conntrack_netlink" \
     qemu_initramfs "$work/initrd.gz" "$work/guest.sh" $files || exit 1
 qemu_boot "$work/initrd.gz" 300 >"$work/console"
-qemu_verdict "$work/console" 89
+qemu_verdict "$work/console" 100
