@@ -447,10 +447,11 @@ ph1_remote_select(const struct cfg *cfg, const struct ph1 *ph1,
 			if (!ph1_remote_allows(rm, mode) ||
 			    (sa != NULL && !proposal_ph1_fits(rm, sa)))
 				continue;
+			/*
+			 * Without an address a remote is anonymous,
+			 * named or not (racoon 0.8's AF_UNSPEC remote).
+			 */
 			rank = ph1_remote_id_rank(ph1, rm, id);
-			/* A remote without address or anonymous: by ID. */
-			if (pass == 1 && !rm->r_anonymous && rank < 2)
-				continue;
 			if (rank > best_rank) {
 				best = rm;
 				best_rank = rank;

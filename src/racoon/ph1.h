@@ -144,9 +144,9 @@ const struct cfg_remote *ph1_remote_find(const struct cfg *,
 	    const struct addr *);
 /*
  * The remote a responder's ph1 falls under, chosen among several as
- * racoon does: those naming the peer's address before the others (the
- * anonymous ones, and named ones without an address, which must name
- * the peer's ID), in file order.  Each must allow the exchange mode and
+ * racoon does: those naming the peer's address before the others
+ * (without an address a remote is anonymous, named or not), in file
+ * order.  Each must allow the exchange mode and
  * accept one of the peer's transforms (sa); once the peer's ID is known
  * (id not NULL), a remote whose peers_identifier names it wins over one
  * that names none, and one that names only others is out.  NULL if

@@ -7,7 +7,8 @@
 # it generates out, in and fwd policies with tunnel ends G and C and a
 # reqid of their own (level unique), which its SAs carry.  Host L on the
 # LAN answers C's pings and a TCP transfer; the wire between C and G
-# shows ESP only.  C's DELETE takes the three policies away.
+# shows ESP only.  C's DELETE takes the three policies away; so does G's
+# own shutdown, once C is back.
 set -u
 . "$(dirname "$0")/lib.sh"
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
@@ -146,6 +147,26 @@ sleep 0.3
 ip netns exec "$g" "$setkey" -DP >"$work/g.DP2" 2>&1
 check "G setkey -DP: no policy left" \
     test "$(grep -c 'ipsec' "$work/g.DP2")" = 0
+
+# C again; this time the gateway stops first: its clean shutdown
+# deletes the policies it generated along with its SAs.
+rm -f "$work/c.pid"
+ip netns exec "$c" "$racoon" -F -f "$work/c.conf" -l "$work/racoon-c2.log" &
+pids="$pids $!"
+check "racoon c starts again" wait_for "$work/c.pid" .
+ip netns exec "$c" ping -c 1 -W 3 $L >/dev/null
+check "C reaches L again" ip netns exec "$c" ping -q -c 2 -W 2 $L
+ip netns exec "$g" "$setkey" -DP >"$work/g.DP3" 2>&1
+check "G setkey -DP: the three policies are back" \
+    test "$(grep -c "unique:" "$work/g.DP3")" = 3
+kill -TERM "$(cat "$work/g.pid")"
+check "racoon g exits on SIGTERM" wait_for "$work/racoon-g.log" \
+    "racoon stopped"
+ip netns exec "$g" "$setkey" -DP >"$work/g.DP4" 2>&1
+check "G setkey -DP: its shutdown took the generated policies" \
+    test "$(grep -c 'ipsec' "$work/g.DP4")" = 0
+check "C obeys G's DELETE" wait_for "$work/racoon-c2.log" \
+    "purged IPsec-SA proto_id=ESP"
 
 wire_stop
 check "wire: ESP from C to G" \

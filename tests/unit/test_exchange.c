@@ -2364,6 +2364,19 @@ static const char conf_rw_i[] =
     "		authentication_method pre_shared_key;\n" \
     "		dh_group modp2048;\n" \
     "	}\n"
+#define RW_SAINFO \
+    "sainfo anonymous {\n" \
+    "	encryption_algorithm aes;\n" \
+    "	authentication_algorithm hmac_sha1;\n" \
+    "	compression_algorithm deflate;\n" \
+    "}\n"
+#define RW_PROPOSAL_3DES \
+    "	proposal {\n" \
+    "		encryption_algorithm 3des;\n" \
+    "		hash_algorithm md5;\n" \
+    "		authentication_method pre_shared_key;\n" \
+    "		dh_group modp1024;\n" \
+    "	}\n"
 static const char conf_rw_r[] =
     "remote anonymous {\n"
     "	exchange_mode main;\n"
@@ -2384,11 +2397,7 @@ static const char conf_rw_r[] =
     "	verify_identifier on;\n"
     RW_PROPOSAL
     "}\n"
-    "sainfo anonymous {\n"
-    "	encryption_algorithm aes;\n"
-    "	authentication_algorithm hmac_sha1;\n"
-    "	compression_algorithm deflate;\n"
-    "}\n";
+    RW_SAINFO;
 static const char psk_rw_i[] = "10.0.0.2\trw key\n";
 static const char psk_rw_r[] = "rw.example.net\trw key\n*\tnot rw key\n";
 
@@ -2481,11 +2490,7 @@ t_aggressive_wrong_key(void)
 	    "	exchange_mode aggressive;\n"
 	    RW_PROPOSAL
 	    "}\n"
-	    "sainfo anonymous {\n"
-	    "	encryption_algorithm aes;\n"
-	    "	authentication_algorithm hmac_sha1;\n"
-	    "	compression_algorithm deflate;\n"
-	    "}\n";
+	    RW_SAINFO;
 	struct ph1 *ph1;
 
 	ASSERT_PTR_NE(ph1 = rw_up("mallory.example.net", conf_any, psk_rw_r),
@@ -2496,6 +2501,60 @@ t_aggressive_wrong_key(void)
 	ASSERT_INT_EQ(R->ph1_up, 0);
 	ASSERT_INT_EQ(I->ph1_up, 0);
 	world_down();
+}
+
+/*
+ * Two remotes for any address, told apart by their proposals alone; the
+ * client names itself by a key ID, then by a user FQDN, and the gateway
+ * finds the key by that name (not "*").
+ */
+static void
+t_aggressive_by_proposal(void)
+{
+	static const char conf_i[] =
+	    "remote 10.0.0.2 {\n"
+	    "	exchange_mode aggressive;\n"
+	    "	my_identifier %s;\n"
+	    RW_PROPOSAL_3DES
+	    "}\n"
+	    RW_SAINFO;
+	static const char conf_r[] =
+	    "remote \"aes\" {\n"
+	    "	exchange_mode aggressive;\n"
+	    "	passive on;\n"
+	    RW_PROPOSAL
+	    "}\n"
+	    "remote \"3des\" {\n"
+	    "	exchange_mode aggressive;\n"
+	    "	passive on;\n"
+	    RW_PROPOSAL_3DES
+	    "}\n";
+	static const char psk_ids[] = "*\tnot the key\n"
+	    "rw-key-id\tkeyid key\nalice@example.org\tuser key\n";
+	static const struct {
+		const char *my_id, *psk_i;
+	} c[] = {
+		{ "keyid tag \"rw-key-id\"", "10.0.0.2\tkeyid key\n" },
+		{ "user_fqdn \"alice@example.org\"", "10.0.0.2\tuser key\n" },
+	};
+	char buf[2048];
+	struct ph1 *ph1, *rph1;
+	size_t k;
+
+	for (k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+		log_reset();
+		snprintf(buf, sizeof(buf), conf_i, c[k].my_id);
+		side_up(I, "10.0.0.1", buf, c[k].psk_i, 0x10000);
+		side_up(R, "10.0.0.2", conf_r, psk_ids, 0x20000);
+		ASSERT_PTR_NE(ph1 = ph1_start(&I->env, cfg_remote_by_name(
+		    I->cfg, "10.0.0.2"), &I->addr, &R->addr), NULL);
+		pump();
+		rph1 = first_ph1(R);
+		ASSERT_INT_EQ(ph1->ph1_state, PH1_S_ESTABLISHED);
+		ASSERT_INT_EQ(rph1->ph1_state, PH1_S_ESTABLISHED);
+		ASSERT_STR_EQ(rph1->ph1_remote->r_name, "3des");
+		world_down();
+	}
 }
 
 int
@@ -2552,6 +2611,7 @@ main(void)
 	TEST_RUN(t_aggressive);
 	TEST_RUN(t_aggressive_no_remote);
 	TEST_RUN(t_aggressive_wrong_key);
+	TEST_RUN(t_aggressive_by_proposal);
 	world_down();
 	log_close();
 	unlink(logpath);

@@ -7,7 +7,8 @@
  * phase 1, GETSPI, UPDATE and ADD with their mode, reqid, keys and
  * lifetimes (soft at 80%), an ACQUIRE answered by our own ADD, DELETE,
  * the failure ACQUIRE of a failed phase 1, and the reconnection after
- * the kernel interface went away.
+ * the kernel interface went away.  generate_policy: the policies made
+ * for a roadwarrior, held and released, and the reqid its SAs take.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -450,6 +451,146 @@ t_kernel(void)
 	world_down();
 }
 
+/* One generated policy as racoon sent it with X_SPDUPDATE. */
+static void
+gen_check(uint8_t type, uint8_t dir, const char *src, const char *dst,
+    uint8_t splen, const char *tsrc, const char *tdst)
+{
+	struct pfkey_msg m;
+	struct pfkey_policy pp;
+	struct pfkey_address pa;
+	struct addr a;
+
+	kread(&m);
+	ASSERT_INT_EQ(m.pm_hdr.ph_type, type);
+	ASSERT_INT_EQ(pfkey_get_policy(&m, &pp), 0);
+	ASSERT_INT_EQ(pp.pp_dir, dir);
+	ASSERT_INT_EQ(pp.pp_type, IPSEC_POLICY_IPSEC);
+	ASSERT_INT_EQ(pp.pp_nreq, 1);
+	ASSERT_INT_EQ(pp.pp_req[0].pq_proto, IPPROTO_ESP);
+	ASSERT_INT_EQ(pp.pp_req[0].pq_mode, IPSEC_MODE_TUNNEL);
+	ASSERT_INT_EQ(pp.pp_req[0].pq_level, IPSEC_LEVEL_UNIQUE);
+	/* The top of the manual range: the kernel keeps it. */
+	ASSERT_INT_EQ(pp.pp_req[0].pq_reqid, IPSEC_MANUAL_REQID_MAX);
+	host(&a, tsrc);
+	ASSERT_INT_EQ(addr_cmp_host(&pp.pp_req[0].pq_src, &a), 0);
+	host(&a, tdst);
+	ASSERT_INT_EQ(addr_cmp_host(&pp.pp_req[0].pq_dst, &a), 0);
+	ASSERT_INT_EQ(pfkey_get_address(&m, SADB_EXT_ADDRESS_SRC, &pa), 0);
+	host(&a, src);
+	ASSERT_INT_EQ(addr_cmp_host(&pa.pa_addr, &a), 0);
+	ASSERT_INT_EQ(pa.pa_addr.a_plen, dir == IPSEC_DIR_OUTBOUND ? splen :
+	    32);
+	ASSERT_INT_EQ(pa.pa_proto, IPSEC_ULPROTO_ANY);
+	ASSERT_INT_EQ(pfkey_get_address(&m, SADB_EXT_ADDRESS_DST, &pa), 0);
+	host(&a, dst);
+	ASSERT_INT_EQ(addr_cmp_host(&pa.pa_addr, &a), 0);
+}
+
+/* The out, in and fwd policies of the tunnel below, in that order. */
+static void
+gen_check3(uint8_t type)
+{
+	gen_check(type, IPSEC_DIR_OUTBOUND, "10.0.1.0", "10.0.0.2", 24,
+	    "10.0.0.1", "10.0.0.2");
+	gen_check(type, IPSEC_DIR_INBOUND, "10.0.0.2", "10.0.1.0", 24,
+	    "10.0.0.2", "10.0.0.1");
+	gen_check(type, IPSEC_DIR_FWD, "10.0.0.2", "10.0.1.0", 24,
+	    "10.0.0.2", "10.0.0.1");
+}
+
+/* Nothing more from racoon. */
+static int
+kquiet(void)
+{
+	return recv(cfd, buf, sizeof(buf), MSG_DONTWAIT) == -1 &&
+	    errno == EAGAIN;
+}
+
+/*
+ * A roadwarrior's tunnel, 10.0.0.2 to our LAN 10.0.1.0/24, no policy:
+ * the first hold installs out, in and fwd with the tunnel ends and one
+ * reqid, a second (a rekey) sends nothing, the SAs take the reqid, and
+ * only the last release deletes the three.  Shutdown deletes what is
+ * held.
+ */
+static void
+t_genpolicy(void)
+{
+	struct exchange_kernel *k;
+	struct proposal_policy pol, got;
+	struct ph2_sel l, r;
+	struct exchange_sa x;
+	struct pfkey_msg m;
+	struct pfkey_sa2 sa2;
+	struct addr me, peer;
+	uint8_t km[40];
+	int i;
+
+	world_up();
+	k = &env.env_kernel;
+	memset(km, 7, sizeof(km));
+	sel_host(&r, "10.0.0.2");
+	memset(&l, 0, sizeof(l));
+	l.sel_type = IPSECDOI_ID_IPV4_ADDR_SUBNET;
+	host(&l.sel_addr, "10.0.1.0");
+	l.sel_addr.a_plen = 24;
+	host(&me, "10.0.0.1");
+	host(&peer, "10.0.0.2");
+	memset(&pol, 0, sizeof(pol));
+	pol.pol_proto[0] = ISAKMP_PROTO_ESP;
+	pol.pol_nproto = 1;
+	pol.pol_mode = IPSECDOI_MODE_TUNNEL;
+	ASSERT_INT_EQ(k->ek_policy(k->ek_arg, &l, &r, &got), -1);
+	ASSERT_INT_EQ(k->ek_genpolicy(k->ek_arg, 1, &l, &r, &pol, &me,
+	    &peer, 1), 0);
+	gen_check3(SADB_X_SPDUPDATE);
+	ASSERT_TRUE(log_has("installed the generated policy: 10.0.1.0/24[0] "
+	    "10.0.0.2/32[0] proto=any dir=out"));
+	/* Ours: a phase 2 for the same IDs finds it and holds it too. */
+	ASSERT_INT_EQ(k->ek_policy(k->ek_arg, &l, &r, &got), 1);
+	ASSERT_INT_EQ(got.pol_mode, IPSECDOI_MODE_TUNNEL);
+	ASSERT_INT_EQ(k->ek_genpolicy(k->ek_arg, 1, &l, &r, &pol, &me,
+	    &peer, 1), 0);
+	ASSERT_TRUE(kquiet());
+	/* The SAs of the tunnel carry the policies' reqid. */
+	xsa_fill(&x, 1, 0x3333, km);
+	x.xsa_mode = IPSECDOI_MODE_TUNNEL;
+	ASSERT_INT_EQ(k->ek_install(k->ek_arg, &x), 0);
+	kread(&m);
+	ASSERT_INT_EQ(m.pm_hdr.ph_type, SADB_UPDATE);
+	ASSERT_INT_EQ(pfkey_get_sa2(&m, &sa2), 0);
+	ASSERT_INT_EQ(sa2.p2_mode, IPSEC_MODE_TUNNEL);
+	ASSERT_INT_EQ(sa2.p2_reqid, IPSEC_MANUAL_REQID_MAX);
+	/* The first release keeps them, the second deletes all three. */
+	ASSERT_INT_EQ(k->ek_genpolicy(k->ek_arg, 0, &l, &r, &pol, &me,
+	    &peer, 1), 0);
+	ASSERT_TRUE(kquiet());
+	ASSERT_INT_EQ(k->ek_genpolicy(k->ek_arg, 0, &l, &r, &pol, &me,
+	    &peer, 1), 0);
+	gen_check3(SADB_X_SPDDELETE);
+	ASSERT_INT_EQ(k->ek_policy(k->ek_arg, &l, &r, &got), -1);
+	/* Held at shutdown: deleted with our SAs, answers awaited. */
+	ASSERT_INT_EQ(k->ek_genpolicy(k->ek_arg, 1, &l, &r, &pol, &me,
+	    &peer, 0), 0);
+	for (i = 0; i < 3; i++) {
+		kread(&m);
+		ASSERT_INT_EQ(m.pm_hdr.ph_type, SADB_X_SPDUPDATE);
+	}
+	ASSERT_INT_EQ(kernel_pending(), 3);	/* the release's deletes */
+	kernel_delete_ours();
+	for (i = 0; i < 3; i++) {
+		kread(&m);
+		/* Our inbound SA first, then the three policies. */
+		if (m.pm_hdr.ph_type == SADB_DELETE)
+			kread(&m);
+		ASSERT_INT_EQ(m.pm_hdr.ph_type, SADB_X_SPDDELETE);
+	}
+	ASSERT_INT_EQ(kernel_pending(), 7);
+	ASSERT_TRUE(kquiet());
+	world_down();
+}
+
 int
 main(void)
 {
@@ -460,6 +601,7 @@ main(void)
 	close(fd);
 	log_init("test_kernel", LOG_DEST_FILE, 1);
 	TEST_RUN(t_kernel);
+	TEST_RUN(t_genpolicy);
 	unlink(logpath);
 	return test_done();
 }
