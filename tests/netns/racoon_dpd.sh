@@ -104,6 +104,7 @@ envval() { sed -n "s/^$2=//p" "$1"; }
 t0=$(date +%s%N)
 check "ping A to B" ip netns exec "$a" ping -q -c 1 -W 3 $B
 t1=$(date +%s%N)
+echo "# first ping (phase 1, phase 2, A's phase1_up sleeping 3 s) took $(( (t1 - t0) / 1000000 )) ms"
 check "the ping took under 2 s although A's phase1_up sleeps 3 s" \
     test $(( (t1 - t0) / 1000000 )) -lt 2000
 check "A's phase1_up script is still running" \
@@ -149,12 +150,13 @@ check "B still holds the SA pair" test "$(sa_count "$b")" = 2
 
 # 2. A frozen: B declares it dead; A, thawed, obeys B's DELETEs.
 kill -STOP "$racoon_a"
-t0=$(date +%s)
+t0=$(date +%s%N)
 check "B declares A dead" wait_for "$work/racoon-b.log" \
     "DPD: remote (ISAKMP-SA spi=[0-9a-f:]*) seems to be dead" 90
-t1=$(date +%s)
+t1=$(date +%s%N)
+echo "# frozen A declared dead after $(( (t1 - t0) / 1000000 )) ms (bound 5000)"
 check "... within dpd_delay + dpd_retry * dpd_maxfail + 2 s" \
-    test $((t1 - t0)) -le 7
+    test $(( (t1 - t0) / 1000000 )) -le 7000
 check "B's phase1_dead ran" wait_for "$work/b.phase1_dead.env" .
 e=$work/b.phase1_dead.env
 check "phase1_dead: argv[1]" test "$(envval "$e" ARGV1)" = phase1_dead
@@ -185,11 +187,12 @@ check "ping A to B again" ip netns exec "$a" ping -q -c 1 -W 3 $B
 check "B holds a new SA pair" test "$(sa_count "$b")" = 2
 kill -KILL "$racoon_a"
 wait "$racoon_a" 2>/dev/null
-t0=$(date +%s)
+t0=$(date +%s%N)
 check "B declares the killed A dead" wait_for "$work/b.phase1_dead.env" . 90
-t1=$(date +%s)
+t1=$(date +%s%N)
+echo "# killed A declared dead after $(( (t1 - t0) / 1000000 )) ms (bound 5000)"
 check "... within dpd_delay + dpd_retry * dpd_maxfail + 2 s" \
-    test $((t1 - t0)) -le 7
+    test $(( (t1 - t0) / 1000000 )) -le 7000
 check "B's SAD is empty again" test "$(sa_count "$b")" = 0
 
 # 4. A gateway with generated policies, a client in Aggressive Mode.
