@@ -1236,7 +1236,21 @@ out:
 static int
 kernel_install_cb(void *arg, const struct exchange_sa *xsa)
 {
+	static int told;
+
 	(void)arg;
+	/*
+	 * Linux's af_key cuts hmac-sha256 to 96 bits where RFC 4868 says
+	 * 128, and PF_KEY has no way to ask otherwise (racoon.8): said
+	 * once, since a peer that follows the RFC fails every packet.
+	 */
+	if (!told && kernel_native() && xsa->xsa_auth != NULL &&
+	    xsa->xsa_auth->alg_sadb == SADB_X_AALG_SHA2_256HMAC) {
+		log_warnx("AF_KEY: the kernel truncates hmac-sha256 to 96 "
+		    "bits, not RFC 4868's 128: only a peer doing the same "
+		    "can read these SAs (racoon(8), NATIVE KERNEL IPSEC)");
+		told = 1;
+	}
 	return kernel_install(xsa, 0);
 }
 

@@ -280,6 +280,9 @@ check "racoon C read the kernel's algorithm lists" \
 check "af_key lists no AEAD: racoon C does not propose aes-gcm-16" \
     grep -q "WARNING: sainfo /etc/t/c.conf:[0-9]*: ESP aes-gcm-16 $left" \
     /tmp/racoon-c.log
+check "racoon C warns of af_key's 96-bit hmac-sha256, once" \
+    test "$(grep -c "WARNING: AF_KEY: the kernel truncates hmac-sha256" \
+    /tmp/racoon-c.log)" = 1
 check "racoon C logs the tunnel SAs" \
     grep -q "IPsec-SA established: ESP/Tunnel 10.74.0.2\[0\]->10.74.0.1\[0\]" \
     /tmp/racoon-c.log
@@ -500,4 +503,4 @@ done
 QEMU_MODULES_EXTRA="nft_chain_nat nft_masq nf_conntrack_netlink" \
     qemu_initramfs "$work/initrd.gz" "$work/guest.sh" $files || exit 1
 qemu_boot "$work/initrd.gz" 300 >"$work/console"
-qemu_verdict "$work/console" 100
+qemu_verdict "$work/console" 101
