@@ -99,5 +99,17 @@ check "racoon still runs" kill -0 "$racoon_pid"
 
 check "tshark dissects every packet with no malformed-packet warning" \
     tshark_clean
+# The verdict itself: an SA payload longer than its message is flagged.
+/usr/bin/python3 - "$work/bad.pcap" <<'PY'
+import sys
+from scapy.all import Ether, IP, UDP, Raw, wrpcap
+hdr = bytes.fromhex("0011223344556677" "0000000000000000"
+                    "01100200" "00000000" "00000028")
+sa = bytes.fromhex("00000040" "00000001" "00000001" "00000000")
+wrpcap(sys.argv[1], [Ether() / IP(src="10.79.0.1", dst="10.79.0.2") /
+                     UDP(sport=500, dport=500) / Raw(hdr + sa)])
+PY
+check_not "tshark's verdict flags a malformed ISAKMP message" \
+    tshark_verdict "$work/bad.pcap"
 [ $fail = 0 ] || { cat "$work"/*.scan; tail -30 "$work/racoon.log"; }
 exit $fail

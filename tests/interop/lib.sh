@@ -370,14 +370,23 @@ racoon_sas() {
 	    grep -c '^[0-9.]* [0-9.]*$')" = "$1"
 }
 
-# tshark_clean: tshark dissects the capture with no malformed packet or
-# expert warning or error.
+# tshark_verdict PCAP: tshark dissects PCAP (its summary in PCAP.txt,
+# its expert info in PCAP.expert) with no malformed packet and no expert
+# warning or error.
+tshark_verdict() {
+	tshark -r "$1" -n >"$1.txt" 2>&1
+	tshark -r "$1" -n -z expert,warn -q >"$1.expert" 2>&1
+	! grep -qi "malformed" "$1.txt" &&
+	    ! grep -qE "^(Errors|Warnings) \(" "$1.expert"
+}
+
+# tshark_clean: the capture stops and passes tshark_verdict; its summary
+# is then in $work/wire.txt.
 tshark_clean() {
 	kill "$tcpdump_pid" 2>/dev/null
 	wait "$tcpdump_pid" 2>/dev/null
-	tshark -r "$work/wire.pcap" -n >"$work/wire.txt" 2>&1
-	tshark -r "$work/wire.pcap" -n -z expert,warn -q \
-	    >"$work/expert.txt" 2>&1
-	! grep -qi "malformed" "$work/wire.txt" &&
-	    ! grep -qE "^ *(Error|Warning) " "$work/expert.txt"
+	tshark_verdict "$work/wire.pcap"
+	local rc=$?
+	cp "$work/wire.pcap.txt" "$work/wire.txt"
+	return $rc
 }
