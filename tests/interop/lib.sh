@@ -151,9 +151,11 @@ interop_setup() {
 # "ic" (child "net") and load it, replacing what was loaded.  P1 and P2
 # are swanctl proposal strings; optional settings: aggr=yes,
 # lid=ID, rid=ID (identities), psk=SECRET, rekey=SECONDS (child),
-# life=SECONDS (child).
+# life=SECONDS (child), mode=transport (between the gateways), proto=ah
+# (P2 as ah_proposals).
 charon_conf() {
 	local p1=$1 p2=$2 aggr=no lid=$C rid=$R psk=$PSK rekey=3000 life=3600
+	local mode=tunnel proto=esp lts=$CNET rts=$RNET
 	shift 2
 	local kv
 	for kv in "$@"; do
@@ -164,6 +166,8 @@ charon_conf() {
 		psk=*) psk=${kv#*=} ;;
 		rekey=*) rekey=${kv#*=} ;;
 		life=*) life=${kv#*=} ;;
+		mode=*) mode=${kv#*=} lts=$C/32 rts=$R/32 ;;
+		proto=*) proto=${kv#*=} ;;
 		*) echo "charon_conf: $kv?" >&2; return 1 ;;
 		esac
 	done
@@ -188,10 +192,10 @@ connections {
 		}
 		children {
 			net {
-				local_ts = $CNET
-				remote_ts = $RNET
-				esp_proposals = $p2
-				mode = tunnel
+				local_ts = $lts
+				remote_ts = $rts
+				${proto}_proposals = $p2
+				mode = $mode
 				rekey_time = $rekey
 				rand_time = 0
 				life_time = $life
@@ -222,11 +226,13 @@ CONF
 # given as "aes 128|hmac_sha1"); PFS empty for none.  Settings: id=ID
 # (my_identifier fqdn), peer=ID (peers_identifier fqdn, verified; in
 # Aggressive Mode psk.txt then holds the key under that name only),
-# psk=SECRET,
-# life=SECONDS (sainfo lifetime), natt=on|off|force (default on:
-# kernel-libipsec always wants ESP in UDP and makes charon claim a NAT).
+# psk=SECRET, life=SECONDS (sainfo lifetime), natt=on|off|force
+# (default on: kernel-libipsec always wants ESP in UDP and makes charon
+# claim a NAT), mode=transport (between the gateways), proto=ah.
 racoon_conf() {
 	local mode=$1 p1=$2 p2=$3 pfs=${4:-} id= peer= psk=$PSK life=3600 natt=on
+	local ipmode=tunnel/$R-$C ipmoder=tunnel/$C-$R proto=esp
+	local lnet=$RNET pnet=$CNET
 	shift 4
 	local kv prop
 	for kv in "$@"; do
@@ -236,6 +242,8 @@ racoon_conf() {
 		psk=*) psk=${kv#*=} ;;
 		life=*) life=${kv#*=} ;;
 		natt=*) natt=${kv#*=} ;;
+		mode=*) ipmode=transport/ ipmoder=transport/ lnet=$R pnet=$C ;;
+		proto=*) proto=${kv#*=} ;;
 		*) echo "racoon_conf: $kv?" >&2; return 1 ;;
 		esac
 	done
@@ -260,7 +268,7 @@ racoon_conf() {
 			printf '\t\tdh_group %s;\n\t}\n' "$3"
 		done
 		printf '}\n\nsainfo address %s any address %s any {\n' \
-		    $RNET $CNET
+		    $lnet $pnet
 		[ -n "$pfs" ] && printf '\tpfs_group %s;\n' "$pfs"
 		printf '\tlifetime time %s sec;\n' "$life"
 		printf '\tencryption_algorithm %s;\n' "${p2%%|*}"
@@ -277,8 +285,8 @@ racoon_conf() {
 	cat >"$work/racoon.setkey" <<CONF
 flush;
 spdflush;
-spdadd $RNET $CNET any -P out ipsec esp/tunnel/$R-$C/require;
-spdadd $CNET $RNET any -P in ipsec esp/tunnel/$C-$R/require;
+spdadd $lnet $pnet any -P out ipsec $proto/$ipmode/require;
+spdadd $pnet $lnet any -P in ipsec $proto/$ipmoder/require;
 CONF
 	ip netns exec "$rns" "$setkey" -f "$work/racoon.setkey" || return 1
 	if [ -n "$racoon_pid" ] && kill -0 "$racoon_pid" 2>/dev/null; then

@@ -5,8 +5,11 @@
 # common phase 2 proposal.  Each fails on both sides with the reason in
 # both logs, leaves no IPsec-SA in racoon's kernel (ipsecd) nor in
 # charon, and both daemons go on: a matching configuration then works
-# with the same two processes.  Without NAT-T in racoon, charon cannot
-# install its half (kernel-libipsec does ESP in UDP only) and says so.  tshark dissects the whole capture with no
+# with the same two processes.  What kernel-libipsec cannot do fails
+# with charon's reason: without NAT-T in racoon ("only UDP encapsulation
+# is supported"), transport mode ("unsupported mode"), AH (racoon
+# refuses it across the NAT charon claims; without NAT-T, "protocol not
+# supported").  tshark dissects the whole capture with no
 # malformed-packet warning.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -108,6 +111,37 @@ check "$t: charon selects the phase 2 proposal" \
     charon_logs "selected proposal: ESP:AES_CBC_128/HMAC_SHA1_96/NO_EXT_SEQ"
 check "$t: charon cannot install it: only UDP encapsulation" \
     charon_logs "IPsec SA: only UDP encapsulation is supported"
+check_not "$t: no CHILD_SA in charon" charon_has_child
+check "$t: racoon still runs" kill -0 "$racoon_pid"
+
+# kernel-libipsec does ESP in tunnel mode only.
+t="transport mode"
+clear_sas
+check "$t: set up" eval 'charon_conf $P1S $P2S mode=transport &&
+    racoon_conf main $P1R "$P2R" "" mode=transport'
+initiate charon
+check "$t: charon selects the phase 2 proposal" \
+    charon_logs "selected proposal: ESP:AES_CBC_128/HMAC_SHA1_96/NO_EXT_SEQ"
+check "$t: charon cannot install it: unsupported mode" \
+    charon_logs "IPsec SA: unsupported mode"
+check_not "$t: no CHILD_SA in charon" charon_has_child
+
+t="AH with NAT-T"
+clear_sas
+check "$t: set up" eval 'charon_conf $P1S sha1 proto=ah &&
+    racoon_conf main $P1R "$P2R" "" proto=ah'
+initiate racoon
+check "$t: racoon refuses AH across the NAT charon claims" \
+    racoon_logs "the policy wants AH, which cannot pass the NAT"
+
+t="AH without NAT-T"
+clear_sas
+check "$t: set up" eval 'racoon_conf main $P1R "$P2R" "" proto=ah natt=off'
+initiate racoon
+check "$t: charon selects AH" \
+    charon_logs "selected proposal: AH:HMAC_SHA1_96/NO_EXT_SEQ"
+check "$t: charon cannot install it: protocol not supported" \
+    charon_logs "IPsec SA: protocol not supported"
 check_not "$t: no CHILD_SA in charon" charon_has_child
 check "$t: racoon still runs" kill -0 "$racoon_pid"
 
