@@ -9,6 +9,9 @@
  * the failure ACQUIRE of a failed phase 1, and the reconnection after
  * the kernel interface went away.  generate_policy: the policies made
  * for a roadwarrior, held and released, and the reqid its SAs take.
+ * NAT-T: the SAs' NAT_T_TYPE, ports and OA, and
+ * SADB_X_NAT_T_NEW_MAPPING followed by UPDATE (a new port) or DELETE
+ * and ADD (a new address), with the keys kept for it.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -591,6 +594,138 @@ t_genpolicy(void)
 	world_down();
 }
 
+/* The kernel's NEW_MAPPING for spi: the peer moved from to to. */
+static void
+put_newmap(uint32_t spi, const char *from, uint16_t sport, const char *to,
+    uint16_t dport)
+{
+	struct pfkey_sa sa;
+	struct pfkey_address pa;
+	struct wbuf wb;
+
+	start_msg(&wb, SADB_X_NAT_T_NEW_MAPPING, SADB_SATYPE_ESP, 0, 5, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.ps_spi = spi;
+	pfkey_put_sa(&wb, &sa);
+	pa.pa_proto = 0;
+	host(&pa.pa_addr, from);
+	pfkey_put_address(&wb, SADB_EXT_ADDRESS_SRC, &pa);
+	pfkey_put_nat_t_port(&wb, SADB_X_EXT_NAT_T_SPORT, sport);
+	host(&pa.pa_addr, to);
+	pfkey_put_address(&wb, SADB_EXT_ADDRESS_DST, &pa);
+	pfkey_put_nat_t_port(&wb, SADB_X_EXT_NAT_T_DPORT, dport);
+	kwrite(&wb);
+}
+
+/* An UPDATE/ADD/DELETE of spi with its NAT-T ports and addresses. */
+static void
+expect_sa(uint8_t type, uint32_t spi, const char *src, uint16_t sport,
+    const char *dst, uint16_t dport, const uint8_t *km)
+{
+	struct pfkey_msg m;
+	struct pfkey_sa sa;
+	struct pfkey_address pa;
+	struct pfkey_key key;
+	struct addr a;
+	uint16_t port;
+	uint8_t t;
+
+	kread(&m);
+	ASSERT_INT_EQ(m.pm_hdr.ph_type, type);
+	ASSERT_INT_EQ(pfkey_get_sa(&m, &sa), 0);
+	ASSERT_INT_EQ(sa.ps_spi, spi);
+	ASSERT_INT_EQ(pfkey_get_address(&m, SADB_EXT_ADDRESS_SRC, &pa), 0);
+	host(&a, src);
+	ASSERT_INT_EQ(addr_cmp_host(&pa.pa_addr, &a), 0);
+	ASSERT_INT_EQ(pfkey_get_address(&m, SADB_EXT_ADDRESS_DST, &pa), 0);
+	host(&a, dst);
+	ASSERT_INT_EQ(addr_cmp_host(&pa.pa_addr, &a), 0);
+	if (type == SADB_DELETE)
+		return;
+	ASSERT_INT_EQ(pfkey_get_nat_t_type(&m, &t), 0);
+	ASSERT_INT_EQ(t, UDP_ENCAP_ESPINUDP);
+	ASSERT_INT_EQ(pfkey_get_nat_t_port(&m, SADB_X_EXT_NAT_T_SPORT,
+	    &port), 0);
+	ASSERT_INT_EQ(port, sport);
+	ASSERT_INT_EQ(pfkey_get_nat_t_port(&m, SADB_X_EXT_NAT_T_DPORT,
+	    &port), 0);
+	ASSERT_INT_EQ(port, dport);
+	ASSERT_INT_EQ(pfkey_get_key(&m, SADB_EXT_KEY_ENCRYPT, &key), 0);
+	ASSERT_MEM_EQ(key.pk_data, km, 24);
+}
+
+static void
+t_kernel_natt(void)
+{
+	struct exchange_kernel *k;
+	struct exchange_sa x;
+	struct pfkey_msg m;
+	struct pfkey_address pa;
+	struct addr oa;
+	uint8_t km[40];
+	size_t i;
+
+	world_up();
+	k = &env.env_kernel;
+	for (i = 0; i < sizeof(km); i++)
+		km[i] = (uint8_t)(0x40 + i);
+	/* The pair with a peer behind a NAT, 10.0.0.2 port 4501. */
+	xsa_fill(&x, 1, 0x3333, km);
+	x.xsa_natt = 1;
+	x.xsa_src.a_port = 4501;
+	x.xsa_dst.a_port = 4500;
+	x.xsa_has_oa = 1;
+	host(&x.xsa_oa, "192.168.1.7");
+	ASSERT_INT_EQ(k->ek_install(k->ek_arg, &x), 0);
+	kread(&m);
+	ASSERT_INT_EQ(m.pm_hdr.ph_type, SADB_UPDATE);
+	ASSERT_INT_EQ(pfkey_get_address(&m, SADB_X_EXT_NAT_T_OA, &pa), 0);
+	host(&oa, "192.168.1.7");
+	ASSERT_INT_EQ(addr_cmp_host(&pa.pa_addr, &oa), 0);
+	xsa_fill(&x, 0, 0x4444, km);
+	x.xsa_natt = 1;
+	x.xsa_src.a_port = 4500;
+	x.xsa_dst.a_port = 4501;
+	ASSERT_INT_EQ(k->ek_install(k->ek_arg, &x), 0);
+	expect_sa(SADB_ADD, 0x4444, "10.0.0.1", 4500, "10.0.0.2", 4501, km);
+
+	/* A mapping for an SPI not ours, or of another port: nothing. */
+	put_newmap(0x9999, "10.0.0.2", 4501, "10.0.0.2", 7000);
+	put_newmap(0x3333, "10.0.0.2", 4999, "10.0.0.2", 7000);
+	spin();
+	/* The NAT moved the peer to port 7000: UPDATE both, keys kept. */
+	put_newmap(0x3333, "10.0.0.2", 4501, "10.0.0.2", 7000);
+	spin();
+	ASSERT_TRUE(log_has("NAT-T: peer 10.0.0.2[4501] moved to "
+	    "10.0.0.2[7000]"));
+	expect_sa(SADB_UPDATE, 0x3333, "10.0.0.2", 7000, "10.0.0.1", 4500,
+	    km);
+	expect_sa(SADB_UPDATE, 0x4444, "10.0.0.1", 4500, "10.0.0.2", 7000,
+	    km);
+	/* Reported again for the port now installed: nothing more. */
+	put_newmap(0x3333, "10.0.0.2", 4501, "10.0.0.2", 7000);
+	spin();
+	/* A new address: each SA goes and comes back with it. */
+	put_newmap(0x3333, "10.0.0.2", 7000, "10.0.0.3", 7001);
+	spin();
+	expect_sa(SADB_DELETE, 0x3333, "10.0.0.2", 0, "10.0.0.1", 0, km);
+	expect_sa(SADB_ADD, 0x3333, "10.0.0.3", 7001, "10.0.0.1", 4500, km);
+	expect_sa(SADB_DELETE, 0x4444, "10.0.0.1", 0, "10.0.0.2", 0, km);
+	expect_sa(SADB_ADD, 0x4444, "10.0.0.1", 4500, "10.0.0.3", 7001, km);
+	/* Malformed: no ports. */
+	{
+		struct wbuf wb;
+
+		start_msg(&wb, SADB_X_NAT_T_NEW_MAPPING, SADB_SATYPE_ESP, 0,
+		    6, 0);
+		kwrite(&wb);
+	}
+	spin();
+	ASSERT_TRUE(log_has("X_NAT_T_NEW_MAPPING without SA, addresses or "
+	    "ports dropped"));
+	world_down();
+}
+
 int
 main(void)
 {
@@ -602,6 +737,7 @@ main(void)
 	log_init("test_kernel", LOG_DEST_FILE, 1);
 	TEST_RUN(t_kernel);
 	TEST_RUN(t_genpolicy);
+	TEST_RUN(t_kernel_natt);
 	unlink(logpath);
 	return test_done();
 }
