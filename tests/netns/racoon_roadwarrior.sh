@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
-# Roadwarriors (issue 15): a gateway whose racoon.conf has only `remote
-# anonymous' (passive, generate_policy on) and `sainfo anonymous', and
-# no policy at all, serves two clients it knows nothing of, at once.
+# Roadwarriors (issue 15; over IPv6 with RW_FAMILY=6, as
+# racoon_roadwarrior_ipv6.sh runs it): a gateway whose racoon.conf has
+# only `remote anonymous' (passive, generate_policy on) and `sainfo
+# anonymous', and no policy at all, serves two clients it knows nothing
+# of, at once.
 # Client 1 uses Main Mode and the gateway's `*' psk.txt entry; client 2
 # uses Aggressive Mode from another subnet with its FQDN, whose own key
 # the gateway finds by that ID.  Both carry traffic in ESP transport
@@ -16,7 +18,12 @@ ipsecd=${BUILD:?}/src/ipsecd/ipsecd
 setkey=$BUILD/src/setkey/setkey
 racoon=$BUILD/src/racoon/racoon
 g=rwG$$ c1=rwC1$$ c2=rwC2$$
-G1=10.81.1.1 C1=10.81.1.10 G2=10.81.2.1 C2=10.81.2.10
+# RW_FAMILY=6 (racoon_roadwarrior_ipv6.sh): the same over IPv6.
+if [ "${RW_FAMILY:-4}" = 6 ]; then
+	G1=fd81:1::1 C1=fd81:1::10 G2=fd81:2::1 C2=fd81:2::10 plen=64
+else
+	G1=10.81.1.1 C1=10.81.1.10 G2=10.81.2.1 C2=10.81.2.10 plen=24
+fi
 work=$(mktemp -d)
 pids=
 cleanup() {
@@ -33,12 +40,25 @@ for n in "$g" "$c1" "$c2"; do
 done
 ip -n "$g" link add g1 type veth peer name eth0 netns "$c1"
 ip -n "$g" link add g2 type veth peer name eth0 netns "$c2"
-ip -n "$g" addr add $G1/24 dev g1; ip -n "$g" addr add $G2/24 dev g2
-ip -n "$c1" addr add $C1/24 dev eth0; ip -n "$c2" addr add $C2/24 dev eth0
-for l in "$g g1" "$g g2" "$c1 eth0" "$c2 eth0"; do
+for l in "$g g1 $G1" "$g g2 $G2" "$c1 eth0 $C1" "$c2 eth0 $C2"; do
 	set -- $l
+	ip -n "$1" addr add "$3/$plen" dev "$2" nodad
 	ip -n "$1" link set "$2" up
 done
+# The policies cover every protocol between the addresses, neighbour
+# discovery too (as racoon_ipv6.sh says): IPv6 neighbours by hand.
+mac() {
+	ip -n "$1" -o link show "$2" | grep -o "link/ether [0-9a-f:]*" |
+	    cut -d" " -f2
+}
+if [ "$plen" = 64 ]; then
+	for l in "$g g1 $C1 $c1 eth0" "$g g2 $C2 $c2 eth0" \
+	    "$c1 eth0 $G1 $g g1" "$c2 eth0 $G2 $g g2"; do
+		set -- $l
+		ip -n "$1" neigh replace "$3" lladdr "$(mac "$4" "$5")" \
+		    dev "$2" nud permanent
+	done
+fi
 
 proposal='proposal {
 		encryption_algorithm aes 128;
