@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer harness for the exchange handlers (src/racoon/exchange.c,
- * ph1_main.c, ph2_quick.c, proposal.c) behind the codec.  Once, an
- * initiator and a responder in this process complete Main Mode.  Then
- * the first input byte chooses the target:
+ * ph1_main.c, ph1_aggr.c, ph2_quick.c, proposal.c) behind the codec.
+ * Once, an initiator and a responder in this process complete Main
+ * Mode.  Then the first input byte chooses the target:
  *	0: the rest is a whole datagram for the responder (message 1 of a
- *	   new Main Mode, or anything else it must drop);
+ *	   new Main Mode or Aggressive Mode, which a second remote for any
+ *	   address takes, or anything else it must drop);
  *	1: the rest is the payload chain of a Quick Mode message 1, after
  *	   a next payload byte: the harness puts a correct HASH(1) in
  *	   front and encrypts it with the ISAKMP-SA's keys, so the quick
- *	   mode responder and the phase 2 proposal choice read it.
+ *	   mode responder and the phase 2 proposal choice read it; UDP
+ *	   selectors have no policy, so generate_policy makes one.
  * Failed negotiations are freed by advancing the fake clock.  A crash or
  * a sanitizer report is a finding.
  */
@@ -47,10 +49,15 @@ static uint32_t		 fz_spi = 0x1000;
 
 static const char fz_conf[] =
     "remote anonymous {\n exchange_mode main; proposal_check claim;\n"
+    " generate_policy on;\n"
     " proposal { encryption_algorithm aes; hash_algorithm sha1;\n"
     "  authentication_method pre_shared_key; dh_group modp2048; }\n"
     " proposal { encryption_algorithm 3des; hash_algorithm md5;\n"
     "  authentication_method pre_shared_key; dh_group ecp256; }\n}\n"
+    "remote \"aggressive\" {\n exchange_mode aggressive; passive on;\n"
+    " peers_identifier fqdn \"rw.example.net\";\n"
+    " proposal { encryption_algorithm aes; hash_algorithm sha1;\n"
+    "  authentication_method pre_shared_key; dh_group modp2048; }\n}\n"
     "sainfo anonymous {\n pfs_group ecp256; lifetime time 600 sec;\n"
     " encryption_algorithm aes, 3des, aes_gcm_16;\n"
     " authentication_algorithm hmac_sha1, hmac_md5;\n"
@@ -111,6 +118,8 @@ fz_policy(void *arg, const struct ph2_sel *l, const struct ph2_sel *r,
 {
 	(void)arg;
 	(void)r;
+	if (l->sel_proto == 17)		/* generate_policy's turn */
+		return -1;
 	pol->pol_nproto = 1;
 	pol->pol_proto[0] = ISAKMP_PROTO_ESP;
 	/* AH+ESP for IPv6 selectors, to reach bundles too. */
@@ -120,6 +129,21 @@ fz_policy(void *arg, const struct ph2_sel *l, const struct ph2_sel *r,
 	}
 	pol->pol_mode = IPSECDOI_MODE_TUNNEL;
 	return 0;
+}
+
+static int
+fz_genpolicy(void *arg, int hold, const struct ph2_sel *l,
+    const struct ph2_sel *r, const struct proposal_policy *pol,
+    const struct addr *me, const struct addr *peer, int unique)
+{
+	(void)arg;
+	(void)hold;
+	(void)l;
+	(void)r;
+	(void)me;
+	(void)peer;
+	(void)unique;
+	return pol->pol_nproto > 0 && pol->pol_nproto <= 2 ? 0 : -1;
 }
 
 static void
@@ -139,6 +163,7 @@ fz_up(struct fz_side *s, const char *ip)
 	s->env.env_kernel.ek_getspi = fz_getspi;
 	s->env.env_kernel.ek_install = fz_install;
 	s->env.env_kernel.ek_policy = fz_policy;
+	s->env.env_kernel.ek_genpolicy = fz_genpolicy;
 	s->env.env_clock.ec_now = fz_clock;
 }
 
