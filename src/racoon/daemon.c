@@ -265,6 +265,15 @@ daemon_ph2_done_cb(void *arg, struct ph2 *ph2, int ok)
 }
 
 static void
+daemon_ph2_down_cb(void *arg, struct ph2 *ph2)
+{
+	(void)arg;
+	if (daemon_kernel_ev.ev_ph2_down != NULL)
+		daemon_kernel_ev.ev_ph2_down(daemon_kernel_ev.ev_arg, ph2);
+	admin_event(EVT_PHASE2_DOWN, ph2->ph2_ph1, ph2);
+}
+
+static void
 daemon_events(void)
 {
 	struct exchange_events *ev = &daemon_env.env_events;
@@ -274,6 +283,7 @@ daemon_events(void)
 	ev->ev_ph1_down = daemon_ph1_down_cb;
 	ev->ev_ph1_dead = daemon_ph1_dead_cb;
 	ev->ev_ph2_done = daemon_ph2_done_cb;
+	ev->ev_ph2_down = daemon_ph2_down_cb;
 	/* ev_arg stays kernel.c's; ours ignore it. */
 }
 

@@ -141,6 +141,8 @@ struct exchange_events {
 	void		(*ev_ph2_done)(void *, struct ph2 *, int);
 	/* DPD declared the peer dead (before its SAs go; phase1_dead). */
 	void		(*ev_ph1_dead)(void *, struct ph1 *);
+	/* An established phase 2 ended (deleted, purged, expired). */
+	void		(*ev_ph2_down)(void *, struct ph2 *);
 	void		*ev_arg;
 };
 

@@ -110,8 +110,13 @@ ph2_set_state(struct ph2 *ph2, enum ph2_state to)
 	log_debug(1, "%s: state %s -> %s", name, ph2_state_name(from),
 	    ph2_state_name(to));
 	ph2->ph2_state = to;
-	if (from == PH2_S_ESTABLISHED)
+	if (from == PH2_S_ESTABLISHED) {
+		struct exchange_events *ev = &ph2->ph2_ph1->ph1_env->env_events;
+
 		ph2_genpol_release(ph2);
+		if (ev->ev_ph2_down != NULL)
+			ev->ev_ph2_down(ev->ev_arg, ph2);
+	}
 	return 0;
 }
 

@@ -148,6 +148,8 @@ check "show-event on B: phase 1 deleted" wait_for \
     "$work/events-b.txt" "^Phase 1 deleted : $B\[500\] -> $A\[500\]"
 check "show-event on B: phase 2 established" \
     grep -q "^Phase 2 established : " "$work/events-b.txt"
+check "show-event on B: phase 2 deleted" \
+    grep -q "^Phase 2 deleted : $B\[500\] -> $A\[500\]" "$work/events-b.txt"
 
 # 5. reload-config: a new sainfo lifetime is used by the next phase 2.
 sed -i 's/pfs_group 768;/pfs_group 768;\n\tlifetime time 600 sec;/' "$work/a.conf"
