@@ -7,8 +7,8 @@
 # packets down to the ICMP inside with their ICVs checked, and finds no
 # malformed packet.  Without the option racoon writes no key log.  The
 # same again with aes and hmac-sha256 (ipsecd's RFC 4868 ICV, as the key
-# log names it); a key log that is a symbolic link is refused while
-# racoon runs on.
+# log names it); SIGHUP reopens a rotated key log; a key log that is a
+# symbolic link is refused while racoon runs on.
 set -u
 . "$(dirname "$0")/lib.sh"
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
@@ -127,6 +127,14 @@ count() { ts -Y "$1" | wc -l; }
 
 decrypts "$work/wire.pcap" "$work/keys"
 [ $fail = 0 ] || { tail -5 "$work/racoon-a.log"; ts | head -30; }
+
+echo "# rotated: SIGHUP opens the key log afresh"
+mv "$work/keys" "$work/keys.1"
+kill -HUP "$(cat "$work/a.pid")"
+check "racoon A reloads" wait_for "$work/racoon-a.log" \
+    "a.conf: configuration loaded" 50
+check "and writes to a new key log" test -f "$work/keys" -a ! -s "$work/keys"
+check "the rotated one keeps its keys" test -s "$work/keys.1"
 
 echo "# aes and hmac-sha256 (RFC 4868's 128-bit ICV), PFS modp2048"
 kill $(cat "$work/a.pid" "$work/b.pid")
