@@ -307,5 +307,12 @@ void	 exchange_purge_stale(struct ph1 *);
 void	 exchange_purge(struct ph1 *, const char *);
 /* One established phase 2 the same way (racoonctl delete-sa). */
 void	 exchange_ph2_purge(struct ph2 *, const char *);
+/*
+ * The kernel interface went away with the SAs of ph2 (ipsecd stopped):
+ * DELETE to the peer, so that it stops sending on SAs that no longer
+ * exist and its next packet asks for new ones, and the ph2 ends.  The
+ * kernel is not asked: it holds nothing any more.
+ */
+void	 exchange_ph2_lost(struct ph2 *);
 
 #endif /* EXCHANGE_H */

@@ -2262,8 +2262,9 @@ kernel_retry_arm(void)
 /*
  * The kernel interface went away (ipsecd stopped or restarted): what it
  * held is gone, so is our copy of it.  Negotiations waiting for an SPI
- * fail; phase 1 SAs stay.  Reconnect every second (ARCHITECTURE.md,
- * Restarts), then register and read the SPD again.
+ * fail; established phase 2s end with a DELETE to their peer; phase 1
+ * SAs stay.  Reconnect every second (ARCHITECTURE.md, Restarts), then
+ * register and read the SPD again.
  */
 static void
 kernel_lost(void)
@@ -2271,12 +2272,22 @@ kernel_lost(void)
 	struct kernel_getspi *kg;
 	struct kernel_acq *ka;
 	struct kernel_sa *ks;
+	struct ph1 *ph1;
+	struct ph2 *ph2;
 	uint32_t id;
 	size_t idx;
 
 	event_free(kernel_ev);
 	kernel_ev = NULL;
 	kernel_outq_flush();
+	/*
+	 * The SAs went with the kernel: the peers are told, so that their
+	 * next packet asks for new SAs instead of going into a void until
+	 * the lifetime ends.  The ISAKMP-SAs stay for those negotiations.
+	 */
+	TAILQ_FOREACH(ph1, &kernel_env->env_ph1s, ph1_entry)
+		TAILQ_FOREACH(ph2, &ph1->ph1_ph2s, ph2_entry)
+			exchange_ph2_lost(ph2);
 	pfkey_sock_close(&kernel_sock);
 	kernel_del_wait = 0;
 	kernel_spd_flush();

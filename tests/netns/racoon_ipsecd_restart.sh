@@ -9,8 +9,9 @@
 # ExecStart again.  Every program runs with its unit's capabilities only.  racoon A notices the closed socket, reconnects,
 # registers and reads the SPD again; the next ping makes ipsecd ACQUIRE
 # and racoon negotiates new SAs over the phase 1 SA it kept.  Then the
-# same on B, the responder, whose peer still holds SAs: B's next packet
-# brings the tunnel back.  Neither racoon restarts.
+# same on B, the responder: racoon B sends A a DELETE for the SAs its
+# ipsecd lost, and A's next packet brings the tunnel back.  Neither
+# racoon restarts.
 set -u
 . "$(dirname "$0")/lib.sh"
 setkey=${BUILD:?}/src/setkey/setkey
@@ -118,13 +119,18 @@ spi=\([0-9]*\)(.*/\1/p" "$work/racoon-a.log" | tail -n 1)
 check "B holds the new SA that A sends with" sh -c \
     "ip netns exec $b '$setkey' -D | grep -q 'spi=$spi('"
 
-# ipsecd B, the responder, restarts; A still holds SAs towards B.
+# ipsecd B, the responder, restarts.  racoon B tells A that the SAs are
+# gone, so that A's next packet asks for new ones: A pings first.
 check "ipsecd B restarts, its policy unit runs again" ipsecd_restart b
+check "racoon B deletes the lost SAs at its peer" wait_for \
+    "$work/racoon-b.log" "IPsec-SA lost with the kernel interface" 30
+check "racoon A obeys the DELETE" wait_for "$work/racoon-a.log" \
+    "purged IPsec-SA proto_id=ESP" 30
 check "racoon B reconnected and read the SPD again" \
     wait_for "$work/racoon-b.log" "PF_KEY: reconnected; policies read again" 50
-ip netns exec "$b" ping -c 1 -W 4 $A >/dev/null
-check "pings B to A flow again" ip netns exec "$b" ping -q -c 3 -W 2 $A
+ip netns exec "$a" ping -c 1 -W 4 $B >/dev/null
 check "pings A to B flow again" ip netns exec "$a" ping -q -c 3 -W 2 $B
+check "pings B to A flow again" ip netns exec "$b" ping -q -c 3 -W 2 $A
 check "both racoons still run" kill -0 $(cat "$work/a.pid" "$work/b.pid")
 check_not "no racoon error" grep -q "ERROR:" "$work/racoon-a.log" \
     "$work/racoon-b.log"
