@@ -228,11 +228,14 @@ CONF
 # Aggressive Mode psk.txt then holds the key under that name only),
 # psk=SECRET, life=SECONDS (sainfo lifetime), natt=on|off|force
 # (default on: kernel-libipsec always wants ESP in UDP and makes charon
-# claim a NAT), mode=transport (between the gateways), proto=ah.
+# claim a NAT), mode=transport (between the gateways), proto=ah,
+# gw=1 (a roadwarrior gateway: remote anonymous, passive, generate_policy
+# on, sainfo anonymous, no policy; the key under `*' unless id= names
+# racoon in Aggressive Mode).
 racoon_conf() {
 	local mode=$1 p1=$2 p2=$3 pfs=${4:-} id= peer= psk=$PSK life=3600 natt=on
 	local ipmode=tunnel/$R-$C ipmoder=tunnel/$C-$R proto=esp
-	local lnet=$RNET pnet=$CNET
+	local lnet=$RNET pnet=$CNET gw=
 	shift 4
 	local kv prop
 	for kv in "$@"; do
@@ -244,6 +247,7 @@ racoon_conf() {
 		natt=*) natt=${kv#*=} ;;
 		mode=*) ipmode=transport/ ipmoder=transport/ lnet=$R pnet=$C ;;
 		proto=*) proto=${kv#*=} ;;
+		gw=*) gw=1 ;;
 		*) echo "racoon_conf: $kv?" >&2; return 1 ;;
 		esac
 	done
@@ -253,7 +257,13 @@ racoon_conf() {
 		printf 'listen { isakmp %s [500]; isakmp_natt %s [4500];' $R $R
 		printf ' adminsock disabled; }\n'
 		printf 'timer { counter 3; interval 1 sec; phase1 10 sec; phase2 10 sec; }\n'
-		printf '\nremote %s {\n\texchange_mode %s;\n' $C "$mode"
+		if [ -n "$gw" ]; then
+			printf '\nremote anonymous {\n\texchange_mode %s;\n' \
+			    "$mode"
+			printf '\tpassive on;\n\tgenerate_policy on;\n'
+		else
+			printf '\nremote %s {\n\texchange_mode %s;\n' $C "$mode"
+		fi
 		[ -n "$id" ] && printf '\tmy_identifier fqdn "%s";\n' "$id"
 		[ -n "$peer" ] && printf '\tpeers_identifier fqdn "%s";\n' "$peer" &&
 		    printf '\tverify_identifier on;\n'
@@ -267,8 +277,12 @@ racoon_conf() {
 			printf '\t\tauthentication_method pre_shared_key;\n'
 			printf '\t\tdh_group %s;\n\t}\n' "$3"
 		done
-		printf '}\n\nsainfo address %s any address %s any {\n' \
-		    $lnet $pnet
+		if [ -n "$gw" ]; then
+			printf '}\n\nsainfo anonymous {\n'
+		else
+			printf '}\n\nsainfo address %s any address %s any {\n' \
+			    $lnet $pnet
+		fi
 		[ -n "$pfs" ] && printf '\tpfs_group %s;\n' "$pfs"
 		printf '\tlifetime time %s sec;\n' "$life"
 		printf '\tencryption_algorithm %s;\n' "${p2%%|*}"
@@ -276,7 +290,9 @@ racoon_conf() {
 		    printf '\tauthentication_algorithm %s;\n' "${p2#*|}"
 		printf '\tcompression_algorithm deflate;\n}\n'
 	} >"$work/racoon.conf"
-	if [ -n "$id" ] && [ "$mode" = aggressive ]; then
+	if [ -n "$gw" ] && [ -z "$peer" ]; then
+		printf '*\t%s\n' "$psk" >"$work/psk.txt"
+	elif [ -n "$id" ] && [ "$mode" = aggressive ]; then
 		printf '%s\t%s\n' "$peer" "$psk" >"$work/psk.txt"
 	else
 		printf '%s\t%s\n' $C "$psk" >"$work/psk.txt"
@@ -288,6 +304,8 @@ spdflush;
 spdadd $lnet $pnet any -P out ipsec $proto/$ipmode/require;
 spdadd $pnet $lnet any -P in ipsec $proto/$ipmoder/require;
 CONF
+	# A roadwarrior gateway has no policy: it generates them.
+	[ -n "$gw" ] && sed -i '/^spdadd/d' "$work/racoon.setkey"
 	ip netns exec "$rns" "$setkey" -f "$work/racoon.setkey" || return 1
 	if [ -n "$racoon_pid" ] && kill -0 "$racoon_pid" 2>/dev/null; then
 		local n

@@ -81,6 +81,40 @@ for role in charon racoon; do
 done
 clear_sas
 
+# racoon as a roadwarrior gateway: remote anonymous, generate_policy, no
+# policy of its own; charon, the client, comes in Aggressive Mode.
+tag="racoon as a roadwarrior gateway"
+echo "# $tag"
+swan --terminate --ike ic --force --timeout 3 >/dev/null 2>&1
+check "$tag: charon loads the connection" charon_conf $P1S $P2S \
+    aggr=yes lid=charon.example.net rid=racoon.example.net
+check "$tag: racoon loads the configuration" \
+    racoon_conf aggressive $P1R "$P2R" "" id=racoon.example.net \
+    peer=charon.example.net gw=1
+check "$tag: racoon's SPD is empty" \
+    eval 'ip netns exec "$rns" "$setkey" -DP | grep -q "No SPD entries"'
+log_mark
+nsa=$(grep -c "IPsec-SA established" "$work/racoon.log")
+swan --initiate --child net --ike ic --timeout 5 >"$work/initiate.out" 2>&1
+check "$tag: racoon generates the policies" \
+    racoon_logs "installed the generated policy: .* dir=fwd"
+check "$tag: racoon installs both IPsec-SAs" \
+    count_at_least "$work/racoon.log" "IPsec-SA established: ESP/Tunnel" \
+    $((nsa + 2))
+check "$tag: charon installs the CHILD_SA" charon_has_child
+check "$tag: ping from charon's subnet to racoon's" pings "$cns" $CH $RH
+check "$tag: ping from racoon's subnet to charon's" pings "$rns" $RH $CH
+ip netns exec "$rns" "$setkey" -DP >"$work/gw.DP" 2>&1
+for d in out in fwd; do
+	check "$tag: setkey -DP shows the generated $d policy" \
+	    test "$(grep -c "^	$d ipsec" "$work/gw.DP")" = 1
+done
+swan --terminate --ike ic --timeout 5 >/dev/null 2>&1
+check "$tag: charon's DELETE takes the generated policies" \
+    racoon_logs "deleted the generated policy: .* dir=fwd"
+check "$tag: racoon's SPD is empty again" \
+    eval 'ip netns exec "$rns" "$setkey" -DP | grep -q "No SPD entries"'
+
 check "tshark dissects every packet with no malformed-packet warning" \
     tshark_clean
 check "the capture holds Aggressive Mode and ESP" \
