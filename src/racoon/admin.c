@@ -1137,6 +1137,29 @@ admin_ids(const struct cfg_listen *l)
 	return 0;
 }
 
+/*
+ * The socket's directory (RUNSTATEDIR/racoon by default, which
+ * racoon.service makes) when racoon runs without the unit: made 0700,
+ * one level only.
+ */
+static int
+admin_mkdir(const char *path)
+{
+	char dir[sizeof(admin_path)];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return -1;
+	*slash = '\0';
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		log_warn("adminsock: %s", dir);
+		return -1;
+	}
+	log_info("adminsock: made %s", dir);
+	return 0;
+}
+
 int
 admin_open(struct event_base *base, struct exchange_env *env,
     const struct cfg *cf, const struct admin_hooks *hooks)
@@ -1169,7 +1192,9 @@ admin_open(struct event_base *base, struct exchange_env *env,
 		log_err("adminsock %s", l->l_admin_path);
 		goto fail;
 	}
-	if (bind(admin_fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+	if (bind(admin_fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 &&
+	    (errno != ENOENT || admin_mkdir(l->l_admin_path) == -1 ||
+	    bind(admin_fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)) {
 		log_err("adminsock %s: bind", l->l_admin_path);
 		goto fail;
 	}

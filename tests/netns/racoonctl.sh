@@ -34,20 +34,22 @@ netns_pair "$a" "$b" va vb $A/16 $B/16 || exit 1
 article_host $A $B a
 article_host $B $A b
 for n in a b; do
-	sed -i "s|adminsock disabled;|adminsock \"$work/$n.sock\" \"root\" \"root\" 0660;|" \
+	sed -i "s|adminsock disabled;|adminsock \"$work/run-$n/$n.sock\" \"root\" \"root\" 0660;|" \
 	    "$work/$n.conf"
 done
 
 article_daemons a b
 check "the admin socket is there with mode 0660" \
-    test "$(stat -c %a "$work/a.sock")" = 660
+    test "$(stat -c %a "$work/run-a/a.sock")" = 660
+check "racoon made the socket's missing directory, mode 0700" \
+    test "$(stat -c %a "$work/run-a")" = 700
 
 # ctl NAME ARGS...: racoonctl on host NAME's socket.
 ctl() {
 	local n=$1 ns
 	shift
 	ns=$(eval echo \$$n)
-	ip netns exec "$ns" "$racoonctl" -s "$work/$n.sock" "$@"
+	ip netns exec "$ns" "$racoonctl" -s "$work/run-$n/$n.sock" "$@"
 }
 # sa_wait NS N: until the namespace's SAD holds N SAs (3 s at most).
 sa_wait() {
@@ -68,7 +70,7 @@ sleep 0.3
 
 # 1. establish-sa before any traffic.
 check "establish-sa -w esp brings the tunnel up" \
-    timeout 10 ip netns exec "$a" "$racoonctl" -s "$work/a.sock" \
+    timeout 10 ip netns exec "$a" "$racoonctl" -s "$work/run-a/a.sock" \
     establish-sa -w esp inet $A $B any
 check "A holds an SA pair, no packet sent yet" sa_wait "$a" 2
 check "B holds the SA pair" sa_wait "$b" 2
@@ -81,7 +83,7 @@ check "show-sa isakmp: ipsec-tools' header" \
 check "show-sa isakmp: the ISAKMP-SA with B" \
     grep -Eq "^$B\.500 +[0-9a-f]{16}:[0-9a-f]{16} [0-9]{4}-" "$work/ss.txt"
 check "show-sa -l isakmp: state, side, exchange" \
-    sh -c "ip netns exec $a $racoonctl -l -s $work/a.sock ss isakmp |
+    sh -c "ip netns exec $a $racoonctl -l -s $work/run-a/a.sock ss isakmp |
     grep -Eq '^$B\.500 +[0-9a-f:]{33}  3 I 10 M .* +1 \$'"
 check "show-sa esp: both SAs in setkey's layout" test \
     "$(ctl a show-sa esp | grep -c '^	esp mode=transport')" = 2
@@ -122,25 +124,25 @@ for k in ("invalid_or_unknown", "half_open_cap", "socket_filter"):
     assert isinstance(c["dropped"][k], int), c
 PY
 check "show-schedule: the phase 1 lifetime timer" \
-    sh -c "ip netns exec $a $racoonctl -s $work/a.sock sc | grep -q PH1lifetime"
+    sh -c "ip netns exec $a $racoonctl -s $work/run-a/a.sock sc | grep -q PH1lifetime"
 
 # 3. delete-sa esp: both sides lose the SAs.
 check "delete-sa esp" ctl a delete-sa esp inet $A $B any
 check "A's SAD is empty" sa_wait "$a" 0
 check "B's SAD is empty (B obeyed the DELETE)" sa_wait "$b" 0
 check "delete-sa of nothing is an error" \
-    sh -c "! ip netns exec $a $racoonctl -s $work/a.sock ds esp inet $A $B any 2>/dev/null"
+    sh -c "! ip netns exec $a $racoonctl -s $work/run-a/a.sock ds esp inet $A $B any 2>/dev/null"
 
 # 4. flush-sa ipsec, then flush-sa isakmp.
 check "establish-sa -w again (phase 1 reused)" timeout 10 \
-    ip netns exec "$a" "$racoonctl" -s "$work/a.sock" es -w esp inet $A $B
+    ip netns exec "$a" "$racoonctl" -s "$work/run-a/a.sock" es -w esp inet $A $B
 check "flush-sa ipsec" ctl a flush-sa ipsec
 check "flush-sa ipsec: A's SAD is empty" sa_wait "$a" 0
 check "flush-sa ipsec: B's SAD is empty" sa_wait "$b" 0
 check "flush-sa isakmp" ctl a flush-sa isakmp
 sleep 0.5
 check "flush-sa isakmp: B's ISAKMP-SA is gone too" \
-    sh -c "! ip netns exec $b $racoonctl -s $work/b.sock -l ss isakmp |
+    sh -c "! ip netns exec $b $racoonctl -s $work/run-b/b.sock -l ss isakmp |
     grep -q ' 3 R '"
 check "show-event on B: phase 1 established" wait_for \
     "$work/events-b.txt" "^Phase 1 established : $B\[500\] -> $A\[500\]"
@@ -156,13 +158,13 @@ sed -i 's/pfs_group 768;/pfs_group 768;\n\tlifetime time 600 sec;/' "$work/a.con
 check "reload-config" ctl a reload-config
 check "racoon logs the reload" grep -q "configuration loaded" "$work/racoon-a.log"
 check "establish-sa isakmp -w" timeout 10 \
-    ip netns exec "$a" "$racoonctl" -s "$work/a.sock" es -w isakmp inet $A $B
+    ip netns exec "$a" "$racoonctl" -s "$work/run-a/a.sock" es -w isakmp inet $A $B
 check "establish-sa isakmp of a live one is no error (EEXIST)" \
     ctl a es isakmp inet $A $B
 check "establish-sa -w esp under it" timeout 10 \
-    ip netns exec "$a" "$racoonctl" -s "$work/a.sock" es -w esp inet $A $B
+    ip netns exec "$a" "$racoonctl" -s "$work/run-a/a.sock" es -w esp inet $A $B
 check "the phase 2 has the reloaded lifetime" sh -c \
-    "ip netns exec $a $racoonctl -s $work/a.sock st -f json |
+    "ip netns exec $a $racoonctl -s $work/run-a/a.sock st -f json |
     python3 -c 'import json,sys; s=json.load(sys.stdin);
 assert any(p[\"lifetime\"] == 600 and p[\"state\"] == \"established\"
     for p in s[\"phase2\"]), s[\"phase2\"]'"
@@ -173,7 +175,7 @@ check "vpn-disconnect: A's SAD is empty" sa_wait "$a" 0
 ip netns exec "$a" "$setkey" -D >"$work/sad-a-end.txt"
 check "vpn-disconnect: B's SAD is empty" sa_wait "$b" 0
 check "show-sa isakmp on A: nothing established" \
-    sh -c "! ip netns exec $a $racoonctl -s $work/a.sock -l ss isakmp |
+    sh -c "! ip netns exec $a $racoonctl -s $work/run-a/a.sock -l ss isakmp |
     grep -q ' 3 I '"
 check "racoon A logs the admin's deletes" \
     grep -q "deleted by racoonctl" "$work/racoon-a.log"
@@ -186,9 +188,9 @@ for n in a b; do
 	check "reload-config on $n (nat_traversal force)" ctl $n rc
 done
 check "establish-sa -w esp with NAT-T forced" timeout 10 \
-    ip netns exec "$a" "$racoonctl" -s "$work/a.sock" es -w esp inet $A $B
+    ip netns exec "$a" "$racoonctl" -s "$work/run-a/a.sock" es -w esp inet $A $B
 check "status -f json: NAT-T agreed, UDP encapsulation, port floated" \
-    sh -c "ip netns exec $a $racoonctl -s $work/a.sock st -f json |
+    sh -c "ip netns exec $a $racoonctl -s $work/run-a/a.sock st -f json |
     python3 -c 'import json,sys; s=json.load(sys.stdin)
 p=[x for x in s[\"phase1\"] if x[\"state\"] == \"established\"][0]
 assert p[\"nat_t\"][\"version\"] == \"RFC 3947\", p[\"nat_t\"]
