@@ -305,6 +305,16 @@ ph2_quick_r1_generate(struct ph2 *ph2, const struct isakmp_sa *sa)
 	log_info("%s: no policy found, try to generate the policy : "
 	    "%s %s", name, ph2_sel_fmt(&ph2->ph2_remote, rs, sizeof(rs)),
 	    ph2_sel_fmt(&ph2->ph2_local, ls, sizeof(ls)));
+	/* A policy has an address and a prefix each side, of one family. */
+	if (ph2->ph2_local.sel_type == IPSECDOI_ID_IPV4_ADDR_RANGE ||
+	    ph2->ph2_local.sel_type == IPSECDOI_ID_IPV6_ADDR_RANGE ||
+	    ph2->ph2_remote.sel_type == IPSECDOI_ID_IPV4_ADDR_RANGE ||
+	    ph2->ph2_remote.sel_type == IPSECDOI_ID_IPV6_ADDR_RANGE ||
+	    ph2->ph2_local.sel_addr.a_af != ph2->ph2_remote.sel_addr.a_af) {
+		log_warnx("%s: no policy can be generated for %s <-> %s "
+		    "(an address range, or two families)", name, ls, rs);
+		return ISAKMP_N_INVALID_ID_INFORMATION;
+	}
 	if ((n = proposal_ph2_choose_gen(ph2->ph2_sainfo,
 	    ph1->ph1_remote->r_proposal_check, sa, &ph2->ph2_policy,
 	    &ph2->ph2_prop)) != ISAKMP_N_OK)

@@ -2456,6 +2456,40 @@ t_aggressive(void)
 	world_down();
 }
 
+/* generate_policy makes no policy for an address range. */
+static void
+t_genpolicy_range(void)
+{
+	static const char conf_i[] =
+	    "remote 10.0.0.2 {\n"
+	    "	exchange_mode aggressive;\n"
+	    "	my_identifier fqdn \"rw.example.net\";\n"
+	    RW_PROPOSAL
+	    "}\n"
+	    RW_SAINFO;
+	struct ph1 *ph1;
+	struct ph2 *ph2;
+	struct ph2_sel l, r;
+
+	log_reset();
+	side_up(I, "10.0.0.1", conf_i, psk_rw_i, 0x10000);
+	side_up(R, "10.0.0.2", conf_rw_r, psk_rw_r, 0x20000);
+	ASSERT_PTR_NE(ph1 = ph1_start(&I->env, cfg_remote_by_name(I->cfg,
+	    "10.0.0.2"), &I->addr, &R->addr), NULL);
+	pump();
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_ESTABLISHED);
+	R->no_policy = 1;
+	sel(&l, IPSECDOI_ID_IPV4_ADDR_RANGE, "10.0.0.1", "10.0.0.5");
+	sel(&r, IPSECDOI_ID_IPV4_ADDR, "10.0.0.2", NULL);
+	ASSERT_PTR_NE(ph2 = ph2_quick_start(ph1, &l, &r, &I->policy), NULL);
+	pump();
+	ASSERT_TRUE(log_has("no policy can be generated for"));
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_FAILED);
+	ASSERT_INT_EQ(R->gen_hold, 0);
+	ASSERT_INT_EQ(R->nsa, 0);
+	world_down();
+}
+
 /* An ID no remote takes, with every other thing right: refused. */
 static void
 t_aggressive_no_remote(void)
@@ -2612,6 +2646,7 @@ main(void)
 	TEST_RUN(t_aggressive_no_remote);
 	TEST_RUN(t_aggressive_wrong_key);
 	TEST_RUN(t_aggressive_by_proposal);
+	TEST_RUN(t_genpolicy_range);
 	world_down();
 	log_close();
 	unlink(logpath);
