@@ -8,7 +8,8 @@
 #    lists its timers;
 #  - show-event on B reports phase 1 up and down;
 #  - delete-sa esp takes the IPsec-SAs down on both sides, flush-sa
-#    ipsec and flush-sa isakmp too, vpn-disconnect everything;
+#    ipsec and flush-sa isakmp too, vpn-disconnect everything, and
+#    vpn-connect brings a phase 1 up again;
 #  - reload-config applies a changed sainfo lifetime, and nat_traversal
 #    force, whose NAT-T state status -f json then shows.
 set -u
@@ -179,6 +180,16 @@ check "show-sa isakmp on A: nothing established" \
     grep -q ' 3 I '"
 check "racoon A logs the admin's deletes" \
     grep -q "deleted by racoonctl" "$work/racoon-a.log"
+check "vpn-connect -w: a phase 1 from the address towards B" timeout 10 \
+    ip netns exec "$a" "$racoonctl" -s "$work/run-a/a.sock" vc -w $B
+check "show-sa -l isakmp: established again" sh -c \
+    "ip netns exec $a $racoonctl -s $work/run-a/a.sock -l ss isakmp |
+    grep -q ' 3 I '"
+check "-d hex dumps the request and the reply" sh -c \
+    "ip netns exec $a $racoonctl -d -s $work/run-a/a.sock rc 2>&1 |
+    grep -q 'request (8 bytes)'"
+check "vpn-disconnect again" ctl a vd $B
+
 
 # 7. NAT-T in the status: nat_traversal force on both sides (no NAT
 # needed), reloaded through racoonctl on each.
