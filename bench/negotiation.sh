@@ -22,23 +22,27 @@
 # which comes before the 100 ms by which racoon delays the initiator's
 # outbound ADD (KERNEL_ADD_DELAY_MS): that delay adds latency, not CPU.
 #
-# Usage: bench/negotiation.sh [-n NEGOTIATIONS] [-w WINDOW] [-c CONFIG]
-#	[-p TOP]
-# (defaults 300, 96, all three; -p: also the TOP functions by CPU time
-# of racoon and of ipsecd).  Not a test: never timed by the suite.
+# Usage: bench/negotiation.sh [-n NEGOTIATIONS] [-w WINDOW] [-r RUNS]
+#	[-c CONFIG] [-p TOP]
+# (defaults 300, 96, 3, all three; each figure is the best of RUNS, the
+# DH share is taken on one more run under perf; -p: also the TOP
+# functions by CPU time of racoon and of ipsecd).  Not a test: never
+# timed by the suite.
 set -u
-n=300 win=96 only= top_n=0
-while getopts n:w:c:p: o; do
+n=300 win=96 only= top_n=0 runs=3
+while getopts n:w:c:p:r: o; do
 	case $o in
 	n) n=$OPTARG ;;
+	r) runs=$OPTARG ;;
 	p) top_n=$OPTARG ;;
 	w) win=$OPTARG ;;
 	c) only=$OPTARG ;;
-	*) echo "usage: bench/negotiation.sh [-n N] [-w WINDOW]" \
+	*) echo "usage: bench/negotiation.sh [-n N] [-w WINDOW] [-r RUNS]" \
 	    "[-c modp2048|modp2048-pfs|ecp256-pfs] [-p TOP]" >&2; exit 2 ;;
 	esac
 done
 [ "$n" -ge 1 ] && [ "$n" -le 500 ] || { echo "-n: 1 to 500" >&2; exit 2; }
+[ "$runs" -ge 1 ] || { echo "-r: at least 1" >&2; exit 2; }
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${BENCH_OUT:-$top/_build}
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -172,6 +176,7 @@ dh_share() {
 
 hz=$(getconf CLK_TCK)
 echo "== negotiation rate: $n phase 1 + phase 2 setups, window $win," \
+    "best of $runs," \
     "load average $(cut -d' ' -f1 /proc/loadavg) on $jobs CPUs"
 echo "   (CPU ms per setup: both racoons, both ipsecds; DH share of racoon)"
 printf '%-13s %-24s %-9s %-9s %s\n' config "wall rate" racoon ipsecd \
@@ -183,14 +188,32 @@ for c in modp2048 modp2048-pfs ecp256-pfs; do
 	modp2048-pfs) dh=modp2048 pfs=modp2048 ;;
 	ecp256-pfs) dh=ecp256 pfs=ecp256 ;;
 	esac
-	start $dh $pfs || { echo "$c: racoon did not start"; exit 1; }
-	r0=$(cpu $racoons) k0=$(cpu $pids)
-	rate=$(drive "$n")
-	r1=$(cpu $racoons) k1=$(cpu $pids)
-	stop
-	# CPU milliseconds per setup: both racoons, both ipsecds.
-	rms=$(echo "$r0 $r1 $n $hz" | awk '{ printf "%.2f", ($2 - $1) * 1000 / $4 / $3 }')
-	kms=$(echo "$k0 $k1 $n $hz" | awk '{ printf "%.2f", ($2 - $1) * 1000 / $4 / $3 }')
+	# The best of RUNS: the machine may be shared, and what others
+	# run can only slow a run down.
+	best= rms= kms=
+	for run in $(seq "$runs"); do
+		start $dh $pfs || { echo "$c: racoon did not start"; exit 1; }
+		r0=$(cpu $racoons) k0=$(cpu $pids)
+		rate=$(drive "$n")
+		r1=$(cpu $racoons) k1=$(cpu $pids)
+		stop
+		if [ "${rate#stalled}" != "$rate" ]; then
+			best=$rate
+			tail -n 5 "$work/racoon-a.log" "$work/racoon-b.log"
+			break
+		fi
+		# CPU milliseconds per setup: both racoons, both ipsecds.
+		rr=$(echo "$r0 $r1 $n $hz" |
+		    awk '{ printf "%.2f", ($2 - $1) * 1000 / $4 / $3 }')
+		kk=$(echo "$k0 $k1 $n $hz" |
+		    awk '{ printf "%.2f", ($2 - $1) * 1000 / $4 / $3 }')
+		cur=$(echo "$rate" | sed -n 's/.*: \([0-9]*\) setups.*/\1/p')
+		bst=$(echo "$best" | sed -n 's/.*: \([0-9]*\) setups.*/\1/p')
+		[ -n "$best" ] && [ "${cur:-0}" -le "${bst:-0}" ] || best=$rate
+		[ -n "$rms" ] && awk "BEGIN { exit !($rr >= $rms) }" || rms=$rr
+		[ -n "$kms" ] && awk "BEGIN { exit !($kk >= $kms) }" || kms=$kk
+	done
+	rate=$best
 	share=n/a
 	if command -v perf >/dev/null; then
 		# A second run under perf (dwarf call graphs slow it).
@@ -213,8 +236,5 @@ for c in modp2048 modp2048-pfs ecp256-pfs; do
 	fi
 	printf '%-13s %-24s %-9s %-9s %s\n' "$c" "${rate#* done in }" \
 	    "$rms" "$kms" "$share"
-	if [ "${rate#stalled}" != "$rate" ]; then
-		tail -n 5 "$work/racoon-a.log" "$work/racoon-b.log"
-	fi
 done
 [ ! -s "$work/profile" ] || { echo "== profile (self time)"; cat "$work/profile"; }
