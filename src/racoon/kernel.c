@@ -1185,11 +1185,10 @@ kernel_sa_keep(struct kernel_sa *ks, const struct exchange_sa *xsa)
 
 /*
  * Install one SA: UPDATE of the larval inbound SA, ADD of the outbound
- * one (held back KERNEL_ADD_DELAY_MS when we initiated); readd: ADD
- * either way, at once (a NAT-T SA whose peer moved).
+ * one (held back KERNEL_ADD_DELAY_MS when we initiated).
  */
 static int
-kernel_install(const struct exchange_sa *xsa, int readd)
+kernel_install(const struct exchange_sa *xsa)
 {
 	struct pfkey_sa2 sa2;
 	struct kernel_sa *ks;
@@ -1205,9 +1204,9 @@ kernel_install(const struct exchange_sa *xsa, int readd)
 	}
 	wbuf_set_secret(&wb);
 	if (kernel_sa_keep(ks, xsa) == -1 ||
-	    kernel_sa_msg(&wb, xsa, xsa->xsa_inbound && !readd ? SADB_UPDATE :
-	    SADB_ADD, seq, &sa2) == -1 ||
-	    (!readd && !xsa->xsa_inbound && kernel_initiating(xsa) ?
+	    kernel_sa_msg(&wb, xsa, xsa->xsa_inbound ? SADB_UPDATE : SADB_ADD,
+	    seq, &sa2) == -1 ||
+	    (!xsa->xsa_inbound && kernel_initiating(xsa) ?
 	    kernel_add_later(&wb, xsa->xsa_proto == ISAKMP_PROTO_AH ?
 	    SADB_SATYPE_AH : SADB_SATYPE_ESP, xsa->xsa_spi) :
 	    kernel_send(&wb)) == -1) {
@@ -1251,7 +1250,7 @@ kernel_install_cb(void *arg, const struct exchange_sa *xsa)
 		    "can read these SAs (racoon(8), NATIVE KERNEL IPSEC)");
 		told = 1;
 	}
-	return kernel_install(xsa, 0);
+	return kernel_install(xsa);
 }
 
 static struct kernel_sa *
@@ -1462,9 +1461,8 @@ kernel_delete_ours(void)
 /* NAT-T */
 
 /*
- * One UDP-encapsulated SA with the peer at its new address and port:
- * UPDATE when only the port moved (the SA keeps its counters), else
- * DELETE and ADD, since the kernel finds an SA by its destination.
+ * One UDP-encapsulated SA with the peer at its new port: UPDATE, which
+ * keeps the SA and its counters.
  */
 static void
 kernel_sa_move(struct kernel_sa *ks, const struct addr *to)
@@ -1472,15 +1470,8 @@ kernel_sa_move(struct kernel_sa *ks, const struct addr *to)
 	struct exchange_sa *xsa = &ks->ks_xsa;
 	struct addr *peer = xsa->xsa_inbound ? &xsa->xsa_src : &xsa->xsa_dst;
 	struct pfkey_sa2 sa2;
-	struct addr s, d;
 	struct wbuf wb;
 
-	if (addr_cmp_host(peer, to) != 0) {
-		s = ks->ks_src;
-		d = ks->ks_dst;
-		(void)kernel_delete_sa(ks->ks_satype, ks->ks_spi, &s, &d);
-		return;		/* kernel_newmap() adds it again */
-	}
 	peer->a_port = to->a_port;
 	if (wbuf_init(&wb, 512, 1024) == -1)
 		return;
@@ -1496,10 +1487,13 @@ kernel_sa_move(struct kernel_sa *ks, const struct addr *to)
 /*
  * SADB_X_NAT_T_NEW_MAPPING: ESP-in-UDP of an SA of ours came from
  * another address or port than the SA names (its ICV verified: the
- * peer's NAT mapped it anew).  Every SA with that peer and port moves,
- * and so does IKE (natt_new_mapping).  As af_key lays it out: the SA,
- * ADDRESS_SRC and NAT_T_SPORT the old peer, ADDRESS_DST and
- * NAT_T_DPORT the new one.
+ * peer's NAT mapped it anew).  IKE moves (natt_new_mapping); so does
+ * every SA with that peer and port when only the port changed.  A new
+ * address cannot be given to an SA without starting its sequence
+ * numbers again, which the peer's replay window refuses: those SAs
+ * go, the peer being told to negotiate new ones (natt_new_mapping).
+ * As af_key lays it out: the SA, ADDRESS_SRC and NAT_T_SPORT the old
+ * peer, ADDRESS_DST and NAT_T_DPORT the new one.
  */
 static void
 kernel_newmap(const struct pfkey_msg *m)
@@ -1507,8 +1501,7 @@ kernel_newmap(const struct pfkey_msg *m)
 	struct pfkey_address src, dst;
 	struct pfkey_sa sa;
 	struct kernel_sa *ks, *next;
-	struct exchange_sa xsa;
-	struct ph2_sel ls, rs;
+	const struct exchange_sa *xsa;
 	struct addr from, to;
 	uint16_t sport, dport;
 	char f[ADDR_STRLEN], t[ADDR_STRLEN];
@@ -1542,38 +1535,16 @@ kernel_newmap(const struct pfkey_msg *m)
 	    addr_fmt(&from, ADDR_PORT, f, sizeof(f)),
 	    addr_fmt(&to, ADDR_PORT, t, sizeof(t)), sa.ps_spi, sa.ps_spi);
 	natt_new_mapping(kernel_env, &from, &to);
+	if (addr_cmp_host(&from, &to) != 0)
+		return;
 	for (ks = TAILQ_FIRST(&kernel_sas); ks != NULL; ks = next) {
 		next = TAILQ_NEXT(ks, ks_entry);
 		if (ks->ks_keymat == NULL)
 			continue;
-		xsa = ks->ks_xsa;
-		if (addr_cmp(xsa.xsa_inbound ? &xsa.xsa_src : &xsa.xsa_dst,
-		    &from) != 0)
-			continue;
-		if (addr_cmp_host(&from, &to) == 0) {
+		xsa = &ks->ks_xsa;
+		if (addr_cmp(xsa->xsa_inbound ? &xsa->xsa_src : &xsa->xsa_dst,
+		    &from) == 0)
 			kernel_sa_move(ks, &to);
-			continue;
-		}
-		/* A new address: out with the old SA, in with the new. */
-		if (xsa.xsa_inbound)
-			xsa.xsa_src = to;
-		else
-			xsa.xsa_dst = to;
-		if ((xsa.xsa_keymat = malloc(xsa.xsa_keymat_len)) == NULL)
-			continue;
-		/* ks goes first: keep what xsa points into. */
-		if (xsa.xsa_lsel != NULL) {
-			ls = *xsa.xsa_lsel;
-			rs = *xsa.xsa_rsel;
-			xsa.xsa_lsel = &ls;
-			xsa.xsa_rsel = &rs;
-		}
-		memcpy((uint8_t *)xsa.xsa_keymat, ks->ks_keymat,
-		    xsa.xsa_keymat_len);
-		kernel_sa_move(ks, &to);
-		(void)kernel_install(&xsa, 1);
-		mem_wipe((uint8_t *)xsa.xsa_keymat, xsa.xsa_keymat_len);
-		free((uint8_t *)xsa.xsa_keymat);
 	}
 }
 

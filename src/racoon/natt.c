@@ -326,6 +326,26 @@ natt_follow_end(struct ph1 *ph1, const struct natt_save *save, int accepted)
 	    addr_fmt(&ph1->ph1_peer, ADDR_PORT, p, sizeof(p)));
 }
 
+/*
+ * The peer's NAT took another address: its IPsec-SAs cannot follow (see
+ * kernel.c), so they go, the peer told by DELETE (to where it is now)
+ * that it must negotiate new ones under this ISAKMP-SA.
+ */
+static void
+natt_moved_away(struct ph1 *ph1, const struct addr *from)
+{
+	struct ph2 *ph2;
+	struct addr to = ph1->ph1_peer;
+
+	TAILQ_FOREACH(ph2, &ph1->ph1_ph2s, ph2_entry)
+		if (ph2->ph2_state == PH2_S_ESTABLISHED)
+			(void)exchange_delete_ph2(ph2);
+	/* The SAs in the kernel still name the old address. */
+	ph1->ph1_peer = *from;
+	exchange_purge(ph1, "the peer's NAT changed its address");
+	ph1->ph1_peer = to;
+}
+
 void
 natt_new_mapping(struct exchange_env *env, const struct addr *from,
     const struct addr *to)
@@ -344,6 +364,9 @@ natt_new_mapping(struct exchange_env *env, const struct addr *from,
 		ph1->ph1_peer.a_plen = addr_maxplen(to->a_af);
 		log_info("%s: NAT-T: the peer is now at %s", name,
 		    addr_fmt(&ph1->ph1_peer, ADDR_PORT, p, sizeof(p)));
+		if (addr_cmp_host(from, to) != 0 &&
+		    ph1->ph1_state == PH1_S_ESTABLISHED)
+			natt_moved_away(ph1, from);
 	}
 }
 

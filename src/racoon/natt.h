@@ -102,6 +102,9 @@ void	 natt_follow_end(struct ph1 *, const struct natt_save *, int);
 /*
  * The kernel saw the peer at from (address and port) come from to
  * instead (SADB_X_NAT_T_NEW_MAPPING): every ph1 with that peer follows.
+ * When the address changed, the IPsec-SAs under it cannot: they leave
+ * the kernel and the peer gets a DELETE for each, so that it
+ * negotiates new ones (with generate_policy, new policies too).
  */
 struct exchange_env;
 void	 natt_new_mapping(struct exchange_env *, const struct addr *,

@@ -11,7 +11,13 @@
 # though the gateway sees both at the NAT's one public address: the
 # policies it generates carry that address as the tunnel's far end, and
 # the SAs of each client keep to their own NAT port.  Between the NAT
-# and the gateway only UDP 500 and 4500 are seen.
+# and the gateway only UDP 500 and 4500 are seen.  Then the NAT takes
+# another public address (conntrack flushed): ipsecd reports each
+# client's NEW_MAPPING; the ISAKMP-SAs follow, but SAs cannot change
+# address without starting their sequence numbers again, so racoon
+# deletes them and tells each client, which negotiates new ones: the
+# policies generated anew end at the new address, and both tunnels go
+# on.
 set -u
 . "$(dirname "$0")/lib.sh"
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
@@ -211,6 +217,43 @@ check "wire: ESP in UDP from two NAT ports" test \
 check "wire: nothing but UDP 500 and 4500" test ! -s "$work/other.txt"
 check "wire: no private address" \
     test "$(grep -c "192\.168\.8[12]\.\|10\.76\.2\." "$work/wire.txt")" = 0
+
+# The NAT's public address changes: new mappings leave from 10.76.0.3.
+NO2=10.76.0.3
+ip -n "$n" addr add $NO2/24 dev out0
+ip netns exec "$n" nft flush chain ip nat post
+ip netns exec "$n" nft add rule ip nat post oifname out0 snat to $NO2
+check "the NAT's conntrack table is flushed" \
+    sh -c "ip netns exec $n conntrack -F 2>/dev/null"
+for x in 1 2; do
+	ns=$(eval echo \$c$x)
+	ip netns exec "$ns" ping -c 2 -W 2 $H >/dev/null
+done
+check "racoon follows both clients to the NAT's new address" test \
+    "$(grep -c "NAT-T: peer $NO\[[0-9]*\] moved to $NO2\[" \
+    "$work/racoon-g.log")" = 2
+check "racoon deletes the SAs that cannot follow" grep -q \
+    "purged IPsec-SA proto_id=ESP spi=.*: the peer's NAT changed its address" \
+    "$work/racoon-g.log"
+for x in 1 2; do
+	check "client $x obeys the DELETE sent to the new address" \
+	    wait_for "$work/racoon-c$x.log" "purged IPsec-SA proto_id=ESP" 30
+	ns=$(eval echo \$c$x)
+	# The packet that makes the new ACQUIRE may be lost.
+	ip netns exec "$ns" ping -c 2 -W 3 $H >/dev/null
+	check "client $x negotiates new SAs and reaches the LAN" \
+	    ip netns exec "$ns" ping -q -c 2 -W 2 $H
+	check "the LAN reaches client $x again" \
+	    ip netns exec "$h" ping -q -c 2 -W 2 $(eval echo \$C$x)
+done
+ip netns exec "$g" "$setkey" -DP >"$work/g.DP2"
+check "gateway setkey -DP: every tunnel ends at the NAT's new address" \
+    test "$(grep -c "esp/tunnel/\($G-$NO2\|$NO2-$G\)/unique" \
+    "$work/g.DP2")" = 6 -a "$(grep -c "$NO[^0-9]" "$work/g.DP2")" = 0
+ip netns exec "$g" "$setkey" -D >"$work/g.D2"
+check "gateway setkey -D: four SAs, all with the new address" test \
+    "$(grep -c "^$NO2\[[0-9]*\] $G\[4500\]\|^$G\[4500\] $NO2\[" \
+    "$work/g.D2")" = 4 -a "$(grep -c "esp-udp" "$work/g.D2")" = 4
 
 # Client 1 leaves; client 2's tunnel stays.
 kill -TERM "$(cat "$work/c1.pid")"

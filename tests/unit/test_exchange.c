@@ -1993,6 +1993,7 @@ t_natt_new_mapping(void)
 	struct ph2 *ph2;
 	struct ph1 *rph1;
 	struct addr from, to;
+	const char *why;
 
 	ASSERT_PTR_NE(ph2 = natt_world(1, "on", "on", IPSECDOI_MODE_TUNNEL),
 	    NULL);
@@ -2007,6 +2008,22 @@ t_natt_new_mapping(void)
 	/* A mapping of another peer moves nothing. */
 	natt_new_mapping(&R->env, &from, &nat_addr);
 	ASSERT_INT_EQ(rph1->ph1_peer.a_port, 31000);
+	/*
+	 * The NAT takes another address: the SAs go from both kernels
+	 * (DELETE to the peer where it is now), phase 1 stays and moves.
+	 */
+	log_reset();
+	from = to;
+	ASSERT_INT_EQ(addr_parse("10.9.9.8", 0, &to, &why), 0);
+	to.a_port = 4500 + NAT_SHIFT;
+	natt_new_mapping(&R->env, &from, &to);
+	ASSERT_INT_EQ(addr_cmp_host(&rph1->ph1_peer, &to), 0);
+	ASSERT_INT_EQ(R->ndel, 2);
+	ASSERT_TRUE(log_has("the peer's NAT changed its address"));
+	pump();
+	ASSERT_INT_EQ(I->ndel, 2);
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_EXPIRED);
+	ASSERT_INT_EQ(rph1->ph1_state, PH1_S_ESTABLISHED);
 	nat_on = 0;
 	world_down();
 }

@@ -10,8 +10,9 @@
  * the kernel interface went away.  generate_policy: the policies made
  * for a roadwarrior, held and released, and the reqid its SAs take.
  * NAT-T: the SAs' NAT_T_TYPE, ports and OA, and
- * SADB_X_NAT_T_NEW_MAPPING followed by UPDATE (a new port) or DELETE
- * and ADD (a new address), with the keys kept for it.
+ * SADB_X_NAT_T_NEW_MAPPING followed by UPDATE with the keys kept for
+ * it (a new port), never by a new SA (a new address: exchange.c's
+ * DELETE to the peer, test_exchange.c).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -705,13 +706,13 @@ t_kernel_natt(void)
 	/* Reported again for the port now installed: nothing more. */
 	put_newmap(0x3333, "10.0.0.2", 4501, "10.0.0.2", 7000);
 	spin();
-	/* A new address: each SA goes and comes back with it. */
+	/*
+	 * A new address: no SA is moved or added again (its sequence
+	 * numbers would start over); without a phase 1 nothing is sent.
+	 */
 	put_newmap(0x3333, "10.0.0.2", 7000, "10.0.0.3", 7001);
 	spin();
-	expect_sa(SADB_DELETE, 0x3333, "10.0.0.2", 0, "10.0.0.1", 0, km);
-	expect_sa(SADB_ADD, 0x3333, "10.0.0.3", 7001, "10.0.0.1", 4500, km);
-	expect_sa(SADB_DELETE, 0x4444, "10.0.0.1", 0, "10.0.0.2", 0, km);
-	expect_sa(SADB_ADD, 0x4444, "10.0.0.1", 4500, "10.0.0.3", 7001, km);
+	ASSERT_TRUE(kquiet());
 	/* Malformed: no ports. */
 	{
 		struct wbuf wb;
