@@ -13,7 +13,8 @@
 #     setkey-manual-host{A,B}.conf become ipsec-tools.conf and
 #     setkey.service's ExecStart loads them: AH over ESP on the wire with
 #     the files' SPIs.
-# Only what ties a file to this test changes: psk.txt's path, a pidfile
+# A broken file in ipsec-tools.d fails setkey.service with its name and
+# line.  Only what ties a file to this test changes: psk.txt's path, a pidfile
 # and no admin socket per host, and host B's psk.txt naming host A.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -112,5 +113,14 @@ check "AH spi 0x400 over ESP spi 0x401 from B" test "$(grep -c \
     "^.* IP $B > $A: AH(spi=0x00000400,.*ESP(spi=0x00000401" \
     "$work/manual.txt")" -ge 3
 check "no ping in the clear" test "$(wire_count "$work/manual.pcap" icmp)" = 0
+
+echo "# a broken script in ipsec-tools.d"
+mkdir -p "$work/etc-a/ipsec-tools.d"
+printf 'spdadd 10.9.9.1 10.9.9.2 any -P out ipsec esp/transport//requre;\n' \
+    >"$work/etc-a/ipsec-tools.d/typo.conf"
+check_not "setkey.service fails" unit_exec "$a" "$work/setkey-a.service" \
+    ExecStart 2>"$work/typo.err"
+check "naming the file and line" grep -q \
+    "typo.conf:1: unknown level \"requre\"" "$work/typo.err"
 [ $fail = 0 ] || tail -n 15 "$work"/racoon-*.log
 exit $fail
