@@ -2473,6 +2473,42 @@ t_aggressive(void)
 	world_down();
 }
 
+/*
+ * Aggressive Mode on a lossy path: message 2 lost, the initiator's
+ * resent message 1 is a duplicate that gets message 2 again; message 3
+ * lost, the responder resends message 2 and the initiator, done, answers
+ * the duplicate with message 3 again.
+ */
+static void
+t_aggressive_loss(void)
+{
+	struct ph1 *ph1;
+	uint64_t t;
+
+	ASSERT_PTR_NE(ph1 = rw_up("rw.example.net", conf_rw_r, psk_rw_r),
+	    NULL);
+	ASSERT_INT_EQ(pump_one(), 1);	/* message 1 */
+	drop_one();			/* message 2 lost */
+	t = exchange_next_timer(&I->env);
+	now_ms = t;
+	exchange_timers(&I->env);	/* message 1 again */
+	ASSERT_INT_EQ(nq, 1);
+	ASSERT_INT_EQ(pump_one(), 1);	/* a duplicate: message 2 again */
+	ASSERT_INT_EQ(count_ph1s(R), 1);
+	ASSERT_INT_EQ(pump_one(), 1);	/* message 2 */
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_ESTABLISHED);
+	drop_one();			/* message 3 lost */
+	ASSERT_INT_EQ(nq, 1);		/* INITIAL-CONTACT */
+	drop_one();
+	ASSERT_INT_EQ(first_ph1(R)->ph1_state, PH1_S_KEYED);
+	now_ms = exchange_next_timer(&R->env);
+	exchange_timers(&R->env);	/* message 2 again */
+	ASSERT_INT_EQ(pump_one(), 1);	/* the initiator resends message 3 */
+	ASSERT_INT_EQ(pump(), 1);
+	ASSERT_INT_EQ(first_ph1(R)->ph1_state, PH1_S_ESTABLISHED);
+	world_down();
+}
+
 /* generate_policy makes no policy for an address range. */
 static void
 t_genpolicy_range(void)
@@ -2664,6 +2700,7 @@ main(void)
 	TEST_RUN(t_aggressive_wrong_key);
 	TEST_RUN(t_aggressive_by_proposal);
 	TEST_RUN(t_genpolicy_range);
+	TEST_RUN(t_aggressive_loss);
 	world_down();
 	log_close();
 	unlink(logpath);
