@@ -97,8 +97,7 @@ check "racoon gives up the half-open SAs" \
     count_at_least "$work/racoon.log" "phase1 negotiation failed due to time up" 4 100
 check "racoon still runs" kill -0 "$racoon_pid"
 
-check "tshark dissects every packet with no malformed-packet warning" \
-    tshark_clean
+capture_ok
 # The verdict itself: an SA payload longer than its message is flagged.
 /usr/bin/python3 - "$work/bad.pcap" <<'PY'
 import sys
@@ -111,5 +110,4 @@ wrpcap(sys.argv[1], [Ether() / IP(src="10.79.0.1", dst="10.79.0.2") /
 PY
 check_not "tshark's verdict flags a malformed ISAKMP message" \
     tshark_verdict "$work/bad.pcap"
-[ $fail = 0 ] || { cat "$work"/*.scan; tail -30 "$work/racoon.log"; }
-exit $fail
+interop_exit

@@ -26,6 +26,9 @@ rns=irR$$ cns=irC$$
 R=10.79.0.1 C=10.79.0.2
 RNET=10.79.1.0/24 CNET=10.79.2.0/24 RH=10.79.1.1 CH=10.79.2.1
 PSK=interop-7f3a91c2e5d84b06
+# The proposals most scenarios use: charon's (swanctl) and racoon's.
+P1S=aes128-sha1-modp2048 P1R=aes_128/sha1/modp2048
+P2S=aes128-sha1 P2R="aes 128|hmac_sha1"
 charon_from=1 racoon_from=1
 work=$(mktemp -d)
 chmod 755 "$work"
@@ -152,10 +155,10 @@ interop_setup() {
 # are swanctl proposal strings; optional settings: aggr=yes,
 # lid=ID, rid=ID (identities), psk=SECRET, rekey=SECONDS (child),
 # life=SECONDS (child), mode=transport (between the gateways), proto=ah
-# (P2 as ah_proposals).
+# (P2 as ah_proposals), dpd=SECONDS (dpd_delay; dpd_timeout 3 s).
 charon_conf() {
 	local p1=$1 p2=$2 aggr=no lid=$C rid=$R psk=$PSK rekey=3000 life=3600
-	local mode=tunnel proto=esp lts=$CNET rts=$RNET
+	local mode=tunnel proto=esp lts=$CNET rts=$RNET dpd=0
 	shift 2
 	local kv
 	for kv in "$@"; do
@@ -168,6 +171,7 @@ charon_conf() {
 		life=*) life=${kv#*=} ;;
 		mode=*) mode=${kv#*=} lts=$C/32 rts=$R/32 ;;
 		proto=*) proto=${kv#*=} ;;
+		dpd=*) dpd=${kv#*=} ;;
 		*) echo "charon_conf: $kv?" >&2; return 1 ;;
 		esac
 	done
@@ -181,7 +185,8 @@ connections {
 		aggressive = $aggr
 		reauth_time = 3000
 		rekey_time = 0
-		dpd_delay = 0
+		dpd_delay = $dpd
+		dpd_timeout = 3
 		local {
 			auth = psk
 			id = $lid
@@ -229,13 +234,14 @@ CONF
 # psk=SECRET, life=SECONDS (sainfo lifetime), natt=on|off|force
 # (default on: kernel-libipsec always wants ESP in UDP and makes charon
 # claim a NAT), mode=transport (between the gateways), proto=ah,
-# gw=1 (a roadwarrior gateway: remote anonymous, passive, generate_policy
-# on, sainfo anonymous, no policy; the key under `*' unless id= names
-# racoon in Aggressive Mode).
+# dpd=SECONDS (dpd_delay; dpd_retry 1, dpd_maxfail 2), gw=1 (a
+# roadwarrior gateway: remote anonymous, passive, generate_policy on,
+# sainfo anonymous, no policy; the key under `*' unless id= names racoon
+# in Aggressive Mode).
 racoon_conf() {
 	local mode=$1 p1=$2 p2=$3 pfs=${4:-} id= peer= psk=$PSK life=3600 natt=on
 	local ipmode=tunnel/$R-$C ipmoder=tunnel/$C-$R proto=esp
-	local lnet=$RNET pnet=$CNET gw=
+	local lnet=$RNET pnet=$CNET gw= dpd=0
 	shift 4
 	local kv prop
 	for kv in "$@"; do
@@ -248,6 +254,7 @@ racoon_conf() {
 		mode=*) ipmode=transport/ ipmoder=transport/ lnet=$R pnet=$C ;;
 		proto=*) proto=${kv#*=} ;;
 		gw=*) gw=1 ;;
+		dpd=*) dpd=${kv#*=} ;;
 		*) echo "racoon_conf: $kv?" >&2; return 1 ;;
 		esac
 	done
@@ -269,6 +276,7 @@ racoon_conf() {
 		    printf '\tverify_identifier on;\n'
 		printf '\tlifetime time 1 hour;\n'
 		printf '\tnat_traversal %s;\n' $natt
+		[ "$dpd" != 0 ] && printf '\tdpd_delay %s;\n\tdpd_retry 1;\n\tdpd_maxfail 2;\n' "$dpd"
 		for prop in $p1; do
 			set -- ${prop//\// }
 			printf '\tproposal {\n'
@@ -336,6 +344,16 @@ count_at_least() {
 	return 1
 }
 
+# within TENTHS EXPR: EXPR (eval'd) holds within TENTHS tenths of a second.
+within() {
+	local i
+	for i in $(seq "$1"); do
+		eval "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # log_mark: remember where charon's and racoon's logs end.
 # charon_logs / racoon_logs PATTERN [TENTHS]: wait until a line after
 # the mark matches (charon 5 s, racoon 8 s: a give-up takes 4).
@@ -394,6 +412,23 @@ charon_has_child() {
 racoon_sas() {
 	test "$(ip netns exec "$rns" "$setkey" -D 2>/dev/null |
 	    grep -c '^[0-9.]* [0-9.]*$')" = "$1"
+}
+
+# capture_ok: the check that tshark dissects the whole capture cleanly
+# (its summary then in $work/wire.txt).
+capture_ok() {
+	check "tshark dissects every packet with no malformed-packet warning" \
+	    tshark_clean
+}
+
+# interop_exit: the tails of the logs after a failure, then the exit.
+interop_exit() {
+	if [ $fail != 0 ]; then
+		tail -40 "$work/racoon.log"
+		[ -f "$work/charon.log" ] && tail -60 "$work/charon.log"
+		cat "$work"/*.scan 2>/dev/null
+	fi
+	exit $fail
 }
 
 # tshark_verdict PCAP: tshark dissects PCAP (its summary in PCAP.txt,
