@@ -14,7 +14,8 @@
 #     setkey.service's ExecStart loads them: AH over ESP on the wire with
 #     the files' SPIs.
 # A broken file in ipsec-tools.d fails setkey.service with its name and
-# line.  Only what ties a file to this test changes: psk.txt's path, a pidfile
+# line; a broken racoon.conf fails racoon.service's reload before any
+# SIGHUP.  Only what ties a file to this test changes: psk.txt's path, a pidfile
 # and no admin socket per host, and host B's psk.txt naming host A.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -82,10 +83,21 @@ check "the wire shows ESP both ways" test \
     "$(wire_count "$work/auto.pcap" "esp and src $B")" -ge 3
 check "no ping in the clear" test "$(wire_count "$work/auto.pcap" icmp)" = 0
 check "racoon.service's ExecReload: racoon -t, then SIGHUP" env \
-    MAINPID="$racoon_a" bash -c "$(declare -f unit_exec);
+    MAINPID="$racoon_a" bash -c "$(declare -f unit_exec unit_priv);
     unit_exec $a '$work/racoon-a.service' ExecReload"
 check "racoon A reloaded its configuration" \
     wait_for "$work/racoon-a.log" "reloading the configuration (SIGHUP)" 30
+# A broken racoon.conf: the reload fails at racoon -t, no SIGHUP is sent.
+cp "$work/etc-a/racoon.conf" "$work/racoon.conf.good"
+echo "lifetme time 1 hour;" >>"$work/etc-a/racoon.conf"
+check_not "ExecReload refuses a broken racoon.conf" env MAINPID="$racoon_a" \
+    bash -c "$(declare -f unit_exec unit_priv);
+    unit_exec $a '$work/racoon-a.service' ExecReload" 2>"$work/reload.err"
+check "naming the line at fault" grep -q "racoon.conf:[0-9]*: .*lifetme" \
+    "$work/reload.err"
+check "racoon A got no second SIGHUP" test "$(grep -c \
+    'reloading the configuration (SIGHUP)' "$work/racoon-a.log")" = 1
+cp "$work/racoon.conf.good" "$work/etc-a/racoon.conf"
 
 echo "# 2. manually keyed"
 for n in a b; do
