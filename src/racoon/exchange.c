@@ -8,6 +8,9 @@
  * phase 1 or phase 2 SA; and the informational notifies (RFC 2408 3.14,
  * RFC 2409 5.7) sent when a handler refuses a message and read when a
  * peer sends one.  Handlers live in ph1_main.c and ph2_quick.c.
+ * NAT-T's part here: a phase 1 follows the peer to the address and port
+ * its accepted messages come from (natt_follow), and a side behind a
+ * NAT sends keepalives on the phase 1 timer.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -16,6 +16,10 @@
  * the ph1.  A wrong pre-shared key shows as a HASH_I or HASH_R that does
  * not verify (or, earlier, as message 5 decrypting to noise, which
  * exchange.c reports); both are logged as an authentication failure.
+ *
+ * NAT-T (natt.c, RFC 3947 3, 4): messages 1 and 2 carry the vendor IDs
+ * after the SA, 3 and 4 the NAT-D payloads after the nonce, and an
+ * initiator that found a NAT sends message 5 from and to port 4500.
  */
 #include <string.h>
 

@@ -1910,6 +1910,38 @@ t_natt_force(void)
 	world_down();
 }
 
+/*
+ * The side not behind the NAT starts a quick mode (its LAN spoke
+ * first): it goes to the NAT's mapping of port 4500, in UDP mode.
+ */
+static void
+t_natt_quick_from_responder(void)
+{
+	struct ph2 *ph2, *rph2;
+	struct ph1 *rph1;
+	struct ph2_sel l, r;
+
+	ASSERT_PTR_NE(ph2 = natt_world(1, "on", "on", IPSECDOI_MODE_TUNNEL),
+	    NULL);
+	pump();
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	rph1 = first_ph1(R);
+	sel(&l, IPSECDOI_ID_IPV4_ADDR_SUBNET, "172.16.2.0/24", NULL);
+	sel(&r, IPSECDOI_ID_IPV4_ADDR_SUBNET, "172.16.1.0/24", NULL);
+	ASSERT_PTR_NE(rph2 = ph2_quick_start(rph1, &l, &r, &R->policy),
+	    NULL);
+	ASSERT_INT_EQ(Q[nq - 1].peer.a_port, 4500 + NAT_SHIFT);
+	pump();
+	ASSERT_INT_EQ(rph2->ph2_state, PH2_S_ESTABLISHED);
+	ASSERT_INT_EQ(rph2->ph2_prop.pp_sa[0].ps_wire_mode,
+	    IPSECDOI_MODE_UDPTUNNEL_RFC);
+	ASSERT_INT_EQ(I->nsa, 4);
+	ASSERT_TRUE(I->sas[3].sc_sa.xsa_natt);
+	ASSERT_TRUE(R->sas[3].sc_sa.xsa_natt);
+	nat_on = 0;
+	world_down();
+}
+
 /* Aggressive Mode: message 3 floats, NAT-D in messages 2 and 3. */
 static void
 t_natt_aggressive(void)
@@ -2688,6 +2720,7 @@ main(void)
 	TEST_RUN(t_natt_transport_oa);
 	TEST_RUN(t_natt_force);
 	TEST_RUN(t_natt_aggressive);
+	TEST_RUN(t_natt_quick_from_responder);
 	TEST_RUN(t_natt_draft);
 	TEST_RUN(t_natt_off);
 	TEST_RUN(t_natt_new_mapping);
