@@ -1998,6 +1998,51 @@ t_natt_draft(void)
 	world_down();
 }
 
+/*
+ * IPv6 with nat_traversal force, transport mode: 16-byte addresses in
+ * the NAT-D hashes and the NAT-OA payloads.
+ */
+static void
+t_natt_ipv6_force(void)
+{
+	static const char ci[] =
+	    "remote fd00::2 { exchange_mode main; nat_traversal force;\n"
+	    " " P1("aes 128", "sha256", "modp2048") "\n}\n"
+	    "sainfo anonymous { " SA_AES " }\n";
+	static const char cr[] =
+	    "remote fd00::1 { exchange_mode main; nat_traversal on;\n"
+	    " " P1("aes 128", "sha256", "modp2048") "\n}\n"
+	    "sainfo anonymous { " SA_AES " }\n";
+	struct ph2_sel l, r;
+	struct ph1 *ph1;
+	struct ph2 *ph2, *rph2;
+
+	side_up(I, "fd00::1", ci, "fd00::2 v6 key\n", 0x10000);
+	side_up(R, "fd00::2", cr, "fd00::1 v6 key\n", 0x20000);
+	ASSERT_PTR_NE(ph1 = ph1_main_start(&I->env, cfg_remote_by_name(I->cfg,
+	    "fd00::2"), &I->addr, &R->addr), NULL);
+	pump();
+	ASSERT_INT_EQ(ph1->ph1_state, PH1_S_ESTABLISHED);
+	ASSERT_TRUE(ph1->ph1_natt_flags & NATT_F_FORCED);
+	ASSERT_TRUE(first_ph1(R)->ph1_natt_flags & NATT_F_PEER);
+	ASSERT_INT_EQ(ph1->ph1_peer.a_port, 4500);
+	ASSERT_INT_EQ(ph2_sel_host(&l, &I->addr), 0);
+	ASSERT_INT_EQ(ph2_sel_host(&r, &R->addr), 0);
+	ASSERT_PTR_NE(ph2 = ph2_quick_start(ph1, &l, &r, &I->policy), NULL);
+	pump();
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	ASSERT_INT_EQ(ph2->ph2_prop.pp_sa[0].ps_wire_mode,
+	    IPSECDOI_MODE_UDPTRNS_RFC);
+	rph2 = TAILQ_FIRST(&first_ph1(R)->ph1_ph2s);
+	ASSERT_TRUE(rph2->ph2_has_natoa);
+	ASSERT_INT_EQ(rph2->ph2_natoa.a_af, AF_INET6);
+	ASSERT_INT_EQ(addr_cmp_host(&rph2->ph2_natoa, &I->addr), 0);
+	assert_sas_pair(2);
+	ASSERT_TRUE(R->sas[0].sc_sa.xsa_natt);
+	ASSERT_TRUE(R->sas[0].sc_sa.xsa_has_oa);
+	world_down();
+}
+
 /* One side off: no vendor ID answered, plain ESP, port 500 stays. */
 static void
 t_natt_off(void)
@@ -2721,6 +2766,7 @@ main(void)
 	TEST_RUN(t_natt_force);
 	TEST_RUN(t_natt_aggressive);
 	TEST_RUN(t_natt_quick_from_responder);
+	TEST_RUN(t_natt_ipv6_force);
 	TEST_RUN(t_natt_draft);
 	TEST_RUN(t_natt_off);
 	TEST_RUN(t_natt_new_mapping);
