@@ -516,6 +516,7 @@ static void
 admin_json_counters(struct wbuf *wb)
 {
 	const struct exchange_env *env = admin_env;
+	int i;
 
 	admin_printf(wb, "\"counters\":{\"phase1\":{\"started\":%llu,"
 	    "\"established\":%llu,\"dead_peers\":%llu,\"failed\":",
@@ -527,9 +528,12 @@ admin_json_counters(struct wbuf *wb)
 	    "\"failed\":", (unsigned long long)env->env_next_id,
 	    (unsigned long long)admin_co.co_ph2_up);
 	admin_json_reasons(wb, admin_co.co_ph2_fail);
-	admin_printf(wb, "},\"dropped\":{\"invalid_or_unknown\":%llu,"
-	    "\"half_open_cap\":%llu,\"socket_filter\":%llu}}",
-	    (unsigned long long)env->env_dropped,
+	admin_printf(wb, "},\"dropped\":{\"total\":%llu",
+	    (unsigned long long)env->env_dropped);
+	for (i = 0; i < EXCHANGE_DROP_COUNT; i++)
+		admin_printf(wb, ",\"%s\":%llu", exchange_drop_name(i),
+		    (unsigned long long)env->env_drops[i]);
+	admin_printf(wb, ",\"half_open_cap\":%llu,\"socket_filter\":%llu}}",
 	    (unsigned long long)env->env_capped,
 	    (unsigned long long)admin_co.co_io_drop);
 }
@@ -635,9 +639,12 @@ admin_status_text(struct wbuf *wb)
 	    (unsigned long long)admin_env->env_next_id,
 	    (unsigned long long)admin_co.co_ph2_up);
 	admin_text_reasons(wb, "phase 2", admin_co.co_ph2_fail);
-	admin_printf(wb, "  dropped: invalid or unknown %llu, half-open cap "
-	    "%llu, socket filter %llu\n",
-	    (unsigned long long)admin_env->env_dropped,
+	admin_printf(wb, "  dropped %llu:",
+	    (unsigned long long)admin_env->env_dropped);
+	for (i = 0; i < EXCHANGE_DROP_COUNT; i++)
+		admin_printf(wb, " %s %llu,", exchange_drop_name(i),
+		    (unsigned long long)admin_env->env_drops[i]);
+	admin_printf(wb, " half-open cap %llu, socket filter %llu\n",
 	    (unsigned long long)admin_env->env_capped,
 	    (unsigned long long)admin_co.co_io_drop);
 	return wbuf_failed(wb) ? -1 : 0;

@@ -137,7 +137,7 @@ dpd_drop(struct ph1 *ph1, const struct isakmp_notify *nt, const char *why)
 
 	log_warnx("%s: DPD %s dropped: %s", ph1_name(ph1, name, sizeof(name)),
 	    isakmp_notify_name(nt->n_type), why);
-	ph1->ph1_env->env_dropped++;
+	exchange_drop(ph1->ph1_env, EXCHANGE_DROP_DPD);
 }
 
 /*

@@ -187,6 +187,30 @@ exchange_first_contact(struct exchange_env *env, const struct addr *peer)
 	return 1;
 }
 
+static const char *const exchange_drop_names[EXCHANGE_DROP_COUNT] = {
+	[EXCHANGE_DROP_MALFORMED] = "malformed",
+	[EXCHANGE_DROP_UNKNOWN_SA] = "unknown_sa",
+	[EXCHANGE_DROP_UNEXPECTED] = "unexpected",
+	[EXCHANGE_DROP_UNDECRYPTABLE] = "undecryptable",
+	[EXCHANGE_DROP_INFORMATIONAL] = "informational",
+	[EXCHANGE_DROP_DPD] = "dpd",
+};
+
+const char *
+exchange_drop_name(enum exchange_drop d)
+{
+	return (unsigned)d < EXCHANGE_DROP_COUNT ? exchange_drop_names[d] :
+	    "?";
+}
+
+void
+exchange_drop(struct exchange_env *env, enum exchange_drop why)
+{
+	env->env_dropped++;
+	if ((unsigned)why < EXCHANGE_DROP_COUNT)
+		env->env_drops[why]++;
+}
+
 uint64_t
 exchange_now(const struct exchange_env *env)
 {
@@ -457,7 +481,7 @@ exchange_recv(struct exchange *ex, const uint8_t *data, size_t len,
 	    sc->sc_steps[ex->ex_step].st_sender == ex->ex_role) {
 		log_warnx("%s: unexpected %s message dropped", name,
 		    sc->sc_name);
-		exchange_env(ex)->env_dropped++;
+		exchange_drop(exchange_env(ex), EXCHANGE_DROP_UNEXPECTED);
 		return 0;
 	}
 	st = &sc->sc_steps[ex->ex_step];
@@ -465,7 +489,7 @@ exchange_recv(struct exchange *ex, const uint8_t *data, size_t len,
 		return 0;
 	wbuf_set_secret(&plain);
 	if (exchange_open(ex, data, len, enc, &iv, &plain) == -1) {
-		exchange_env(ex)->env_dropped++;
+		exchange_drop(exchange_env(ex), EXCHANGE_DROP_UNDECRYPTABLE);
 		goto out;
 	}
 	if ((n = exchange_check(ex, st, enc, &plain, &msg)) == ISAKMP_N_OK)
@@ -1008,7 +1032,7 @@ exchange_info_recv(struct ph1 *ph1, const uint8_t *data, size_t len,
 	goto out;
 drop:
 	log_warnx("%s: informational message dropped", name);
-	ph1->ph1_env->env_dropped++;
+	exchange_drop(ph1->ph1_env, EXCHANGE_DROP_INFORMATIONAL);
 	took = 0;
 out:
 	mem_wipe(&iv, sizeof(iv));
@@ -1108,6 +1132,7 @@ exchange_input(struct exchange_env *env, const struct addr *local,
 	struct ph2 *ph2;
 	struct natt_save ns;
 	struct rbuf rb;
+	enum exchange_drop why = EXCHANGE_DROP_MALFORMED;
 	char p[ADDR_STRLEN];
 
 	addr_fmt(peer, ADDR_PORT, p, sizeof(p));
@@ -1132,6 +1157,7 @@ exchange_input(struct exchange_env *env, const struct addr *local,
 			log_warnx("%s: %s message for a phase 1 in %s mode "
 			    "dropped", p, isakmp_etype_name(hdr.hdr_etype),
 			    isakmp_etype_name(exchange_etype(&ph1->ph1_ex)));
+			why = EXCHANGE_DROP_UNEXPECTED;
 			goto drop;
 		}
 		if (ph1->ph1_role == ISAKMP_ROLE_I &&
@@ -1168,8 +1194,9 @@ exchange_input(struct exchange_env *env, const struct addr *local,
 unknown:
 	log_warnx("%s: %s message for no SA we know dropped", p,
 	    isakmp_etype_name(hdr.hdr_etype));
+	why = EXCHANGE_DROP_UNKNOWN_SA;
 drop:
-	env->env_dropped++;
+	exchange_drop(env, why);
 }
 
 void

@@ -158,6 +158,20 @@ struct exchange_events {
 #define EXCHANGE_HALF_OPEN_MAX		128
 #define EXCHANGE_HALF_OPEN_PER_ADDR	8
 
+/* Why a received datagram was dropped (racoonctl status counts them). */
+enum exchange_drop {
+	EXCHANGE_DROP_MALFORMED,	/* header, unsupported exchange */
+	EXCHANGE_DROP_UNKNOWN_SA,	/* cookies or message ID of no SA */
+	EXCHANGE_DROP_UNEXPECTED,	/* not the step or mode we are at */
+	EXCHANGE_DROP_UNDECRYPTABLE,	/* encrypted without keys, or bad */
+	EXCHANGE_DROP_INFORMATIONAL,	/* bad HASH(1), payloads */
+	EXCHANGE_DROP_DPD,		/* DPD notify refused (dpd.c) */
+	EXCHANGE_DROP_COUNT,
+};
+
+/* Its name in racoonctl status. */
+const char *exchange_drop_name(enum exchange_drop);
+
 /* A peer we have negotiated with since start (INITIAL-CONTACT). */
 struct exchange_peer {
 	struct addr	 xp_addr;
@@ -173,6 +187,7 @@ struct exchange_env {
 	struct exchange_events env_events;
 	TAILQ_HEAD(exchange_ph1s, ph1) env_ph1s;
 	uint64_t	 env_dropped;	/* datagrams dropped, for admin */
+	uint64_t	 env_drops[EXCHANGE_DROP_COUNT];	/* by reason */
 	uint64_t	 env_capped;	/* message 1s over a half-open cap */
 	uint64_t	 env_ph1_started;	/* phase 1s begun, for status */
 	uint32_t	 env_next_id;	/* numbers phase 2 negotiations */
@@ -264,6 +279,10 @@ uint64_t exchange_next_timer(const struct exchange_env *);
  * -1 when out of memory.
  */
 int	 exchange_first_contact(struct exchange_env *, const struct addr *);
+
+/* Count a dropped datagram, in env_dropped and under its reason. */
+struct exchange_env;
+void	 exchange_drop(struct exchange_env *, enum exchange_drop);
 
 /* Random bytes for cookies, nonces and message IDs; 0 or -1. */
 int	 exchange_random(void *, size_t);

@@ -121,8 +121,13 @@ assert p2[0]["phase1_icookie"] == p["icookie"]
 c = st["counters"]
 assert c["phase1"]["started"] == 1 and c["phase1"]["established"] == 1, c
 assert c["phase2"]["established"] == 1, c
-for k in ("invalid_or_unknown", "half_open_cap", "socket_filter"):
-    assert isinstance(c["dropped"][k], int), c
+d = c["dropped"]
+for k in ("total", "malformed", "unknown_sa", "unexpected",
+          "undecryptable", "informational", "dpd", "half_open_cap",
+          "socket_filter"):
+    assert isinstance(d[k], int), c
+assert d["total"] == sum(d[k] for k in ("malformed", "unknown_sa",
+    "unexpected", "undecryptable", "informational", "dpd")), d
 PY
 check "show-schedule: the phase 1 lifetime timer" \
     sh -c "ip netns exec $a $racoonctl -s $work/run-a/a.sock sc | grep -q PH1lifetime"

@@ -10,6 +10,8 @@
 #    cut short or with a bad family or prefix, trailing bytes, a remote
 #    name without NUL) each get an error reply (or, cut short, are
 #    dropped after the idle timeout), are logged, and change nothing;
+#  - IKE garbage (short, malformed, unknown cookies) shows in status
+#    -f json under its drop reason;
 #  - adminsock disabled: no socket; the default path is ipsec-tools'.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -90,6 +92,21 @@ check "racoon A still runs" kill -0 "$(cat "$work/a.pid")"
 check "status after: the same phase 1 and phase 2" status_json "$work/after.json"
 check "the tunnel still carries traffic" \
     ip netns exec "$a" ping -q -c 1 -W 3 $B
+# IKE garbage from B's address: counted by reason in the status.
+ip netns exec "$b" python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 0))
+s.sendto(b"junk", (sys.argv[2], 500))
+hdr = bytes(range(1, 9)) + bytes(range(9, 17)) + bytes([8, 0x10, 5, 0]) + \
+    bytes(4) + (28).to_bytes(4, "big")
+s.sendto(hdr, (sys.argv[2], 500))
+s.sendto(hdr[:24] + (999).to_bytes(4, "big"), (sys.argv[2], 500))' $B $A
+sleep 0.3
+check "status counts the short, malformed and unknown-SA datagrams" sh -c \
+    "ip netns exec $a $racoonctl -s $work/a.sock st -f json |
+    python3 -c 'import json,sys; d=json.load(sys.stdin)[\"counters\"][\"dropped\"]
+assert d[\"malformed\"] >= 1 and d[\"unknown_sa\"] >= 1, d
+assert d[\"socket_filter\"] >= 1 and d[\"total\"] >= 2, d'"
 check_not "racoonctl refuses a bad family" ctl ds esp inet6 $A $B
 check_not "racoonctl refuses an unknown command" ctl frobnicate
 
