@@ -7,8 +7,9 @@
 # packets down to the ICMP inside with their ICVs checked, and finds no
 # malformed packet.  Without the option racoon writes no key log.  The
 # same again with aes and hmac-sha256 (ipsecd's RFC 4868 ICV, as the key
-# log names it); SIGHUP reopens a rotated key log; a key log that is a
-# symbolic link is refused while racoon runs on.
+# log names it), and with NAT-T forced (IKE on 4500, ESP in UDP); SIGHUP
+# reopens a rotated key log; a key log that is a symbolic link is
+# refused while racoon runs on.
 set -u
 . "$(dirname "$0")/lib.sh"
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
@@ -164,6 +165,32 @@ check "the key log names aes-cbc and RFC 4868's hmac-sha256" test "$(grep \
     -c '"AES-CBC \[RFC3602\]",.*"HMAC-SHA-256-128 \[RFC4868\]"' \
     "$work/keys2")" = 2
 decrypts "$work/wire2.pcap" "$work/keys2"
+
+echo "# NAT-T forced: IKE on port 4500 and ESP in UDP"
+kill $(cat "$work/a.pid" "$work/b.pid")
+check "both racoons stop" wait_for_gone "$work/a.pid" &&
+    wait_for_gone "$work/b.pid"
+for n in a b; do
+	sed -i 's/^\(\s*\)exchange_mode main;/&\n\1nat_traversal force;/' \
+	    "$work/$n.conf"
+done
+sed -i "s|^path keylog .*|path keylog \"$work/keys3\";|" "$work/a.conf"
+wire_start "$b" vb "$work/wire3.pcap"
+for n in a b; do
+	ip netns exec "$(eval echo \$$n)" "$racoon" -F -f "$work/$n.conf" \
+	    -l "$work/racoon3-$n.log" &
+	pids="$pids $!"
+done
+check "racoon A is up again" wait_for "$work/a.pid" .
+check "racoon B is up again" wait_for "$work/b.pid" .
+ip netns exec "$a" ping -c 1 -W 4 $B >/dev/null
+check "ping A to B through ESP in UDP" \
+    ip netns exec "$a" ping -q -c 3 -W 2 $B
+wire_stop
+check "the wire carries ESP in UDP 4500 only" test \
+    "$(wire_count "$work/wire3.pcap" 'udp port 4500')" -ge 6 -a \
+    "$(wire_count "$work/wire3.pcap" 'ip proto 50')" = 0
+decrypts "$work/wire3.pcap" "$work/keys3"
 
 echo "# a key log that is a symbolic link"
 kill "$(cat "$work/a.pid")"
