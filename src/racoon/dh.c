@@ -31,6 +31,13 @@ struct dh {
 	const struct alg *dh_alg;
 	EVP_PKEY	*dh_key;
 	size_t		 dh_len;	/* bytes: prime or coordinate */
+	/*
+	 * The peer's value dh_check_peer accepted, and its key: the
+	 * dh_derive that follows takes it instead of building it again.
+	 */
+	EVP_PKEY	*dh_peer;
+	uint8_t		*dh_peer_pub;
+	size_t		 dh_peer_len;
 };
 
 /* Bytes of a coordinate of the largest curve, P-521. */
@@ -296,11 +303,22 @@ dh_new_fixed(int group, const uint8_t *priv, size_t privlen,
 	return dh;
 }
 
+static void
+dh_peer_forget(struct dh *dh)
+{
+	EVP_PKEY_free(dh->dh_peer);
+	free(dh->dh_peer_pub);
+	dh->dh_peer = NULL;
+	dh->dh_peer_pub = NULL;
+	dh->dh_peer_len = 0;
+}
+
 void
 dh_free(struct dh *dh)
 {
 	if (dh == NULL)
 		return;
+	dh_peer_forget(dh);
 	EVP_PKEY_free(dh->dh_key);
 	free(dh);
 }
@@ -469,14 +487,21 @@ dh_check_peer_pre(const struct dh *dh, const uint8_t *pub, size_t len)
 }
 
 int
-dh_check_peer(const struct dh *dh, const uint8_t *pub, size_t len)
+dh_check_peer(struct dh *dh, const uint8_t *pub, size_t len)
 {
 	EVP_PKEY *peer;
 
 	if (dh_check_peer_pre(dh, pub, len) == -1 ||
 	    (peer = dh_peer_key(dh, pub, len)) == NULL)
 		return -1;
-	EVP_PKEY_free(peer);
+	dh_peer_forget(dh);
+	if ((dh->dh_peer_pub = malloc(len)) == NULL) {
+		EVP_PKEY_free(peer);	/* dh_derive builds it again */
+		return 0;
+	}
+	memcpy(dh->dh_peer_pub, pub, len);
+	dh->dh_peer_len = len;
+	dh->dh_peer = peer;
 	return 0;
 }
 
@@ -507,14 +532,19 @@ dh_derive(const struct dh *dh, const uint8_t *pub, size_t len,
 {
 	EVP_PKEY *peer;
 	size_t off;
-	int rv;
+	int rv, checked;
 
-	if (dh_check_peer_pre(dh, pub, len) == -1 ||
+	checked = dh->dh_peer != NULL && len == dh->dh_peer_len &&
+	    memcmp(pub, dh->dh_peer_pub, len) == 0;
+	if (checked)
+		peer = dh->dh_peer;
+	else if (dh_check_peer_pre(dh, pub, len) == -1 ||
 	    (peer = dh_peer_key(dh, pub, len)) == NULL)
 		return -1;
 	if ((rv = wbuf_reserve(wb, dh->dh_len, &off)) == 0)
 		rv = dh_compute(dh, peer, wbuf_data(wb) + off);
-	EVP_PKEY_free(peer);
+	if (!checked)
+		EVP_PKEY_free(peer);
 	return rv;
 }
 

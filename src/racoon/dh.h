@@ -41,8 +41,11 @@ size_t	 dh_pub_len(const struct dh *);
 size_t	 dh_secret_len(const struct dh *);
 /* Appends our public value. */
 int	 dh_pub(const struct dh *, struct wbuf *);
-/* Checks a peer's public value: length, range or curve. */
-int	 dh_check_peer(const struct dh *, const uint8_t *, size_t);
+/*
+ * Checks a peer's public value: length, range or curve.  The key made
+ * of it is kept for the dh_derive of the same value that follows.
+ */
+int	 dh_check_peer(struct dh *, const uint8_t *, size_t);
 /*
  * Appends g^xy computed with the peer's public value; the wbuf should be
  * secret (wbuf_set_secret).  On failure, what was appended is zeroed.

@@ -129,6 +129,61 @@ t_exchange_every_group(void)
 }
 
 /*
+ * The key dh_check_peer made is what the dh_derive of the same value
+ * uses; another value (or a refused one in between) changes nothing.
+ */
+static void
+t_check_then_derive(void)
+{
+	static const int gs[] = { 14, 19 };
+	struct dh *a, *b, *c;
+	struct wbuf pa, pb, pc, s1, s2, s3;
+	uint8_t bad[64];
+	size_t n;
+
+	memset(bad, 0, sizeof(bad));
+	for (n = 0; n < sizeof(gs) / sizeof(gs[0]); n++) {
+		ASSERT_PTR_NE(a = dh_new(gs[n]), NULL);
+		ASSERT_PTR_NE(b = dh_new(gs[n]), NULL);
+		ASSERT_PTR_NE(c = dh_new(gs[n]), NULL);
+		ASSERT_INT_EQ(wbuf_init(&pa, 64, 4096), 0);
+		ASSERT_INT_EQ(wbuf_init(&pb, 64, 4096), 0);
+		ASSERT_INT_EQ(wbuf_init(&pc, 64, 4096), 0);
+		ASSERT_INT_EQ(wbuf_init(&s1, 64, 4096), 0);
+		ASSERT_INT_EQ(wbuf_init(&s2, 64, 4096), 0);
+		ASSERT_INT_EQ(wbuf_init(&s3, 64, 4096), 0);
+		ASSERT_INT_EQ(dh_pub(a, &pa), 0);
+		ASSERT_INT_EQ(dh_pub(b, &pb), 0);
+		ASSERT_INT_EQ(dh_pub(c, &pc), 0);
+		/* Checked, then derived: the same secret as b's. */
+		ASSERT_INT_EQ(dh_check_peer(a, wbuf_data(&pb), wbuf_len(&pb)),
+		    0);
+		ASSERT_INT_EQ(dh_check_peer(a, bad, dh_pub_len(a) > 64 ? 64 :
+		    dh_pub_len(a)), -1);
+		ASSERT_INT_EQ(dh_derive(a, wbuf_data(&pb), wbuf_len(&pb), &s1),
+		    0);
+		ASSERT_INT_EQ(dh_derive(b, wbuf_data(&pa), wbuf_len(&pa), &s2),
+		    0);
+		ASSERT_MEM_EQ(wbuf_data(&s1), wbuf_data(&s2), wbuf_len(&s1));
+		/* c's value checked, b's derived: still b's secret. */
+		ASSERT_INT_EQ(dh_check_peer(a, wbuf_data(&pc), wbuf_len(&pc)),
+		    0);
+		ASSERT_INT_EQ(dh_derive(a, wbuf_data(&pb), wbuf_len(&pb), &s3),
+		    0);
+		ASSERT_MEM_EQ(wbuf_data(&s1), wbuf_data(&s3), wbuf_len(&s1));
+		wbuf_free(&pa);
+		wbuf_free(&pb);
+		wbuf_free(&pc);
+		wbuf_free(&s1);
+		wbuf_free(&s2);
+		wbuf_free(&s3);
+		dh_free(a);
+		dh_free(b);
+		dh_free(c);
+	}
+}
+
+/*
  * RFC 3526 groups use exponents of about twice their strength (OpenSSL's
  * named groups: 225 bits for 2048, 400 for 8192); groups 1 and 2 use
  * the full length.
@@ -150,15 +205,16 @@ t_short_exponents(void)
 	dh_free(dh);
 }
 
+/* dh_derive first: its own checks, not a key dh_check_peer kept. */
 static int
-peer_ok(const struct dh *dh, const uint8_t *v, size_t len)
+peer_ok(struct dh *dh, const uint8_t *v, size_t len)
 {
 	struct wbuf out;
 	int a, b;
 
 	ASSERT_INT_EQ(wbuf_init(&out, 64, 4096), 0);
-	a = dh_check_peer(dh, v, len);
 	b = dh_derive(dh, v, len, &out);
+	a = dh_check_peer(dh, v, len);
 	ASSERT_INT_EQ(a, b);
 	wbuf_free(&out);
 	return a;
@@ -247,6 +303,7 @@ main(void)
 	TEST_RUN(t_ecp_rfc5903);
 	TEST_RUN(t_modp_kat);
 	TEST_RUN(t_exchange_every_group);
+	TEST_RUN(t_check_then_derive);
 	TEST_RUN(t_short_exponents);
 	TEST_RUN(t_modp_range);
 	TEST_RUN(t_ecp_curve);
