@@ -155,6 +155,7 @@ static struct {
 	struct wire_pkt		 outp[DP_BATCH];
 	size_t			 nout;
 	uint16_t		 ipid;
+	uint64_t		 now;		/* ms, read once per wake-up */
 	uint64_t		 drops[DP_NREASONS];
 	uint64_t		 nsent;		/* sealed packets sent */
 	uint64_t		 nrecv;		/* opened packets delivered */
@@ -763,7 +764,7 @@ dp_out(const uint8_t *p, size_t len)
 	const char *why = NULL;
 
 	wbuf_reset(&dp.whole);
-	switch (reasm_input(&dp.reasm_tun, p, len, dp_now_ms(), &dp.whole,
+	switch (reasm_input(&dp.reasm_tun, p, len, dp.now, &dp.whole,
 	    &why)) {
 	case REASM_HELD:
 		return;
@@ -1167,7 +1168,7 @@ dp_in(void *arg, const struct wire_pkt *wp)
 	(void)arg;
 	wbuf_reset(&dp.whole);
 	switch (reasm_input(&dp.reasm_wire, wp->wp_data, wp->wp_len,
-	    dp_now_ms(), &dp.whole, &why)) {
+	    dp.now, &dp.whole, &why)) {
 	case REASM_HELD:
 		return;
 	case REASM_DROP:
@@ -1315,6 +1316,7 @@ dp_tun_cb(evutil_socket_t fd, short ev, void *arg)
 	int i;
 
 	(void)ev, (void)arg;
+	dp.now = dp_now_ms();
 	for (i = 0; i < DP_BATCH; i++) {
 		if ((n = read(fd, buf, sizeof(buf))) <= 0)
 			break;
@@ -1337,6 +1339,7 @@ static void
 dp_wire_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	(void)fd, (void)ev, (void)arg;
+	dp.now = dp_now_ms();
 	wire_rx(&dp.wire, dp_in, NULL);
 	gso_merge_flush(&dp.merge);
 	dp_flush();
@@ -1345,7 +1348,7 @@ dp_wire_cb(evutil_socket_t fd, short ev, void *arg)
 static void
 dp_tick_cb(evutil_socket_t fd, short ev, void *arg)
 {
-	uint64_t now = dp_now_ms();
+	uint64_t now = dp.now = dp_now_ms();
 
 	(void)fd, (void)ev, (void)arg;
 	(void)reasm_expire(&dp.reasm_tun, now);
