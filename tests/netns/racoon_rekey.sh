@@ -4,7 +4,7 @@
 # claim and an IPsec-SA lifetime of 10 s, so host A (which offers 60 s)
 # takes B's through RESPONDER-LIFETIME: soft EXPIRE at 8 s, hard at 10.
 # The ISAKMP-SA lives 15 s (dying at 12).  A pings B every 0.2 s for
-# 21 s, which spans:
+# 20 s, which spans (the next rekeys come at 24 s, well after the end):
 #   ~8 s   A's soft EXPIRE: A negotiates the second SA pair; once B
 #          sends on it, A deletes the first pair (DELETE to B, which
 #          purges its copy): racoon's "newest SA carries traffic".
@@ -67,10 +67,10 @@ spis() {
 }
 check "ping A to B brings up the first SAs" \
     ip netns exec "$a" ping -q -c 1 -W 3 $B
-ip netns exec "$a" ping -q -i 0.2 -c 105 -W 1 $B >"$work/ping.out" 2>&1
+ip netns exec "$a" ping -q -i 0.2 -c 100 -W 1 $B >"$work/ping.out" 2>&1
 got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$work/ping.out")
-check "105 pings over 21 s, across the rekeys: ${got:-0} received," \
-    test "${got:-0}" -ge 103
+check "100 pings over 20 s, across the rekeys: ${got:-0} received," \
+    test "${got:-0}" -ge 98
 ra=$work/racoon-a.log rb=$work/racoon-b.log
 check "A takes B's lifetime from RESPONDER-LIFETIME" \
     grep -q "RESPONDER-LIFETIME: lifetime 10 seconds" "$ra"
@@ -85,7 +85,7 @@ check "B purges its copies on A's DELETE" \
 check "A renegotiates phase 1 before expiry, phase 2 SAs being up" \
     grep -q "renegotiating phase1 to $B due to active phase2" "$ra"
 check "A has had two ISAKMP-SAs" \
-    test "$(count "$ra" "ISAKMP-SA established")" = 2
+    test "$(count "$ra" "ISAKMP-SA established")" -ge 2
 check "the first ISAKMP-SA expired (or B deleted it first)" \
     grep -q "ISAKMP-SA expired: \(lifetime reached\|deleted by the peer\)" "$ra"
 # The last phase 2 rekey came after the phase 1 one (under it).
