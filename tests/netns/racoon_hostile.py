@@ -11,7 +11,8 @@
 #       transform counts, DELETE and NOTIFY for no phase 1
 #   racoon_hostile.py cookies IFACE SRC DST
 #       print the cookies of the first Main Mode message DST sends SRC
-#       with both cookies set (the real negotiation), as hex
+#       with both cookies set (the real negotiation), as hex; "sniffing"
+#       on stderr once the capture runs
 #   racoon_hostile.py unprot IFACE DMAC SRC DST ICOOKIE RCOOKIE
 #       an unencrypted DELETE of that ISAKMP-SA and unencrypted NOTIFYs
 #       about it: a peer must ignore them (CVE-2004-0164 class)
@@ -248,8 +249,10 @@ def main():
             d = bytes(p[UDP].payload)
             return (len(d) >= 28 and d[18] == 2 and d[:2] != MARK and
                     d[8:16] != bytes(8))
+        # "sniffing" on stderr once the capture runs, for the caller.
         p = sniff(iface=iface, filter="udp port 500", lfilter=real,
-                  count=1, timeout=25)
+                  count=1, timeout=25, started_callback=lambda: print(
+                      "sniffing", file=sys.stderr, flush=True))
         if not p:
             return 1
         d = bytes(p[0][UDP].payload)

@@ -111,10 +111,11 @@ check "B's flood SAs time out" wait_for "$work/racoon-b.log" \
     "10.84.100.128.*phase1 negotiation failed due to time up" 80
 sleep 1.2
 
-py cookies va $A $B >"$work/cookies" &
+py cookies va $A $B >"$work/cookies" 2>"$work/cookies.err" &
 sniffer=$!
 pids="$pids $sniffer"
-sleep 1
+# scapy takes seconds to start on a loaded machine: wait for its capture.
+wait_for "$work/cookies.err" sniffing 150
 ip netns exec "$a" ping -q -c 1 -W 1 $B >/dev/null 2>&1 &
 for i in 1 2 3; do
 	check "scapy sends malformed messages (round $i)" \
