@@ -36,7 +36,7 @@
 import os
 import struct
 import sys
-import time
+import threading
 
 from scapy.all import (IP, UDP, AsyncSniffer, Ether, Raw, conf, sendp,
                        sniff)
@@ -270,10 +270,12 @@ def main():
                 return False
             d = bytes(p[UDP].payload)
             return len(d) >= 28 and d[:8] == ick and d[18] == 4
+        ready = threading.Event()
         sn = AsyncSniffer(iface=iface, filter="udp port 500",
-                          lfilter=answer, count=1, timeout=10)
+                          lfilter=answer, count=1, timeout=20,
+                          started_callback=ready.set)
         sn.start()
-        time.sleep(0.5)
+        ready.wait(20)
         sendp(frames(dmac, src, dst, aggr1(ick)), iface=iface)
         sn.join()
         if not sn.results:
