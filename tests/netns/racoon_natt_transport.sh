@@ -10,7 +10,8 @@
 # the peer's original address (SADB_X_EXT_NAT_T_OA).  Ping crosses as
 # ESP in UDP.  The IPsec-SAs live 8 seconds: at the soft lifetime the
 # client rekeys over the floated ISAKMP-SA, and the new SAs are
-# UDP-encapsulated too.
+# UDP-encapsulated too.  The ISAKMP-SA lives 14 seconds: the client
+# negotiates the next one from port 4500 already, through the NAT.
 set -u
 . "$(dirname "$0")/lib.sh"
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
@@ -55,6 +56,7 @@ listen { adminsock disabled; }
 remote $4 {
 	exchange_mode main;
 	nat_traversal on;
+	lifetime time 14 sec;
 	proposal {
 		encryption_algorithm aes 128;
 		hash_algorithm sha256;
@@ -107,6 +109,19 @@ check "the rekeyed SAs carry the traffic" \
 check "the new SAs are UDP-encapsulated too" test "$(grep -c \
     "IPsec-SA established: ESP/Transport $C\[4500\]->$G\[4500\]" \
     "$work/racoon-c.log")" -ge 2
+check "the client renegotiates phase 1 before it expires" wait_for \
+    "$work/racoon-c.log" "renegotiating phase1 to $G" 100
+check "the next ISAKMP-SA starts on port 4500 already" wait_for \
+    "$work/racoon-c.log" \
+    "initiate new phase 1 negotiation: $C\[4500\]<=>$G\[4500\]" 50
+sleep 1
+check "the next ISAKMP-SA is up" test "$(grep -c \
+    "ISAKMP-SA established $C\[4500\]-$G\[4500\]" "$work/racoon-c.log")" -ge 2
+check "the gateway answers it through the NAT" test "$(grep -c \
+    "ISAKMP-SA established $G\[4500\]-$NO\[" "$work/racoon-g.log")" -ge 2
+ip netns exec "$c" ping -c 1 -W 3 $G >/dev/null
+check "traffic goes on under the new ISAKMP-SA" \
+    ip netns exec "$c" ping -q -c 2 -W 2 $G
 wire_stop
 
 check "client: IPsec-SA established in transport mode over 4500" \
