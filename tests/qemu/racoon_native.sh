@@ -31,6 +31,10 @@
 #    encap, the NAT's outer wire); when the NAT maps the client anew on
 #    another port, the gateway's kernel sends NEW_MAPPING and racoon
 #    moves the SAs, and traffic goes on.
+# 6. NAT-T in transport mode (as L2TP/IPsec runs) behind a NAT that
+#    changes every port, IKE's too: the kernel's ESP in UDP to the
+#    NAT's port, and TCP across it (its checksum covers addresses the
+#    NAT rewrote).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -151,6 +155,21 @@ CONF
 }
 natt_host x $Y $X/32 $LN $X-$Y $Y-$X
 natt_host y $NO $LN $X/32 $Y-$NO $NO-$Y
+# Scenario 6: the same hosts in transport mode, as an L2TP client and
+# server would be (tests/netns/racoon_natt_transport.sh): the client's
+# policies name its own address, the gateway's the NAT's.
+transport() {	# transport NAME SELF PEER REMOTE
+	natt_host $1 $4 $2/32 $3/32
+	cat >"$work/$1.setkey" <<CONF
+flush;
+spdflush;
+spdadd $2 $3 any -P out ipsec esp/transport//require;
+spdadd $3 $2 any -P in ipsec esp/transport//require;
+CONF
+	sed -i "s/^sainfo address .* {$/sainfo anonymous {/" "$work/$1.conf"
+}
+transport u $X $Y $Y
+transport v $Y $NO $NO
 
 {
 	qemu_guest_lib
@@ -379,7 +398,8 @@ check "and the ESP SAs" \
     /tmp/racoon-g.log
 ipx G ip -s xfrm state >/tmp/xfrm-g
 check "the kernel of G holds two AH and two ESP SAs" \
-    test "$(grep -c "proto ah" /tmp/xfrm-g)-$(grep -c "proto esp" /tmp/xfrm-g)" = 2-2
+    test "$(grep -c "proto ah" /tmp/xfrm-g)-$(grep -c "proto esp" \
+    /tmp/xfrm-g)" = 2-2
 check "the kernel's AH and ESP counted the pings" \
     test "$(grep -cE "^[[:space:]]+[1-9][0-9]*\(bytes\)" /tmp/xfrm-g)" = 4
 kill "$(cat /etc/t/g.pid)" "$(cat /etc/t/h.pid)"
@@ -486,6 +506,54 @@ kill "$(cat /tmp/y.pid)"
 wait_for /tmp/racoon-y.log "racoon stopped"
 [ $fail = 0 ] || { tail -40 /tmp/racoon-x.log; tail -40 /tmp/racoon-y.log;
     cat /tmp/xfrm-y /tmp/xfrm-y2 /tmp/tcpdump.err; head -40 /tmp/wire-n.txt; }
+f2=$((f2 | fail))
+
+echo "=== scenario 6: NAT-T in transport mode, a NAT that changes ports"
+fail=0
+# Every port changes now, IKE's 500 and 4500 too.
+nat 7000-7999
+ipx N conntrack -F 2>/dev/null
+check "setkey loads the client's transport policies" \
+    ipx X setkey -f /etc/t/u.setkey
+check "setkey loads the gateway's transport policies" \
+    ipx Y setkey -f /etc/t/v.setkey
+ipx X racoon -F -f /etc/t/u.conf -l /tmp/racoon-u.log &
+ipx Y racoon -F -f /etc/t/v.conf -l /tmp/racoon-v.log &
+check "racoon U writes its pidfile" wait_for /tmp/u.pid .
+check "racoon V writes its pidfile" wait_for /tmp/v.pid .
+sleep 1
+check "the first ping from the client in transport mode crosses the NAT" \
+    ipx X ping -c 1 -W 15 $Y
+check "the gateway pings the client at the NAT's address" \
+    ipx Y ping -q -c 2 -W 2 $NO
+# TCP (busybox httpd and wget): its checksum covers the addresses the
+# NAT rewrote, which the kernel lets pass for NAT-T in transport mode.
+mkdir -p /tmp/www
+dd if=/dev/urandom of=/tmp/www/tx bs=1024 count=512 2>/dev/null
+ipx Y httpd -f -p 8080 -h /tmp/www &
+hpid=$!
+sleep 0.5
+check "512 KiB over TCP (HTTP) from the gateway to the client" \
+    ipx X timeout 30 wget -q -O /tmp/rx http://$Y:8080/tx
+check "arrive intact" test "$(md5sum </tmp/www/tx)" = "$(md5sum </tmp/rx)"
+kill $hpid
+check "client: IPsec-SA in transport mode over 4500" \
+    grep -q "IPsec-SA established: ESP/Transport $X\[4500\]->$Y\[4500\]" \
+    /tmp/racoon-u.log
+check "gateway: with the NAT's address and its new port" \
+    grep -q "IPsec-SA established: ESP/Transport $Y\[4500\]->$NO\[7[0-9]*\]" \
+    /tmp/racoon-v.log
+ipx Y ip -s xfrm state >/tmp/xfrm-v
+check "the gateway's kernel: transport SAs, ESP in UDP to the new port" \
+    test "$(grep -c "mode transport" /tmp/xfrm-v)-$(grep -c \
+    "$encap sport 4500 dport 7[0-9]*\|$encap sport 7[0-9]* dport 4500" \
+    /tmp/xfrm-v)" = 2-2
+check "and counted the transfer" counted /tmp/xfrm-v
+kill "$(cat /tmp/u.pid)" "$(cat /tmp/v.pid)"
+wait_for /tmp/racoon-u.log "racoon stopped"
+wait_for /tmp/racoon-v.log "racoon stopped"
+[ $fail = 0 ] || { tail -40 /tmp/racoon-u.log; tail -40 /tmp/racoon-v.log;
+    cat /tmp/xfrm-v; }
 [ $fail = 0 ] && [ $f2 = 0 ]
 GUEST
 } >"$work/guest.sh"
@@ -496,11 +564,11 @@ files="$setkey $racoon $legacy:$legacy"
 for p in tcpdump nft conntrack; do
 	files="$files $(command -v $p)"
 done
-for f in a b c d e f g h x y; do
+for f in a b c d e f g h u v x y; do
 	files="$files $work/$f.setkey:/etc/t/$f.setkey"
 	files="$files $work/$f.conf:/etc/t/$f.conf $work/$f.psk:/etc/t/$f.psk"
 done
 QEMU_MODULES_EXTRA="nft_chain_nat nft_masq nf_conntrack_netlink" \
     qemu_initramfs "$work/initrd.gz" "$work/guest.sh" $files || exit 1
-qemu_boot "$work/initrd.gz" 300 >"$work/console"
-qemu_verdict "$work/console" 101
+qemu_boot "$work/initrd.gz" 420 >"$work/console"
+qemu_verdict "$work/console" 113
