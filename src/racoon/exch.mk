@@ -21,7 +21,10 @@ EXCH_LIBS = src/racoon/libexch.a src/racoon/libike.a \
 # Exchanges between an initiator and a responder in one process.
 EXCH_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/racoon \
 	-I$(top_srcdir)/tests/unit
-check_PROGRAMS += tests/unit/test_exchange tests/unit/test_proposal
+check_PROGRAMS += tests/unit/test_exchange tests/unit/test_proposal \
+	tests/unit/test_keylog
+tests_unit_test_keylog_CPPFLAGS = $(EXCH_TEST_CPPFLAGS)
+tests_unit_test_keylog_LDADD = tests/unit/libtest.a $(EXCH_LIBS)
 tests_unit_test_exchange_CPPFLAGS = $(EXCH_TEST_CPPFLAGS)
 tests_unit_test_exchange_LDADD = tests/unit/libtest.a $(EXCH_LIBS)
 tests_unit_test_proposal_CPPFLAGS = $(EXCH_TEST_CPPFLAGS)
