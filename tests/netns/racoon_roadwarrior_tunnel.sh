@@ -7,8 +7,9 @@
 # it generates out, in and fwd policies with tunnel ends G and C and a
 # reqid of their own (level unique), which its SAs carry.  Host L on the
 # LAN answers C's pings and a TCP transfer; the wire between C and G
-# shows ESP only.  C's DELETE takes the three policies away; so does G's
-# own shutdown, once C is back.
+# shows ESP only.  G reloads (SIGHUP) under the live client, which goes
+# on; C's DELETE takes the three policies away; so does G's own
+# shutdown, once C is back.
 set -u
 . "$(dirname "$0")/lib.sh"
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
@@ -137,6 +138,14 @@ reqid=$(grep -o "unique:[0-9]*" "$work/g.DP1" | head -1 | cut -d: -f2)
 ip netns exec "$g" "$setkey" -D >"$work/g.D1" 2>&1
 check "G setkey -D: both SAs carry the policies' reqid ($reqid)" \
     test "$(grep -c "mode=tunnel spi=.*reqid=$reqid(" "$work/g.D1")" = 2
+
+# A reload under a live client: its policies and SAs stay, and still go
+# with its DELETE below.
+kill -HUP "$(cat "$work/g.pid")"
+check "G reloads its configuration" wait_for "$work/racoon-g.log" \
+    "configuration loaded"
+check "C still reaches L after G's reload" \
+    ip netns exec "$c" ping -q -c 2 -W 2 $L
 
 kill -TERM "$(cat "$work/c.pid")"
 check "racoon c exits on SIGTERM" wait_for "$work/racoon-c.log" \
