@@ -76,6 +76,15 @@ grep -q '^Type=notify$' "$tmp/units/racoon.service" &&
     grep -q '^ExecStart=.*/racoon -F -c ' "$tmp/units/racoon.service"
 check "racoon.service: reload sends SIGHUP" \
     grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' "$tmp/units/racoon.service"
+# The address families each unit lets through: AF_KEY where a program
+# opens it (a refused socket() would read as "no AF_KEY"), AF_UNIX for
+# ipsecd's socket.
+for u in ipsecd setkey racoon; do
+	check "$u.service lets AF_KEY through" grep -qE \
+	    '^RestrictAddressFamilies=(.* )?AF_KEY( |$)' "$tmp/units/$u.service"
+	check "$u.service lets AF_UNIX through" grep -qE \
+	    '^RestrictAddressFamilies=(.* )?AF_UNIX( |$)' "$tmp/units/$u.service"
+done
 # ipsecd.service's condition on this kernel, which has no AF_KEY.
 check "ipsecd -k: this kernel needs ipsecd (exit 0)" "$dest$sbin/ipsecd" -k
 check_not "ipsecd -k takes no other option" "$dest$sbin/ipsecd" -k -d
