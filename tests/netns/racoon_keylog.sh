@@ -40,6 +40,37 @@ check "racoon -t warns that the key log is on" sh -c \
 check "racoon -C prints the key log" sh -c \
     "'$racoon' -C -f '$work/a.conf' | grep -qx 'path keylog \"$work/keys\";'"
 
+# Every algorithm name keylog.c can write is one tshark's ESP SA table
+# takes (it refuses a record with a name it does not know), IPv6 too.
+names() {	# names TABLE: the Wireshark names of keylog.c's TABLE
+	sed -n "/^static const struct keylog_name $1\[\] = {/,/^};/p" \
+	    "${TEST_SRCDIR:-$TOP}/src/racoon/keylog.c" |
+	    sed -n 's/.*, "\(.*\)" },$/\1/p'
+}
+rec() {		# rec FAMILY CIPHER INTEG: an ESP SA record
+	printf 'uat:esp_sa:"%s","%s","%s","0x01020304","%s","0x","%s","0x"' \
+	    "$1" "$([ "$1" = IPv4 ] && echo 192.0.2.1 || echo 2001:db8::1)" \
+	    "$([ "$1" = IPv4 ] && echo 192.0.2.2 || echo 2001:db8::2)" "$2" "$3"
+}
+python3 -c 'import struct,sys; sys.stdout.buffer.write(struct.pack(
+    "<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))' >"$work/empty.pcap"
+o=()
+while IFS= read -r n; do o+=(-o "$(rec IPv4 "$n" NULL)"); done \
+    < <(names keylog_enc)
+# The integrity names, and af_key's hmac-sha256 that keylog_sa() writes.
+integ() {
+	names keylog_auth
+	sed -n 's/.*auth = "\(HMAC-SHA-256-96 [^"]*\)";/\1/p' \
+	    "${TEST_SRCDIR:-$TOP}/src/racoon/keylog.c"
+}
+while IFS= read -r n; do o+=(-o "$(rec IPv6 NULL "$n")"); done < <(integ)
+echo "algorithm names tried: $((${#o[@]} / 2))"
+check "the names were found in keylog.c" test "${#o[@]}" -ge 40
+tshark -n -r "$work/empty.pcap" "${o[@]}" 2>&1 |
+    grep -v '^Running as user' >"$work/names.err"
+[ -s "$work/names.err" ] && cat "$work/names.err"
+check "tshark takes every name keylog.c writes" test ! -s "$work/names.err"
+
 for n in a b; do
 	ns=$(eval echo \$$n)
 	ip netns exec "$ns" "$ipsecd" -F 2>"$work/ipsecd-$n.log" &
