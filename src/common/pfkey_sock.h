@@ -59,7 +59,8 @@ struct pfkey_sock {
 int	 pfkey_sock_addr(const char *, int, struct sockaddr_un *, socklen_t *);
 /*
  * Open the kernel interface in the contract's order.  Returns 0, or -1
- * with errno (from the connect to ipsecd when nothing answers).  The
+ * with errno: EPERM when the kernel has AF_KEY but refuses the caller
+ * (CAP_NET_ADMIN), else from the connect to ipsecd when nothing answers.  The
  * descriptor is close-on-exec and blocking; an event loop sets O_NONBLOCK.
  */
 int	 pfkey_sock_open(struct pfkey_sock *);

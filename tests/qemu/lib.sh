@@ -55,6 +55,7 @@ qemu_initramfs() {
 	local out=$1 script=$2 kver root f m; shift 2
 	kver=$(qemu_kver) || { echo "no kernel in /boot" >&2; return 1; }
 	root=$(mktemp -d)
+	chmod 755 "$root"	# the guest's /, which other users cross
 	mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,lib/modules,var/run}
 	cp /bin/busybox "$root/bin/busybox" || return 1
 	for f in $("$root/bin/busybox" --list); do

@@ -65,6 +65,10 @@ cat >"$work/guest.sh" <<'GUEST'
 /bin/ip -n A link set lo up; /bin/ip -n B link set lo up
 /bin/ip netns exec A setkey -f /etc/a.conf; echo "setkey A rc $?"
 /bin/ip netns exec B setkey -f /etc/b.conf; echo "setkey B rc $?"
+# Without CAP_NET_ADMIN the kernel's refusal is the answer, not ipsecd's
+# missing socket.
+echo "nobody:x:65534:65534:nobody:/:/bin/sh" >/etc/passwd
+su -s /bin/sh nobody -c "setkey -D" 2>&1 | sed 's/^/as nobody: /'
 /bin/ip netns add C; /bin/ip netns exec C setkey -f /etc/cmp.conf ||
     echo "setkey C failed"
 echo "--- cmp -D"; /bin/ip netns exec C setkey -D
@@ -112,6 +116,9 @@ f=$(sed -n '/^--- after flush$/,$p' <<<"$out")
 check "-F and -FP empty the kernel" grep -q "No SAD entries." <<<"$f"
 check "-FP" grep -q "No SPD entries." <<<"$f"
 check "no xfrm state left" grep -q "xfrm states left: 0" <<<"$f"
+check "setkey without CAP_NET_ADMIN: AF_KEY's refusal, not ipsecd's" \
+    grep -q "as nobody: setkey: cannot reach PF_KEY.*: Operation not permitted" \
+    <<<"$out"
 check "af_key refuses AES-GCM, and setkey says so" \
     grep -q "gcm rc 1" <<<"$out"
 check "af_key refuses blowfish without its module" \
