@@ -11,7 +11,10 @@
  * SIGHUP reads racoon.conf and psk.txt into new objects and swaps them
  * in only when both loaded; negotiations in progress keep pointers into
  * the configuration they began with, so an old tree is freed once no
- * phase 1 or phase 2 refers to it.  SIGTERM and SIGINT end racoon: each
+ * phase 1 or phase 2 refers to it.  The `listen' addresses follow the
+ * new configuration: sockets it no longer names are closed, the ones it
+ * adds are bound before the swap (a bind that fails fails the reload),
+ * and the unchanged ones stay open with their exchanges.  SIGTERM and SIGINT end racoon: each
  * peer gets a protected DELETE for every phase 2 and phase 1 racoon
  * negotiated with it, the SAs are deleted from the kernel (manual ones
  * and the policies stay) and, once the kernel answered or a second
@@ -63,9 +66,9 @@ static struct event_base *daemon_base;
 static struct exchange_env daemon_env;
 static struct cfg	*daemon_cfg;
 static struct psk	*daemon_psk;
+/* Slot i is in use when daemon_sock_ev[i] is set; slots never move. */
 static struct isakmp_sock daemon_socks[DAEMON_MAX_SOCKS];
 static struct event	*daemon_sock_ev[DAEMON_MAX_SOCKS];
-static size_t		 daemon_nsocks;
 static struct event	*daemon_timer_ev;
 static struct event	*daemon_sig_ev[3];
 static char		 daemon_pidfile[1024];
@@ -182,6 +185,8 @@ daemon_old_cfgs_gc(int all)
 	}
 }
 
+static int daemon_listen(const struct cfg *);
+
 static int
 daemon_reload(const char *why)
 {
@@ -201,6 +206,14 @@ daemon_reload(const char *why)
 		free(oc);
 		return -1;
 	}
+	if (daemon_listen(cf) == -1) {
+		log_errx("%s: reload failed (listen addresses), the previous "
+		    "configuration stays in use", daemon_o->do_conf);
+		psk_free(psk);
+		cfg_free(cf);
+		free(oc);
+		return -1;
+	}
 	oc->oc_cfg = daemon_cfg;
 	TAILQ_INSERT_TAIL(&daemon_old_cfgs, oc, oc_entry);
 	daemon_cfg = cf;
@@ -210,7 +223,6 @@ daemon_reload(const char *why)
 	daemon_env.env_psk = psk;
 	(void)keylog_open(cf->c_paths.p_keylog);
 	daemon_old_cfgs_gc(0);
-	/* XXX: listen addresses that changed need a restart. */
 	log_info("%s: configuration loaded", daemon_o->do_conf);
 	return 0;
 }
@@ -334,8 +346,10 @@ daemon_sock_for(const struct addr *local, const struct addr *peer)
 	char l[ADDR_STRLEN], p[ADDR_STRLEN];
 	size_t i;
 
-	for (i = 0; i < daemon_nsocks; i++) {
+	for (i = 0; i < DAEMON_MAX_SOCKS; i++) {
 		s = &daemon_socks[i];
+		if (daemon_sock_ev[i] == NULL)
+			continue;
 		if (s->is_addr.a_af != local->a_af ||
 		    s->is_addr.a_port != local->a_port)
 			continue;
@@ -424,65 +438,156 @@ daemon_recv_cb(evutil_socket_t fd, short what, void *arg)
 	daemon_rearm();
 }
 
-static int
-daemon_listen_one(const struct addr *a, int natt)
-{
-	struct isakmp_sock *s;
-	const char *why = "";
-	char n[ADDR_STRLEN];
+/* One IKE socket a configuration asks for. */
+struct daemon_want {
+	struct addr	 dw_addr;
+	int		 dw_natt;
+};
 
-	if (daemon_nsocks == DAEMON_MAX_SOCKS) {
-		log_errx("more than %d listen addresses", DAEMON_MAX_SOCKS);
-		return -1;
-	}
-	s = &daemon_socks[daemon_nsocks];
-	if (isakmp_io_open(s, a, natt, kernel_native() ? ISAKMP_IO_NATIVE :
-	    ISAKMP_IO_IPSECD, IPSECD_BYPASS_MARK, &why) == -1) {
-		log_err("%s: %s", addr_fmt(a, ADDR_PORT, n, sizeof(n)), why);
-		return -1;
-	}
-	daemon_sock_ev[daemon_nsocks] = event_new(daemon_base, s->is_fd,
-	    EV_READ | EV_PERSIST, daemon_recv_cb, s);
-	if (daemon_sock_ev[daemon_nsocks] == NULL ||
-	    event_add(daemon_sock_ev[daemon_nsocks], NULL) == -1) {
-		isakmp_io_close(s);
-		log_errx("cannot watch a socket");
-		return -1;
-	}
-	daemon_nsocks++;
-	log_info("%s used as isakmp port (fd=%d)", addr_fmt(a, ADDR_PORT, n,
-	    sizeof(n)), s->is_fd);
-	return 0;
-}
-
+/*
+ * The sockets cf asks for: its `listen' addresses, or the wildcard
+ * addresses of each family (-4, -6) on the IKE and NAT-T ports.  The
+ * count, or -1 when there are more than DAEMON_MAX_SOCKS.
+ */
 static int
-daemon_listen(void)
+daemon_listen_want(const struct cfg *cf, struct daemon_want *w)
 {
 	const struct cfg_listen_addr *la;
-	struct addr a;
-	int af[2] = { AF_INET, AF_INET6 }, i;
+	int af[2] = { AF_INET, AF_INET6 }, i, n = 0;
 
-	TAILQ_FOREACH(la, &daemon_cfg->c_listen.l_addrs, la_entry)
-		if (daemon_listen_one(&la->la_addr, la->la_natt) == -1)
-			return -1;
-	if (!TAILQ_EMPTY(&daemon_cfg->c_listen.l_addrs))
-		return 0;
+	TAILQ_FOREACH(la, &cf->c_listen.l_addrs, la_entry) {
+		if (n == DAEMON_MAX_SOCKS)
+			goto many;
+		w[n].dw_addr = la->la_addr;
+		w[n++].dw_natt = la->la_natt;
+	}
+	if (n > 0)
+		return n;
 	/* Every local address: wildcards that report where each came to. */
 	for (i = 0; i < 2; i++) {
 		if ((daemon_o->do_family == 4 && af[i] != AF_INET) ||
 		    (daemon_o->do_family == 6 && af[i] != AF_INET6))
 			continue;
-		memset(&a, 0, sizeof(a));
-		a.a_af = (sa_family_t)af[i];
-		a.a_plen = addr_maxplen(a.a_af);
-		a.a_port = daemon_o->do_port;
-		if (daemon_listen_one(&a, 0) == -1)
-			return -1;
-		a.a_port = daemon_o->do_natt_port;
-		if (daemon_listen_one(&a, 1) == -1)
-			return -1;
+		memset(&w[n], 0, sizeof(w[n]));
+		w[n].dw_addr.a_af = (sa_family_t)af[i];
+		w[n].dw_addr.a_plen = addr_maxplen(w[n].dw_addr.a_af);
+		w[n].dw_addr.a_port = daemon_o->do_port;
+		w[n + 1] = w[n];
+		w[n + 1].dw_addr.a_port = daemon_o->do_natt_port;
+		w[n + 1].dw_natt = 1;
+		n += 2;
 	}
+	return n;
+ many:
+	log_errx("more than %d listen addresses", DAEMON_MAX_SOCKS);
+	return -1;
+}
+
+/* The open socket for w, or -1. */
+static int
+daemon_sock_find(const struct daemon_want *w)
+{
+	const struct isakmp_sock *s;
+	int i;
+
+	for (i = 0; i < DAEMON_MAX_SOCKS; i++) {
+		s = &daemon_socks[i];
+		if (daemon_sock_ev[i] != NULL && s->is_natt == w->dw_natt &&
+		    s->is_addr.a_port == w->dw_addr.a_port &&
+		    addr_cmp_host(&s->is_addr, &w->dw_addr) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* Bind w into a free slot: its index, or -1 (logged). */
+static int
+daemon_listen_one(const struct daemon_want *w)
+{
+	struct isakmp_sock *s;
+	const char *why = "";
+	char n[ADDR_STRLEN];
+	int i;
+
+	addr_fmt(&w->dw_addr, ADDR_PORT, n, sizeof(n));
+	for (i = 0; i < DAEMON_MAX_SOCKS; i++)
+		if (daemon_sock_ev[i] == NULL)
+			break;
+	if (i == DAEMON_MAX_SOCKS) {
+		log_errx("%s: more than %d IKE sockets open at once", n,
+		    DAEMON_MAX_SOCKS);
+		return -1;
+	}
+	s = &daemon_socks[i];
+	if (isakmp_io_open(s, &w->dw_addr, w->dw_natt, kernel_native() ?
+	    ISAKMP_IO_NATIVE : ISAKMP_IO_IPSECD, IPSECD_BYPASS_MARK,
+	    &why) == -1) {
+		log_err("%s: %s", n, why);
+		return -1;
+	}
+	daemon_sock_ev[i] = event_new(daemon_base, s->is_fd,
+	    EV_READ | EV_PERSIST, daemon_recv_cb, s);
+	if (daemon_sock_ev[i] == NULL || event_add(daemon_sock_ev[i],
+	    NULL) == -1) {
+		if (daemon_sock_ev[i] != NULL)
+			event_free(daemon_sock_ev[i]);
+		daemon_sock_ev[i] = NULL;
+		isakmp_io_close(s);
+		log_errx("%s: cannot watch the socket", n);
+		return -1;
+	}
+	log_info("%s used as isakmp port (fd=%d)", n, s->is_fd);
+	return i;
+}
+
+static void
+daemon_sock_close(int i, int say)
+{
+	char n[ADDR_STRLEN];
+
+	if (say)
+		log_info("%s no longer used as isakmp port (fd=%d)",
+		    addr_fmt(&daemon_socks[i].is_addr, ADDR_PORT, n,
+		    sizeof(n)), daemon_socks[i].is_fd);
+	event_free(daemon_sock_ev[i]);
+	daemon_sock_ev[i] = NULL;
+	isakmp_io_close(&daemon_socks[i]);
+}
+
+/*
+ * Make the open sockets those cf asks for: the ones already open stay
+ * (with whatever exchanges use them), the new ones are bound first and
+ * only when all of them bound are the ones cf no longer names closed.
+ * On -1 the sockets are as they were.
+ */
+static int
+daemon_listen(const struct cfg *cf)
+{
+	struct daemon_want w[DAEMON_MAX_SOCKS];
+	uint8_t keep[DAEMON_MAX_SOCKS], fresh[DAEMON_MAX_SOCKS];
+	int i, k, n;
+
+	memset(keep, 0, sizeof(keep));
+	memset(fresh, 0, sizeof(fresh));
+	if ((n = daemon_listen_want(cf, w)) == -1)
+		return -1;
+	for (k = 0; k < n; k++) {
+		if ((i = daemon_sock_find(&w[k])) == -1) {
+			if ((i = daemon_listen_one(&w[k])) == -1)
+				goto undo;
+			fresh[i] = 1;
+		}
+		keep[i] = 1;
+	}
+	for (i = 0; i < DAEMON_MAX_SOCKS; i++)
+		if (daemon_sock_ev[i] != NULL && !keep[i])
+			daemon_sock_close(i, 1);
 	return 0;
+ undo:
+	for (i = 0; i < DAEMON_MAX_SOCKS; i++)
+		if (fresh[i])
+			daemon_sock_close(i, 1);
+	return -1;
 }
 
 /* Pidfile */
@@ -599,11 +704,9 @@ daemon_cleanup(void)
 	for (i = 0; i < 3; i++)
 		if (daemon_sig_ev[i] != NULL)
 			event_free(daemon_sig_ev[i]);
-	for (i = 0; i < daemon_nsocks; i++) {
-		event_free(daemon_sock_ev[i]);
-		isakmp_io_close(&daemon_socks[i]);
-	}
-	daemon_nsocks = 0;
+	for (i = 0; i < DAEMON_MAX_SOCKS; i++)
+		if (daemon_sock_ev[i] != NULL)
+			daemon_sock_close((int)i, 0);
 	if (daemon_timer_ev != NULL)
 		event_free(daemon_timer_ev);
 	exchange_env_clear(&daemon_env);
@@ -722,7 +825,7 @@ daemon_start(void)
 		return -1;
 	}
 	if (kernel_open(daemon_base, &daemon_env, daemon_o->do_port,
-	    daemon_rearm) == -1 || daemon_listen() == -1 ||
+	    daemon_rearm) == -1 || daemon_listen(daemon_cfg) == -1 ||
 	    daemon_pidfile_write() == -1)
 		return -1;
 	keylog_set_native(kernel_native());
