@@ -4,7 +4,9 @@
  * psk.txt it names and exits 0 or 1, touching neither the network nor
  * the kernel; -C prints the configuration in canonical form with every
  * default written out; -V prints the version.  Otherwise racoon runs as
- * the IKE daemon (daemon.c), in the foreground with -F.
+ * the IKE daemon (daemon.c), in the foreground with -F.  ipsec-tools'
+ * -B (install the SAs of `path backupsa') and -L (file and line in log
+ * lines) are refused with an error that says so, never ignored.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,10 +25,8 @@ struct opts {
 	const char	*o_conf;
 	const char	*o_logfile;
 	int		 o_family;	/* -4, -6: 4 or 6; 0: both */
-	int		 o_backupsa;	/* -B */
 	int		 o_debug;	/* -d count */
 	int		 o_foreground;	/* -F */
-	int		 o_logloc;	/* -L */
 	int		 o_verbose;	/* -v */
 	uint16_t	 o_port;	/* -p */
 	uint16_t	 o_natt_port;	/* -P */
@@ -38,7 +38,7 @@ struct opts {
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: racoon [-46BdFLVv] [-f file] [-c file] "
+	fprintf(stderr, "usage: racoon [-46dFVv] [-f file] [-c file] "
 	    "[-l logfile] [-p port]\n              [-P natt-port] [-t] "
 	    "[-C]\n");
 	exit(1);
@@ -55,6 +55,20 @@ opt_port(const char *arg, int opt)
 		exit(1);
 	}
 	return (uint16_t)v;
+}
+
+/* ipsec-tools' flags this racoon does not have: why, then exit 1. */
+static void __attribute__((noreturn))
+refused(int opt)
+{
+	if (opt == 'B')
+		fprintf(stderr, "racoon: -B: not supported: this racoon does "
+		    "not install SAs from a backup file (path backupsa); it "
+		    "negotiates them again\n");
+	else
+		fprintf(stderr, "racoon: -L: not supported: this racoon does "
+		    "not add source file and line to its log\n");
+	exit(1);
 }
 
 static void
@@ -75,8 +89,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->o_family = 6;
 			break;
 		case 'B':
-			o->o_backupsa = 1;
-			break;
+		case 'L':
+			refused(ch);
 		case 'C':
 			o->o_print = 1;
 			break;
@@ -89,9 +103,6 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'F':
 			o->o_foreground = 1;
-			break;
-		case 'L':
-			o->o_logloc = 1;
 			break;
 		case 'l':
 			o->o_logfile = optarg;

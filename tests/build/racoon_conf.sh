@@ -12,7 +12,7 @@
 # of every good case must load again into the same canonical form.
 #
 # Then racoon -t with a psk.txt: accepted at mode 0600, refused at 0644
-# with its reason, and the other command-line modes.
+# with its reason, and the other command-line modes; -B and -L refused.
 #
 # UPDATE=1 rewrites the .ok files from the current output (review the
 # diff before committing it).
@@ -126,6 +126,11 @@ expect 1 "nonexistent.conf: cannot open \"nonexistent.conf\"" \
 expect 0 "^racoon (ipsec-racoon) " "$racoon" -V
 expect 1 "psk.txt: pre-shared keys not loaded" "$racoon" -F -f "$tmp/t.conf"
 expect 1 "usage: racoon" "$racoon" -x
+# ipsec-tools' -B and -L: refused with the reason, whatever else is
+# asked, never ignored.
+expect 1 "^racoon: -B: not supported: .*path backupsa" "$racoon" -B -t -f "$tmp/t.conf"
+expect 1 "^racoon: -L: not supported: .*file and line" "$racoon" -F -L -f "$tmp/t.conf"
+expect 1 "^racoon: -L: not supported" "$racoon" -dL -V
 expect 1 "-p: \"0\" is not a port" "$racoon" -p 0 -t
 expect 1 "-P: \"65536\" is not a port" "$racoon" -P 65536 -t
 exit $fail
