@@ -155,10 +155,11 @@ interop_setup() {
 # are swanctl proposal strings; optional settings: aggr=yes,
 # lid=ID, rid=ID (identities), psk=SECRET, rekey=SECONDS (child),
 # life=SECONDS (child), mode=transport (between the gateways), proto=ah
-# (P2 as ah_proposals), dpd=SECONDS (dpd_delay; dpd_timeout 3 s).
+# (P2 as ah_proposals), dpd=SECONDS (dpd_delay; dpd_timeout 3 s),
+# reauth=SECONDS (the IKE_SA's reauthentication, default 3000).
 charon_conf() {
 	local p1=$1 p2=$2 aggr=no lid=$C rid=$R psk=$PSK rekey=3000 life=3600
-	local mode=tunnel proto=esp lts=$CNET rts=$RNET dpd=0
+	local mode=tunnel proto=esp lts=$CNET rts=$RNET dpd=0 reauth=3000
 	shift 2
 	local kv
 	for kv in "$@"; do
@@ -172,6 +173,7 @@ charon_conf() {
 		mode=*) mode=${kv#*=} lts=$C/32 rts=$R/32 ;;
 		proto=*) proto=${kv#*=} ;;
 		dpd=*) dpd=${kv#*=} ;;
+		reauth=*) reauth=${kv#*=} ;;
 		*) echo "charon_conf: $kv?" >&2; return 1 ;;
 		esac
 	done
@@ -183,7 +185,8 @@ connections {
 		remote_addrs = $R
 		proposals = $p1
 		aggressive = $aggr
-		reauth_time = 3000
+		reauth_time = $reauth
+		over_time = 5
 		rekey_time = 0
 		dpd_delay = $dpd
 		dpd_timeout = 3
@@ -234,14 +237,15 @@ CONF
 # psk=SECRET, life=SECONDS (sainfo lifetime), natt=on|off|force
 # (default on: kernel-libipsec always wants ESP in UDP and makes charon
 # claim a NAT), mode=transport (between the gateways), proto=ah,
-# dpd=SECONDS (dpd_delay; dpd_retry 1, dpd_maxfail 2), gw=1 (a
+# dpd=SECONDS (dpd_delay; dpd_retry 1, dpd_maxfail 2), p1life=SECONDS
+# (the ISAKMP-SA's lifetime, default an hour), gw=1 (a
 # roadwarrior gateway: remote anonymous, passive, generate_policy on,
 # sainfo anonymous, no policy; the key under `*' unless id= names racoon
 # in Aggressive Mode).
 racoon_conf() {
 	local mode=$1 p1=$2 p2=$3 pfs=${4:-} id= peer= psk=$PSK life=3600 natt=on
 	local ipmode=tunnel/$R-$C ipmoder=tunnel/$C-$R proto=esp
-	local lnet=$RNET pnet=$CNET gw= dpd=0
+	local lnet=$RNET pnet=$CNET gw= dpd=0 p1life=3600
 	shift 4
 	local kv prop
 	for kv in "$@"; do
@@ -255,6 +259,7 @@ racoon_conf() {
 		proto=*) proto=${kv#*=} ;;
 		gw=*) gw=1 ;;
 		dpd=*) dpd=${kv#*=} ;;
+		p1life=*) p1life=${kv#*=} ;;
 		*) echo "racoon_conf: $kv?" >&2; return 1 ;;
 		esac
 	done
@@ -274,7 +279,7 @@ racoon_conf() {
 		[ -n "$id" ] && printf '\tmy_identifier fqdn "%s";\n' "$id"
 		[ -n "$peer" ] && printf '\tpeers_identifier fqdn "%s";\n' "$peer" &&
 		    printf '\tverify_identifier on;\n'
-		printf '\tlifetime time 1 hour;\n'
+		printf '\tlifetime time %s sec;\n' "$p1life"
 		printf '\tnat_traversal %s;\n' $natt
 		[ "$dpd" != 0 ] && printf '\tdpd_delay %s;\n\tdpd_retry 1;\n\tdpd_maxfail 2;\n' "$dpd"
 		for prop in $p1; do
@@ -401,6 +406,23 @@ initiate() {
 # pings NS SRC DST: two pings through the tunnel get their answers.
 pings() {
 	ip netns exec "$1" ping -q -c 2 -i 0.2 -W 2 -I "$2" "$3" >/dev/null
+}
+
+# pings_during COUNT: COUNT pings 0.2 s apart from racoon's subnet to
+# charon's; at most two may be lost.
+pings_during() {
+	local got
+	ip netns exec "$rns" ping -q -i 0.2 -c "$1" -W 1 -I $RH $CH \
+	    >"$work/ping.out" 2>&1
+	got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$work/ping.out")
+	echo "# $got of $1 pings answered"
+	test "${got:-0}" -ge $(($1 - 2))
+}
+
+# sad_spis: the SPIs in racoon's kernel, sorted, on one line.
+sad_spis() {
+	ip netns exec "$rns" "$setkey" -D |
+	    sed -n 's/.* spi=\([0-9]*\)(.*/\1/p' | sort -n | tr '\n' ' '
 }
 
 # charon_has_child: charon lists an installed CHILD_SA "net".

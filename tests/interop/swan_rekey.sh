@@ -22,11 +22,6 @@ interop_setup
 P1S=aes128-sha256-modp2048 P1R=aes_128/sha256/modp2048
 P2S=aes256-sha256-modp2048 P2R="aes 256|hmac_sha256"
 
-# spis: the SPIs in racoon's kernel, sorted, on one line.
-spis() {
-	ip netns exec "$rns" "$setkey" -D | sed -n 's/.* spi=\([0-9]*\)(.*/\1/p' |
-	    sort -n | tr '\n' ' '
-}
 # newest: the SPIs of the last pair racoon installed, the same way.
 newest() {
 	grep "IPsec-SA established" "$work/racoon.log" | tail -2 |
@@ -60,16 +55,6 @@ kernel_lacks() {
 children() {
 	swan --list-sas 2>/dev/null | grep -c "net: #.*INSTALLED"
 }
-# ping_through COUNT: COUNT pings 0.2 s apart from racoon's subnet; at
-# most two may be lost.
-ping_through() {
-	local got
-	ip netns exec "$rns" ping -q -i 0.2 -c "$1" -W 1 -I $RH $CH \
-	    >"$work/ping.out" 2>&1
-	got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$work/ping.out")
-	echo "# $got of $1 pings answered"
-	test "${got:-0}" -ge $(($1 - 2))
-}
 
 tag="charon deletes the CHILD_SA"
 echo "# $tag"
@@ -81,7 +66,7 @@ log_mark
 swan --terminate --child net --timeout 5 >/dev/null 2>&1
 check "$tag: racoon purges both SAs" \
     racoon_logs "purged IPsec-SA proto_id=ESP"
-check "$tag: racoon's kernel holds no SA" eval 'test -z "$(spis)"'
+check "$tag: racoon's kernel holds no SA" eval 'test -z "$(sad_spis)"'
 check "$tag: the ISAKMP-SA stays on both sides" eval \
     'swan --list-sas | grep -q "^ic: #.*ESTABLISHED" &&
     ! racoon_logs "ISAKMP-SA deleted" 1'
@@ -95,7 +80,7 @@ nresp=$(grep -c "respond new phase 2 negotiation" "$work/racoon.log")
 initiate charon
 check "$tag: the tunnel comes up" charon_has_child
 n=$(swan --list-sas | sed -n 's/^  net: #\([0-9]*\),.*/\1/p' | head -1)
-check "$tag: pings across the rekey" ping_through 40
+check "$tag: pings across the rekey" pings_during 40
 check "$tag: charon ran a second Quick Mode" \
     charon_logs "CHILD_SA net{$((n + 1))} established"
 check "$tag: racoon answered it" \
@@ -121,7 +106,7 @@ nini=$(grep -c "initiate new phase 2" "$work/racoon.log")
 initiate racoon
 check "$tag: the tunnel comes up" eval 'racoon_logs "IPsec-SA established" &&
     charon_has_child'
-check "$tag: pings across the rekey" ping_through 60
+check "$tag: pings across the rekey" pings_during 60
 check "$tag: racoon reaches the soft lifetime" \
     racoon_logs "IPsec-SA soft lifetime reached"
 check "$tag: racoon runs a second Quick Mode" \
@@ -131,7 +116,7 @@ check "$tag: racoon deletes the replaced pair" \
 check "$tag: charon closes the old CHILD_SA on that DELETE" \
     charon_logs "received DELETE for ESP CHILD_SA"
 check "$tag: racoon's kernel holds the newest pair only" \
-    eval 'test "$(spis)" = "$(newest)"'
+    eval 'test "$(sad_spis)" = "$(newest)"'
 check "$tag: charon has one CHILD_SA" test "$(children)" = 1
 
 tag="racoon stops"
