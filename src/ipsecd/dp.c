@@ -39,6 +39,7 @@
 #include "frag.h"
 #include "gso.h"
 #include "log.h"
+#include "natt_csum.h"
 #include "nft.h"
 #include "pfkey_sock.h"
 #include "pfkey_srv.h"
@@ -964,6 +965,8 @@ dp_in_esp(const uint8_t *p, size_t len, const struct dp_flow *f,
 		    "transport-mode SA carries no upper-layer packet");
 	if (!tunnel)
 		dp_rehead(out, f, nh);
+	if (!tunnel && udp != 0)
+		natt_csum_fix(wbuf_data(out), wbuf_len(out), f->fl_hlen, nh);
 	dp_opened_add(o, sa);
 	if (sad_account(sa, len) == -1)
 		return dp_fail(e, DP_SA_EXPIRED, "SA expired");

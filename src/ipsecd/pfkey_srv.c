@@ -233,6 +233,9 @@ srv_sa_exts(struct wbuf *wb, const struct sad_sa *sa, int keys, int hsc)
 		    sa->sa_natt_sport);
 		pfkey_put_nat_t_port(wb, SADB_X_EXT_NAT_T_DPORT,
 		    sa->sa_natt_dport);
+		if (sa->sa_has_natt_oa)
+			pfkey_put_address(wb, SADB_X_EXT_NAT_T_OA,
+			    &sa->sa_natt_oa);
 	}
 }
 

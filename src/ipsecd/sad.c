@@ -382,6 +382,8 @@ sad_msg_rest(struct sad_sa *sa, const struct pfkey_msg *msg, const char **why)
 		    &sa->sa_natt_sport);
 		(void)pfkey_get_nat_t_port(msg, SADB_X_EXT_NAT_T_DPORT,
 		    &sa->sa_natt_dport);
+		sa->sa_has_natt_oa = pfkey_get_address(msg,
+		    SADB_X_EXT_NAT_T_OA, &sa->sa_natt_oa) == 0;
 	}
 	(void)pfkey_get_lifetime(msg, SADB_EXT_LIFETIME_HARD, &sa->sa_hard);
 	(void)pfkey_get_lifetime(msg, SADB_EXT_LIFETIME_SOFT, &sa->sa_soft);
@@ -528,6 +530,10 @@ sad_update(struct sad_sa *nsa, struct sad_sa **out, const char **why)
 	if (nsa->sa_natt_type != 0 && nsa->sa_natt_type == old->sa_natt_type) {
 		old->sa_natt_sport = nsa->sa_natt_sport;
 		old->sa_natt_dport = nsa->sa_natt_dport;
+		if (nsa->sa_has_natt_oa) {
+			old->sa_has_natt_oa = 1;
+			old->sa_natt_oa = nsa->sa_natt_oa;
+		}
 	}
 	old->sa_hard = nsa->sa_hard;
 	old->sa_soft = nsa->sa_soft;

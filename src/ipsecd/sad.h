@@ -67,6 +67,8 @@ struct sad_sa {
 	uint8_t			 sa_natt_type;	/* 0: no ESP-in-UDP */
 	uint16_t		 sa_natt_sport;
 	uint16_t		 sa_natt_dport;
+	int			 sa_has_natt_oa;
+	struct pfkey_address	 sa_natt_oa;	/* the peer's own address */
 	struct event		*sa_soft_ev;
 	struct event		*sa_hard_ev;
 	void			*sa_dp;		/* datapath state, see below */

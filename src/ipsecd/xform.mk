@@ -11,6 +11,7 @@ src_ipsecd_libxform_a_SOURCES = \
 	src/ipsecd/frag.c src/ipsecd/frag.h \
 	src/ipsecd/gso.c src/ipsecd/gso.h \
 	src/ipsecd/icv.c src/ipsecd/icv.h \
+	src/ipsecd/natt_csum.c src/ipsecd/natt_csum.h \
 	src/ipsecd/nft.c src/ipsecd/nft.h \
 	src/ipsecd/pkt.c src/ipsecd/pkt.h \
 	src/ipsecd/replay.c src/ipsecd/replay.h \
@@ -20,7 +21,7 @@ XFORM_LIBS = src/ipsecd/libxform.a $(COMMON_LIBS) $(NFTABLES_LIBS)
 
 check_PROGRAMS += tests/unit/test_replay tests/unit/test_esp \
 	tests/unit/test_ah tests/unit/test_frag tests/unit/test_icv \
-	tests/unit/test_gso
+	tests/unit/test_gso tests/unit/test_natt_csum
 tests_unit_test_replay_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
 tests_unit_test_replay_LDADD = tests/unit/libtest.a $(XFORM_LIBS)
 tests_unit_test_esp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
@@ -33,6 +34,8 @@ tests_unit_test_icv_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
 tests_unit_test_icv_LDADD = tests/unit/libtest.a $(XFORM_LIBS)
 tests_unit_test_gso_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
 tests_unit_test_gso_LDADD = tests/unit/libtest.a $(XFORM_LIBS)
+tests_unit_test_natt_csum_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/ipsecd
+tests_unit_test_natt_csum_LDADD = tests/unit/libtest.a $(XFORM_LIBS)
 
 # Test tool for the scapy cross-check (tests/xcheck/ipsec_scapy.sh).
 noinst_PROGRAMS += tests/tools/xform_tool

@@ -8,13 +8,18 @@
 # original addresses, the gateway finds its policy for the client's
 # private ID through the NAT (NAT-OAi confirms it), and the SAs carry
 # the peer's original address (SADB_X_EXT_NAT_T_OA).  Ping crosses as
-# ESP in UDP.  The IPsec-SAs live 8 seconds: at the soft lifetime the
-# client rekeys over the floated ISAKMP-SA, and the new SAs are
-# UDP-encapsulated too.  The ISAKMP-SA lives 14 seconds: the client
-# negotiates the next one from port 4500 already, through the NAT.
+# ESP in UDP.  TCP and UDP cross too, both ways: their checksums were
+# computed over addresses the NAT changed, and ipsecd makes them right
+# for the addresses delivered (RFC 3948 3.1.2).  The IPsec-SAs live 8
+# seconds: at the soft lifetime the client rekeys over the floated
+# ISAKMP-SA, and the new SAs are UDP-encapsulated too.  The ISAKMP-SA
+# lives 14 seconds: the client negotiates the next one from port 4500
+# already, through the NAT.
 set -u
 . "$(dirname "$0")/lib.sh"
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
+udp="/usr/bin/python3 ${TEST_SRCDIR:-$TOP}/tests/netns/udp_mark.py"
+tcp="/usr/bin/python3 ${TEST_SRCDIR:-$TOP}/tests/netns/tcp_xfer.py"
 setkey=$BUILD/src/setkey/setkey
 racoon=$BUILD/src/racoon/racoon
 c=ntrC$$ n=ntrN$$ g=ntrG$$
@@ -101,6 +106,34 @@ check "the client pings the gateway in transport mode through the NAT" \
     ip netns exec "$c" ping -q -c 3 -W 2 $G
 check "the gateway pings the client (at the NAT's address)" \
     ip netns exec "$g" ping -q -c 2 -W 2 $NO
+
+# xfer FROM TO LISTEN CONNECT PORT NAME: 2 MiB over TCP through the SAs.
+xfer() {
+	ip netns exec "$2" $tcp serve "$3" "$5" >"$work/$6.out" 2>&1 &
+	local s=$!
+	sleep 0.5
+	ip netns exec "$1" timeout 20 $tcp send "$4" "$5" 2 \
+	    >"$work/$6.in" 2>&1
+	wait $s
+	check "2 MiB over TCP from the $6 arrive intact" \
+	    transfer_ok 2 "$work/$6.in" "$work/$6.out"
+}
+xfer "$c" "$g" $G $G 5201 client
+xfer "$g" "$c" $C $NO 5202 gateway
+# udpx FROM TO LISTEN SENDTO PORT NAME: three datagrams, all received.
+udpx() {
+	ip netns exec "$2" $udp recv "$3" "$5" 0 2 >"$work/$6.udp" &
+	local r=$! i
+	sleep 0.5
+	for i in 1 2 3; do
+		ip netns exec "$1" $udp send "$4" "$5" "$6-$i"
+	done
+	wait $r
+	check "UDP from the $6 arrives" \
+	    test "$(grep -c "^$6-[123]$" "$work/$6.udp")" = 3
+}
+udpx "$c" "$g" $G $G 5203 client
+udpx "$g" "$c" $C $NO 5204 gateway
 check "the client rekeys at the soft lifetime" wait_for \
     "$work/racoon-c.log" "IPsec-SA soft lifetime reached.*rekeying" 100
 sleep 1
@@ -135,6 +168,8 @@ check "gateway: NAT-OA names the client's own address" \
 check "client: NAT-OA names the gateway's address" \
     grep -q "NAT-OA: the peer's own address is $G" "$work/racoon-c.log"
 ip netns exec "$g" "$setkey" -D >"$work/g.D"
+check "setkey -D on the gateway: ipsecd keeps the client's NAT-OA" \
+    grep -q "NAT OA=$C" "$work/g.D"
 check "setkey -D on the gateway: only ESP-in-UDP transport SAs" \
     test "$(grep -c 'esp-udp mode=transport' "$work/g.D")" -ge 2 -a \
     "$(grep -c 'esp mode' "$work/g.D")" = 0
