@@ -3,8 +3,10 @@
  * The admin socket: listening, credentials, framing of requests, the
  * commands, event subscribers and the status report with its counters.
  * Every request is read whole (up to ADMIN_REQ_MAX bytes) into a buffer
- * and parsed through struct rbuf; a connection that sends less than its
- * header announces is dropped after ADMIN_IDLE_SEC seconds.
+ * and parsed through struct rbuf; a connection that has not sent its
+ * whole request ADMIN_IDLE_SEC seconds after it was accepted (or has not
+ * read its reply by then) is dropped: a deadline, not an idle timeout,
+ * so that a client trickling a byte at a time cannot keep its slot.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -45,6 +47,7 @@
 struct admin_conn {
 	TAILQ_ENTRY(admin_conn) cn_entry;
 	struct bufferevent *cn_bev;
+	struct event	*cn_deadline;	/* ADMIN_IDLE_SEC after accept */
 	int		 cn_events;	/* subscribed to events */
 	int		 cn_closing;	/* close once written */
 };
@@ -114,6 +117,8 @@ admin_conn_free(struct admin_conn *cn)
 {
 	TAILQ_REMOVE(&admin_conns, cn, cn_entry);
 	admin_nconns--;
+	if (cn->cn_deadline != NULL)
+		event_free(cn->cn_deadline);
 	bufferevent_free(cn->cn_bev);
 	free(cn);
 }
@@ -1000,7 +1005,7 @@ admin_read_cb(struct bufferevent *bev, void *arg)
 	if (err >= 0)
 		admin_reply_errno(cn, h.ah_cmd, h.ah_proto, err);
 	if (cn->cn_events)
-		bufferevent_set_timeouts(bev, NULL, NULL);
+		(void)evtimer_del(cn->cn_deadline);	/* until racoon goes */
 	cn->cn_closing = 1;
 	if (admin_h.ah_after != NULL)
 		admin_h.ah_after();
@@ -1023,7 +1028,22 @@ admin_event_cb(struct bufferevent *bev, short what, void *arg)
 	struct admin_conn *cn = arg;
 
 	(void)bev;
-	if (what & BEV_EVENT_TIMEOUT)
+	(void)what;
+	admin_conn_free(cn);
+}
+
+/* The connection's time is up: its request (or its reading) too slow. */
+static void
+admin_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct admin_conn *cn = arg;
+
+	(void)fd;
+	(void)what;
+	if (cn->cn_closing)
+		log_warnx("admin: reply not read within %d s, connection "
+		    "closed", ADMIN_IDLE_SEC);
+	else
 		log_warnx("admin: request not complete within %d s, "
 		    "connection closed", ADMIN_IDLE_SEC);
 	admin_conn_free(cn);
@@ -1091,9 +1111,13 @@ admin_accept_cb(evutil_socket_t lfd, short what, void *arg)
 		return;
 	}
 	if ((cn = calloc(1, sizeof(*cn))) == NULL ||
+	    (cn->cn_deadline = evtimer_new(admin_base, admin_deadline_cb,
+	    cn)) == NULL || evtimer_add(cn->cn_deadline, &tv) == -1 ||
 	    (cn->cn_bev = bufferevent_socket_new(admin_base, fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
 		log_warnx("admin: out of memory");
+		if (cn != NULL && cn->cn_deadline != NULL)
+			event_free(cn->cn_deadline);
 		free(cn);
 		close(fd);
 		return;
@@ -1102,7 +1126,6 @@ admin_accept_cb(evutil_socket_t lfd, short what, void *arg)
 	admin_nconns++;
 	bufferevent_setcb(cn->cn_bev, admin_read_cb, admin_write_cb,
 	    admin_event_cb, cn);
-	bufferevent_set_timeouts(cn->cn_bev, &tv, NULL);
 	bufferevent_setwatermark(cn->cn_bev, EV_READ, 0, ADMIN_REQ_MAX + 1);
 	(void)bufferevent_enable(cn->cn_bev, EV_READ | EV_WRITE);
 }

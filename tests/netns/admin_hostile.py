@@ -3,7 +3,10 @@
 # Malformed admin requests against racoon's admin socket (issue 19).
 # Each case connects, sends its bytes, and prints "CASE errno" with the
 # errno of racoon's reply (host-order struct admin_com), "CASE closed"
-# when racoon closed without a reply, or "CASE timeout".
+# when racoon closed without a reply, or "CASE timeout".  trickle sends
+# a request a byte every half second, never the last one, and prints
+# "CASE closed" if racoon hung up within limit seconds, else "CASE open".
+import select
 import socket
 import struct
 import sys
@@ -56,6 +59,27 @@ def ask(name, data, wait=3.0, pause=None):
     print(name, err)
 
 
+def trickle(name, data, step=0.5, limit=9.0):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    t0 = time.monotonic()
+    i = 0
+    try:
+        while time.monotonic() - t0 < limit and i < len(data) - 1:
+            s.send(data[i:i + 1])
+            i += 1
+            r, _, _ = select.select([s], [], [], step)
+            if r:
+                print(name, "closed" if s.recv(8) == b"" else "reply")
+                return
+    except (BrokenPipeError, ConnectionResetError):
+        print(name, "closed")
+        return
+    finally:
+        s.close()
+    print(name, "open")
+
+
 index = bytes([32, 32, 0, 0]) + ss4("10.0.0.1") + ss4("10.0.0.2")
 ask("short-header", b"\x08\x00\x01", wait=7)
 ask("len-below-header", hdr(4, 0x8001, 1, 0))
@@ -76,3 +100,4 @@ ask("establish-bad-name", req(0x0202, 0x01ff, index + b"no-nul"))
 ask("establish-name-for-esp", req(0x0202, 0x0202, index + b"x\0"))
 ask("cut-short", req(0x0201, 0x0202, index)[:100], wait=7)
 ask("delete-unknown", req(0x0201, 0x0202, index))
+trickle("trickle", req(0x0201, 0x0202, index))

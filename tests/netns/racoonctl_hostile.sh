@@ -12,6 +12,8 @@
 #    dropped after the idle timeout), are logged, and change nothing;
 #  - IKE garbage (short, malformed, unknown cookies) shows in status
 #    -f json under its drop reason;
+#  - a request trickled in a byte at a time is dropped 5 s after the
+#    connection, not kept alive by each byte;
 #  - adminsock disabled: no socket; the default path is ipsec-tools'.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -84,6 +86,8 @@ check "a request cut short is dropped after the idle timeout" grep -qx \
     "cut-short closed" "$work/hostile.txt"
 check "a header cut short is dropped after the idle timeout" grep -qx \
     "short-header closed" "$work/hostile.txt"
+check "a request trickled in a byte at a time is dropped at the deadline" \
+    grep -qx "trickle closed" "$work/hostile.txt"
 check "racoon logs the malformed requests" test \
     "$(grep -c 'admin: malformed request' "$work/racoon-a.log")" -ge 13
 check "racoon logs the idle connections" grep -q \
