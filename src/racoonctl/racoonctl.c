@@ -294,6 +294,7 @@ ctl_print_isakmp(struct rbuf *data)
 	struct admin_ph1rec pr;
 	const char *why;
 	char a[64], b[64], tbuf[32];
+	struct tm *tm;
 	time_t t;
 	int w = ctl_long >= 2 ? 45 : 22;
 	size_t i;
@@ -324,8 +325,12 @@ ctl_print_isakmp(struct rbuf *data)
 			printf("%2d %c %2x %s ", pr.pr_status,
 			    pr.pr_side == 0 ? 'I' : 'R', pr.pr_version,
 			    pr.pr_etype < 6 ? estr[pr.pr_etype] : "?");
+		/* localtime() has no answer for a year past INT_MAX. */
 		t = (time_t)pr.pr_created;
-		strftime(tbuf, sizeof(tbuf), "%Y-%m-%d %T", localtime(&t));
+		if (pr.pr_created > INT32_MAX * 366ULL * 86400 ||
+		    (tm = localtime(&t)) == NULL ||
+		    strftime(tbuf, sizeof(tbuf), "%Y-%m-%d %T", tm) == 0)
+			snprintf(tbuf, sizeof(tbuf), "%-19s", "?");
 		printf("%s ", tbuf);
 		if (ctl_long >= 1)
 			printf("%6u ", pr.pr_ph2cnt);
@@ -422,10 +427,24 @@ f_simple(uint16_t cmd, uint16_t proto, void (*print)(struct rbuf *))
 	return 0;
 }
 
+/*
+ * A text reply (status, show-schedule) as racoon wrote it, but for bytes
+ * a terminal would act on: a socket that is not racoon's cannot send
+ * escape sequences to the user's terminal through us.  racoon itself
+ * writes only printable ASCII (what came from a peer went through
+ * log_vis()); anything else comes out as \ooo.
+ */
 static void
 ctl_print_text(struct rbuf *data)
 {
-	fwrite(rbuf_ptr(data), 1, rbuf_left(data), stdout);
+	uint8_t c;
+
+	while (rbuf_get_u8(data, &c) == 0) {
+		if ((c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t')
+			putchar(c);
+		else
+			printf("\\%03o", c);
+	}
 }
 
 static int

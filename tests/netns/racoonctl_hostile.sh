@@ -15,6 +15,9 @@
 #  - a request trickled in a byte at a time is dropped 5 s after the
 #    connection, not kept alive by each byte;
 #  - adminsock disabled: no socket; the default path is ipsec-tools'.
+#  - racoonctl against a hostile socket (admin_fake.py): an ISAKMP-SA
+#    record dated 10^11 years on (past
+#    what localtime() knows), terminal escapes in text.
 set -u
 . "$(dirname "$0")/lib.sh"
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
@@ -120,4 +123,23 @@ check_not "adminsock disabled: B has no socket" \
 check "the default path is ipsec-tools' (racoon -C)" sh -c \
     "printf 'remote $B { exchange_mode main; proposal { encryption_algorithm aes; hash_algorithm sha1; authentication_method pre_shared_key; dh_group modp2048; } }\n' >$work/d.conf &&
     $racoon -C -f $work/d.conf | grep -q 'adminsock \"[^\"]*/racoon/racoon.sock\"'"
+# racoonctl does not trust the socket: a hostile "racoon".
+python3 "$here/admin_fake.py" "$work/fake.sock" 2 &
+fake=$!
+pids="$pids $fake"
+for i in $(seq 50); do test -S "$work/fake.sock" && break; sleep 0.1; done
+"$racoonctl" -s "$work/fake.sock" ss isakmp >"$work/fake-ss.txt" 2>&1
+check "racoonctl prints an ISAKMP-SA record dated 10^11 years on" \
+    grep -q "^10.0.0.2.500 .*0102030405060708:090a0b0c0d0e0f10 ?" \
+    "$work/fake-ss.txt"
+"$racoonctl" -s "$work/fake.sock" status >"$work/fake-st.txt" 2>&1
+check "racoonctl passes no escape sequence from the socket to the terminal" \
+    python3 -c 'import sys
+b = open(sys.argv[1], "rb").read()
+assert b"\\033]0;owned\\007" in b, b
+assert not [c for c in b if (c < 32 and c not in b"\n\t") or c > 126], b' \
+    "$work/fake-st.txt"
+check "racoonctl shows the text around them" grep -q "^Phase 1 SAs" \
+    "$work/fake-st.txt"
+wait "$fake"
 exit $fail
