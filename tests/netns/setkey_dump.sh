@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # setkey's -D, -Dp and -DP layout beyond the article's script
 # (tests/setkey/dump/misc.conf, diffed with misc-D.ok, misc-Dp.ok and
-# misc-DP.ok, dates and pids masked): ESP in UDP, AES-GCM, IPv6, long
+# misc-DP.ok, dates and pids masked): ESP in UDP (ports, and the NAT-OA
+# of transport-mode SAs over IPv4 and IPv6), AES-GCM, IPv6, long
 # keys, lifetimes, ports, priorities, icmp6 and gre; ipsecd's refusal of
 # IPComp names the line; -v shows the messages both ways.
 set -u
@@ -51,8 +52,10 @@ expect "-DP" "$top/tests/setkey/dump/misc-DP.ok" "$tmp/DP"
 
 # -v: the DUMP request, then each answer, field by field.
 sk -v -D >"$tmp/v"
-if [ "$(grep -c '^sadb_msg{ version=2 type=10 ' "$tmp/v")" -eq 3 ] &&
-    grep -q '^sadb_x_nat_t_port{ port=4501 }' "$tmp/v"; then
+if [ "$(grep -c '^sadb_msg{ version=2 type=10 ' "$tmp/v")" -eq 5 ] &&
+    grep -q '^sadb_x_nat_t_port{ port=4501 }' "$tmp/v" &&
+    grep -q '^sadb_x_nat_t_type{ type=2 }' "$tmp/v" &&
+    grep -A3 '^sadb_ext{ len=3 type=23 }' "$tmp/v" | grep -q '^ c0a84d09 '; then
 	echo "ok -v"
 else
 	echo "FAIL -v"; cat "$tmp/v"; fail=1
