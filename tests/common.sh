@@ -7,7 +7,8 @@
 packages="autoconf automake make gcc pkg-config libssl-dev libevent-dev
     libnftables-dev libsystemd-dev flex bison clang libclang-rt-14-dev
     iproute2 iputils-ping nftables conntrack tcpdump procps psmisc python3-scapy
-    python3-cryptography qemu-system-x86 linux-image-amd64 busybox-static
+    python3-cryptography python3-botan qemu-system-x86 linux-image-amd64
+    busybox-static
     mandoc groff-base systemd tshark strongswan-charon strongswan-swanctl
     libcharon-extra-plugins libstrongswan-standard-plugins ike-scan"
 

@@ -5,7 +5,10 @@ ESP, for each algorithm pair: a packet sealed by xform_tool must decrypt and
 verify in scapy, and a packet scapy encrypts must open in xform_tool, both
 giving the original UDP datagram back.  AH, over IPv4 (with and without an
 option) and IPv6 (with and without a hop-by-hop header): scapy verifies our
-ICV, and we verify scapy's.  Usage: ipsec_scapy.py PATH/TO/xform_tool
+ICV, and we verify scapy's.  camellia-cbc and hmac-ripemd160, which scapy
+lacks, are added to it from Botan (botan_algs.py), an implementation
+independent of the OpenSSL ipsecd uses.
+Usage: ipsec_scapy.py PATH/TO/xform_tool
 """
 import os
 import subprocess
@@ -16,6 +19,12 @@ warnings.filterwarnings("ignore")
 from scapy.all import IP, IPv6, IPOption_Router_Alert, UDP, Raw, raw  # noqa
 from scapy.layers.inet6 import IPv6ExtHdrHopByHop, HBHOptUnknown  # noqa
 from scapy.layers.ipsec import AH, ESP, SecurityAssociation  # noqa
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+import botan_algs  # noqa: E402
+
+botan_algs.register()
 
 TOOL = sys.argv[1]
 # setkey name, scapy name, key bytes (salt included), for each side.
@@ -32,6 +41,13 @@ CASES = [
     ("aes-gcm-16", "AES-GCM", 20, "null", "NULL", 0),
     ("aes-gcm-16", "AES-GCM", 36, "null", "NULL", 0),
     ("null", "NULL", 0, "hmac-sha1", "HMAC-SHA1-96", 20),
+    # Botan's (botan_algs.py)
+    ("camellia-cbc", "CAMELLIA-CBC", 16, "hmac-ripemd160",
+     "HMAC-RIPEMD160-96", 20),
+    ("camellia-cbc", "CAMELLIA-CBC", 24, "hmac-sha1", "HMAC-SHA1-96", 20),
+    ("camellia-cbc", "CAMELLIA-CBC", 32, "hmac-sha256", "SHA2-256-128", 32),
+    ("aes-cbc", "AES-CBC", 16, "hmac-ripemd160", "HMAC-RIPEMD160-96", 20),
+    ("null", "NULL", 0, "hmac-ripemd160", "HMAC-RIPEMD160-96", 20),
 ]
 SRC, DST, SPI = "10.77.0.1", "10.77.0.2", 0x301
 
@@ -74,7 +90,8 @@ def check(enc, senc, elen, auth, sauth, alen, size):
 AH_CASES = [("hmac-md5", "HMAC-MD5-96", 16), ("hmac-sha1", "HMAC-SHA1-96", 20),
             ("hmac-sha256", "SHA2-256-128", 32),
             ("hmac-sha384", "SHA2-384-192", 48),
-            ("hmac-sha512", "SHA2-512-256", 64)]
+            ("hmac-sha512", "SHA2-512-256", 64),
+            ("hmac-ripemd160", "HMAC-RIPEMD160-96", 20)]
 
 
 def ah_packets(size):
