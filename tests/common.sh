@@ -10,7 +10,8 @@ packages="autoconf automake make gcc pkg-config libssl-dev libevent-dev
     python3-cryptography python3-botan qemu-system-x86 linux-image-amd64
     busybox-static
     mandoc groff-base systemd tshark strongswan-charon strongswan-swanctl
-    libcharon-extra-plugins libstrongswan-standard-plugins ike-scan"
+    libcharon-extra-plugins libstrongswan-standard-plugins
+    libstrongswan-extra-plugins ike-scan"
 
 install_packages() {
 	local missing="" p

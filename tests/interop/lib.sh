@@ -69,13 +69,14 @@ swan() {
 	    swanctl "$1" --uri "unix://$work/charon.vici" "${@:2}"
 }
 
-# charon_start: charon in $cns with $work/strongswan.conf.
+# charon_start: charon in $cns with $work/strongswan.conf; its crypto
+# plugin is $charon_crypto (default openssl; gcrypt for libgcrypt's).
 charon_start() {
 	mkdir -p "$work/run"
 	cat >"$work/strongswan.conf" <<CONF
 charon {
 	load_modular = no
-	load = random nonce aes sha1 sha2 md5 hmac gmp pem pkcs1 x509 pubkey openssl kernel-libipsec kernel-netlink socket-default vici
+	load = random nonce aes sha1 sha2 md5 hmac gmp pem pkcs1 x509 pubkey ${charon_crypto:-openssl} kernel-libipsec kernel-netlink socket-default vici
 	i_dont_care_about_security_and_use_aggressive_mode_psk = yes
 	retransmit_tries = 2
 	retransmit_timeout = 1.0
