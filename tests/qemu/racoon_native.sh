@@ -12,7 +12,8 @@
 #    has been negotiated; the kernel's ESP carries the traffic (its SA
 #    counters, the wire); SIGTERM takes racoon's SAs out of both kernels.
 #    With IPSECD_SOCKET set, setkey and racoon ask that socket and not
-#    AF_KEY (ARCHITECTURE.md's order).
+#    AF_KEY (ARCHITECTURE.md's order).  An ACQUIRE for an unknown peer
+#    is refused, and comes again after net.core.xfrm_acq_expires.
 # 2. ESP tunnel mode between two subnets, aes 256/hmac-sha256 with a
 #    12 s lifetime (aes-gcm-16 listed first: af_key's algorithm list has
 #    no AEAD, and racoon leaves it out): af_key's 96-bit hmac-sha256
@@ -258,6 +259,23 @@ check "the kernel's ESP counted the pings" \
 ipx A setkey -D >/tmp/a.D
 check "setkey -D: lifetimes hard 28800, soft 23040 (80%)" \
     grep -q "hard: 28800(s).*soft: 23040(s)" /tmp/a.D
+# A policy towards a peer racoon.conf does not know: racoon refuses the
+# ACQUIRE, and the kernel asks again only when its larval SA is gone,
+# after net.core.xfrm_acq_expires (racoon.8).
+ipx A sysctl -qw net.core.xfrm_acq_expires=4
+echo "spdadd $A 10.73.9.9 any -P out ipsec esp/transport//require;" |
+    ipx A setkey -c
+nocf="no configuration found for 10.73.9.9\\."
+ipx A ping -c 1 -W 1 10.73.9.9 >/dev/null 2>&1
+ipx A ping -c 1 -W 1 10.73.9.9 >/dev/null 2>&1
+check "racoon A refuses an ACQUIRE for an unknown peer, once" \
+    test "$(grep -c "$nocf" /tmp/racoon-a.log)" = 1
+sleep 3
+ipx A ping -c 1 -W 1 10.73.9.9 >/dev/null 2>&1
+check "after xfrm_acq_expires the kernel sends a new ACQUIRE" \
+    test "$(grep -c "$nocf" /tmp/racoon-a.log)" = 2
+echo "spddelete $A 10.73.9.9 any -P out;" | ipx A setkey -c
+sleep 4	# the second larval SA goes too
 kill -TERM "$(cat /etc/t/a.pid)"
 check "racoon A exits on SIGTERM" wait_for /tmp/racoon-a.log "racoon stopped"
 check "SIGTERM: racoon's SAs are gone from A's kernel" gone A
@@ -571,4 +589,4 @@ done
 QEMU_MODULES_EXTRA="nft_chain_nat nft_masq nf_conntrack_netlink" \
     qemu_initramfs "$work/initrd.gz" "$work/guest.sh" $files || exit 1
 qemu_boot "$work/initrd.gz" 420 >"$work/console"
-qemu_verdict "$work/console" 113
+qemu_verdict "$work/console" 115
