@@ -806,14 +806,14 @@ exchange_retire_ph2(struct ph2 *ph2)
 }
 
 void
-exchange_ph2_lost(struct ph2 *ph2)
+exchange_ph2_lost(struct ph2 *ph2, const char *why)
 {
 	char name[PH2_NAMELEN];
 
 	if (ph2->ph2_state != PH2_S_ESTABLISHED)
 		return;
-	log_info("%s: IPsec-SA lost with the kernel interface, deleting it "
-	    "at the peer", ph2_name(ph2, name, sizeof(name)));
+	log_info("%s: IPsec-SA %s, deleting it at the peer",
+	    ph2_name(ph2, name, sizeof(name)), why);
 	if (exchange_delete_ph2(ph2) == -1)
 		log_notice("%s: no ISAKMP-SA to send the delete under; the "
 		    "peer's copy expires on its own", name);

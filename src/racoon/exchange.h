@@ -327,11 +327,12 @@ void	 exchange_purge(struct ph1 *, const char *);
 /* One established phase 2 the same way (racoonctl delete-sa). */
 void	 exchange_ph2_purge(struct ph2 *, const char *);
 /*
- * The kernel interface went away with the SAs of ph2 (ipsecd stopped):
- * DELETE to the peer, so that it stops sending on SAs that no longer
- * exist and its next packet asks for new ones, and the ph2 ends.  The
- * kernel is not asked: it holds nothing any more.
+ * The SAs of ph2 left the kernel without us (ipsecd stopped, setkey
+ * flushed the SAD; the log says why): DELETE to the peer, so that it
+ * stops sending on SAs that no longer exist and its next packet asks for
+ * new ones, and the ph2 ends, as racoon's flushph2() does.  The kernel
+ * is not asked: it holds nothing of them any more.
  */
-void	 exchange_ph2_lost(struct ph2 *);
+void	 exchange_ph2_lost(struct ph2 *, const char *);
 
 #endif /* EXCHANGE_H */

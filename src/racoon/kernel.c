@@ -1364,6 +1364,33 @@ kernel_sa_flush(uint8_t satype)
 	}
 }
 
+/*
+ * The SAD was flushed (setkey -F) for satype: the established phase 2s
+ * with an SA of that type end with a DELETE to their peer, which would
+ * otherwise keep sending on SAs we no longer have.
+ */
+static void
+kernel_flush_ph2(uint8_t satype)
+{
+	struct ph1 *ph1;
+	struct ph2 *ph2;
+	size_t i;
+	uint8_t proto;
+
+	TAILQ_FOREACH(ph1, &kernel_env->env_ph1s, ph1_entry)
+		TAILQ_FOREACH(ph2, &ph1->ph1_ph2s, ph2_entry)
+			for (i = 0; i < ph2->ph2_prop.pp_nsa; i++) {
+				proto = ph2->ph2_prop.pp_sa[i].ps_proto;
+				if (satype != SADB_SATYPE_UNSPEC &&
+				    satype != (proto == ISAKMP_PROTO_AH ?
+				    SADB_SATYPE_AH : SADB_SATYPE_ESP))
+					continue;
+				exchange_ph2_lost(ph2, "flushed from the "
+				    "kernel");
+				break;
+			}
+}
+
 static void
 kernel_expire(const struct pfkey_msg *m)
 {
@@ -2093,8 +2120,10 @@ kernel_dispatch(const struct pfkey_msg *m)
 			kernel_sa_gone(m, 0);
 		break;
 	case SADB_FLUSH:
-		if (m->pm_hdr.ph_errno == 0)
+		if (m->pm_hdr.ph_errno == 0) {
 			kernel_sa_flush(m->pm_hdr.ph_satype);
+			kernel_flush_ph2(m->pm_hdr.ph_satype);
+		}
 		break;
 	case SADB_X_SPDDUMP:
 		if (!ours)
@@ -2258,7 +2287,8 @@ kernel_lost(void)
 	 */
 	TAILQ_FOREACH(ph1, &kernel_env->env_ph1s, ph1_entry)
 		TAILQ_FOREACH(ph2, &ph1->ph1_ph2s, ph2_entry)
-			exchange_ph2_lost(ph2);
+			exchange_ph2_lost(ph2, "lost with the kernel "
+			    "interface");
 	pfkey_sock_close(&kernel_sock);
 	kernel_del_wait = 0;
 	kernel_spd_flush();

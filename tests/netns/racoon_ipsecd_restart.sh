@@ -6,12 +6,15 @@
 # setkey.service's own ExecStart, and racoon.  Once the tunnel carries
 # pings, ipsecd on A goes through what `systemctl restart ipsecd' does:
 # setkey.service's ExecStop, ipsecd stops, starts, setkey.service's
-# ExecStart again.  Every program runs with its unit's capabilities only.  racoon A notices the closed socket, reconnects,
-# registers and reads the SPD again; the next ping makes ipsecd ACQUIRE
-# and racoon negotiates new SAs over the phase 1 SA it kept.  Then the
-# same on B, the responder: racoon B sends A a DELETE for the SAs its
-# ipsecd lost, and A's next packet brings the tunnel back.  Neither
-# racoon restarts.
+# ExecStart again; every program runs with its unit's capabilities only.
+# racoon A tells B the flushed SAs are gone, notices the closed socket,
+# reconnects, registers and reads the SPD again; the next ping makes
+# ipsecd ACQUIRE and racoon negotiates new SAs over the phase 1 SA it
+# kept.  Then the same on B, the responder: racoon B sends A a DELETE
+# for the SAs its ipsecd lost, and A's next packet brings the tunnel
+# back.  Neither racoon restarts.  Last, setkey.service restarts on A,
+# flushing the SAD under racoon, which tells B so that B's next packet
+# renegotiates.
 set -u
 . "$(dirname "$0")/lib.sh"
 setkey=${BUILD:?}/src/setkey/setkey
@@ -122,14 +125,28 @@ check "B holds the new SA that A sends with" sh -c \
 # ipsecd B, the responder, restarts.  racoon B tells A that the SAs are
 # gone, so that A's next packet asks for new ones: A pings first.
 check "ipsecd B restarts, its policy unit runs again" ipsecd_restart b
+# setkey.service's ExecStop flushed them first, or ipsecd took them.
 check "racoon B deletes the lost SAs at its peer" wait_for \
-    "$work/racoon-b.log" "IPsec-SA lost with the kernel interface" 30
+    "$work/racoon-b.log" \
+    "IPsec-SA \(flushed from the kernel\|lost with the kernel interface\)" 30
 check "racoon A obeys the DELETE" wait_for "$work/racoon-a.log" \
     "purged IPsec-SA proto_id=ESP" 30
 check "racoon B reconnected and read the SPD again" \
     wait_for "$work/racoon-b.log" "PF_KEY: reconnected; policies read again" 50
 ip netns exec "$a" ping -c 1 -W 4 $B >/dev/null
 check "pings A to B flow again" ip netns exec "$a" ping -q -c 3 -W 2 $B
+check "pings B to A flow again" ip netns exec "$b" ping -q -c 3 -W 2 $A
+# systemctl restart setkey on A: its ExecStop flushes the SAD and SPD
+# under racoon, its ExecStart loads the policies again.  racoon A tells
+# B, so B's next packet (B pings first) brings new SAs.
+setkey_restart() {
+	unit_exec "$a" "$work/setkey-a.service" ExecStop &&
+	    unit_exec "$a" "$work/setkey-a.service" ExecStart
+}
+check "setkey.service restarts on A (flush, load)" setkey_restart
+check "racoon A deletes the flushed SAs at its peer" wait_for \
+    "$work/racoon-a.log" "IPsec-SA flushed from the kernel" 30
+ip netns exec "$b" ping -c 1 -W 4 $A >/dev/null
 check "pings B to A flow again" ip netns exec "$b" ping -q -c 3 -W 2 $A
 check "both racoons still run" kill -0 $(cat "$work/a.pid" "$work/b.pid")
 check_not "no racoon error" grep -q "ERROR:" "$work/racoon-a.log" \
