@@ -3,6 +3,14 @@
  * The SPD: policies in insertion order, the checks af_key's pfkey_spdadd
  * and parse_ipsecrequest make, id and reqid generation, and the lookup the
  * datapath uses.  See spd.h for the contract.
+ *
+ * Besides the ordered list, three indexes keep the per-packet and
+ * per-message lookups from walking every policy of a gateway with
+ * thousands of tunnels: policies between two single hosts hashed by
+ * direction and address pair, the other policies in one ordered list per
+ * direction, and all of them hashed by id.  Each policy carries its
+ * position in the ordered list (sp_order), so a match found through the
+ * indexes is the one the walk of the whole list would have chosen.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,6 +25,17 @@
 #include "spd.h"
 
 static struct spd_list	 spd_policies = TAILQ_HEAD_INITIALIZER(spd_policies);
+#define SPD_HASH	4096		/* buckets of each table, 2^n */
+LIST_HEAD(spd_bucket, spd_policy);
+static struct spd_bucket spd_by_hosts[SPD_HASH];
+static struct spd_bucket spd_by_id[SPD_HASH];
+static struct spd_list	 spd_wide[IPSEC_DIR_MAX] = {
+	TAILQ_HEAD_INITIALIZER(spd_wide[0]),
+	TAILQ_HEAD_INITIALIZER(spd_wide[1]),
+	TAILQ_HEAD_INITIALIZER(spd_wide[2]),
+	TAILQ_HEAD_INITIALIZER(spd_wide[3]),
+};
+static uint64_t		 spd_ordergen;
 static size_t		 spd_npolicies;
 static uint64_t		 spd_serial;
 static uint32_t		 spd_idgen;
@@ -232,6 +251,61 @@ spd_from_msg(const struct pfkey_msg *msg, struct spd_policy **out,
 	return error;
 }
 
+/* Both selector addresses a single host (any ports): hashed by the pair. */
+static int
+spd_sel_hosts(const struct spd_sel *sel)
+{
+	return sel->sl_src.a_af == sel->sl_dst.a_af &&
+	    (sel->sl_src.a_af == AF_INET || sel->sl_src.a_af == AF_INET6) &&
+	    sel->sl_src.a_plen == addr_maxplen(sel->sl_src.a_af) &&
+	    sel->sl_dst.a_plen == addr_maxplen(sel->sl_dst.a_af);
+}
+
+/* FNV-1a over the direction, the family and both addresses. */
+static struct spd_bucket *
+spd_hosts_bucket(uint8_t dir, const struct addr *src, const struct addr *dst)
+{
+	uint32_t h = 2166136261u;
+	size_t i, n = addr_len(src->a_af);
+
+	h = (h ^ dir) * 16777619u;
+	h = (h ^ (uint8_t)src->a_af) * 16777619u;
+	for (i = 0; i < n; i++)
+		h = (h ^ src->a_raw[i]) * 16777619u;
+	for (i = 0; i < n; i++)
+		h = (h ^ dst->a_raw[i]) * 16777619u;
+	return &spd_by_hosts[h & (SPD_HASH - 1)];
+}
+
+static struct spd_bucket *
+spd_id_bucket(uint32_t id)
+{
+	return &spd_by_id[(id * 2654435761u) >> 20 & (SPD_HASH - 1)];
+}
+
+/* Into the indexes (whose order does not matter: sp_order decides). */
+static void
+spd_index(struct spd_policy *sp)
+{
+	LIST_INSERT_HEAD(spd_id_bucket(sp->sp_id), sp, sp_id_entry);
+	if (spd_sel_hosts(&sp->sp_sel))
+		LIST_INSERT_HEAD(spd_hosts_bucket(sp->sp_dir,
+		    &sp->sp_sel.sl_src, &sp->sp_sel.sl_dst), sp,
+		    sp_host_entry);
+	else
+		TAILQ_INSERT_TAIL(&spd_wide[sp->sp_dir], sp, sp_wide_entry);
+}
+
+static void
+spd_unindex(struct spd_policy *sp)
+{
+	LIST_REMOVE(sp, sp_id_entry);
+	if (spd_sel_hosts(&sp->sp_sel))
+		LIST_REMOVE(sp, sp_host_entry);
+	else
+		TAILQ_REMOVE(&spd_wide[sp->sp_dir], sp, sp_wide_entry);
+}
+
 static int
 spd_sel_eq(const struct spd_sel *a, const struct spd_sel *b)
 {
@@ -245,8 +319,17 @@ spd_lookup_sel(uint8_t dir, const struct spd_sel *sel)
 {
 	struct spd_policy *sp;
 
-	TAILQ_FOREACH(sp, &spd_policies, sp_entry)
-		if (sp->sp_dir == dir && spd_sel_eq(&sp->sp_sel, sel))
+	if (dir >= IPSEC_DIR_MAX)
+		return NULL;
+	if (spd_sel_hosts(sel)) {
+		LIST_FOREACH(sp, spd_hosts_bucket(dir, &sel->sl_src,
+		    &sel->sl_dst), sp_host_entry)
+			if (sp->sp_dir == dir && spd_sel_eq(&sp->sp_sel, sel))
+				return sp;
+		return NULL;
+	}
+	TAILQ_FOREACH(sp, &spd_wide[dir], sp_wide_entry)
+		if (spd_sel_eq(&sp->sp_sel, sel))
 			return sp;
 	return NULL;
 }
@@ -256,7 +339,7 @@ spd_lookup_id(uint32_t id)
 {
 	struct spd_policy *sp;
 
-	TAILQ_FOREACH(sp, &spd_policies, sp_entry)
+	LIST_FOREACH(sp, spd_id_bucket(id), sp_id_entry)
 		if (sp->sp_id == id)
 			return sp;
 	return NULL;
@@ -296,6 +379,7 @@ static void
 spd_remove(struct spd_policy *sp)
 {
 	TAILQ_REMOVE(&spd_policies, sp, sp_entry);
+	spd_unindex(sp);
 	spd_npolicies--;
 	if (sp->sp_hard_ev != NULL)
 		event_free(sp->sp_hard_ev);
@@ -317,11 +401,15 @@ spd_add(struct spd_policy *sp, int update, struct spd_policy **out,
 	}
 	if (old != NULL) {
 		sp->sp_id = old->sp_id;
+		sp->sp_order = old->sp_order;
 		TAILQ_INSERT_AFTER(&spd_policies, old, sp, sp_entry);
+		spd_index(sp);
 		spd_remove(old);
 	} else {
 		sp->sp_id = spd_gen_id(sp->sp_dir);
+		sp->sp_order = ++spd_ordergen;
 		TAILQ_INSERT_TAIL(&spd_policies, sp, sp_entry);
+		spd_index(sp);
 	}
 	spd_npolicies++;
 	sp->sp_serial = ++spd_serial;
@@ -375,22 +463,44 @@ spd_sel_addr_match(const struct addr *sel, const struct addr *pkt)
 	return addr_in_prefix(sel, pkt);
 }
 
+static int
+spd_sel_match(const struct spd_policy *sp, uint8_t dir, const struct addr *src,
+    const struct addr *dst, uint8_t proto)
+{
+	return sp->sp_dir == dir &&
+	    sp->sp_sel.sl_src.a_af == src->a_af &&
+	    spd_sel_addr_match(&sp->sp_sel.sl_src, src) &&
+	    spd_sel_addr_match(&sp->sp_sel.sl_dst, dst) &&
+	    (sp->sp_sel.sl_proto == IPSEC_ULPROTO_ANY ||
+	    sp->sp_sel.sl_proto == proto);
+}
+
+/* Lowest priority value, then first in the SPD's order. */
+static int
+spd_better(const struct spd_policy *sp, const struct spd_policy *best)
+{
+	return best == NULL || sp->sp_priority < best->sp_priority ||
+	    (sp->sp_priority == best->sp_priority &&
+	    sp->sp_order < best->sp_order);
+}
+
 struct spd_policy *
 spd_match(uint8_t dir, const struct addr *src, const struct addr *dst,
     uint8_t proto)
 {
 	struct spd_policy *sp, *best = NULL;
 
-	TAILQ_FOREACH(sp, &spd_policies, sp_entry) {
-		if (sp->sp_dir != dir ||
-		    sp->sp_sel.sl_src.a_af != src->a_af ||
-		    !spd_sel_addr_match(&sp->sp_sel.sl_src, src) ||
-		    !spd_sel_addr_match(&sp->sp_sel.sl_dst, dst) ||
-		    (sp->sp_sel.sl_proto != IPSEC_ULPROTO_ANY &&
-		    sp->sp_sel.sl_proto != proto))
-			continue;
-		if (best == NULL || sp->sp_priority < best->sp_priority)
+	if (dir >= IPSEC_DIR_MAX || src->a_af != dst->a_af)
+		return NULL;
+	if (src->a_af == AF_INET || src->a_af == AF_INET6)
+		LIST_FOREACH(sp, spd_hosts_bucket(dir, src, dst),
+		    sp_host_entry)
+			if (spd_sel_match(sp, dir, src, dst, proto) &&
+			    spd_better(sp, best))
+				best = sp;
+	TAILQ_FOREACH(sp, &spd_wide[dir], sp_wide_entry)
+		if (spd_sel_match(sp, dir, src, dst, proto) &&
+		    spd_better(sp, best))
 			best = sp;
-	}
 	return best;
 }

@@ -39,6 +39,11 @@ struct spd_sel {
 
 struct spd_policy {
 	TAILQ_ENTRY(spd_policy)	 sp_entry;
+	/* in the host-pair index, or in its direction's list of the rest */
+	LIST_ENTRY(spd_policy)	 sp_host_entry;
+	TAILQ_ENTRY(spd_policy)	 sp_wide_entry;
+	LIST_ENTRY(spd_policy)	 sp_id_entry;
+	uint64_t		 sp_order;	/* position in sp_entry's order */
 	uint64_t		 sp_serial;
 	uint8_t			 sp_dir;	/* IPSEC_DIR_INBOUND... */
 	uint16_t		 sp_type;	/* IPSEC_POLICY_* */
@@ -94,7 +99,10 @@ size_t	 spd_count(void);
 /*
  * The policy of direction dir for a packet (addresses and ports in a and
  * b, upper-layer protocol proto): the lowest priority value wins, then
- * the oldest.  NULL if none.
+ * the first in the SPD's order (an update keeps the place of the policy
+ * it replaced).  NULL if none.  Policies whose selectors are two single
+ * hosts are found by hashing the packet's address pair; only the others
+ * are walked.
  */
 struct spd_policy *spd_match(uint8_t, const struct addr *, const struct addr *,
 	    uint8_t);
