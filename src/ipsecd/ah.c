@@ -283,18 +283,21 @@ ah_open(struct ah *a, const void *pkt, size_t len, const struct ah_pos *pos,
 	size_t start = wbuf_len(out), total = len - pos->ap_len;
 
 	if (pos->ap_len != ah_len(a, pos->ap_af)) {
+		a->ah_fail = AH_FAIL_LENGTH;
 		*why = "AH length does not fit the SA's ICV";
 		return -1;
 	}
 	if (ah_compute(a, pos->ap_af, in, len, pos->ap_off, icv) == -1 ||
 	    mem_cmp_ct(icv, in + pos->ap_off + AH_HDRLEN,
 	    a->ah_icv.icv_len) != 0) {
+		a->ah_fail = AH_FAIL_ICV;
 		*why = "AH ICV mismatch";
 		return -1;
 	}
 	wbuf_put_bytes(out, in, pos->ap_off);
 	if (wbuf_put_bytes(out, in + pos->ap_off + pos->ap_len,
 	    len - pos->ap_off - pos->ap_len) == -1) {
+		a->ah_fail = AH_FAIL_TOOBIG;
 		*why = "packet too large";
 		(void)wbuf_truncate(out, start);
 		return -1;

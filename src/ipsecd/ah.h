@@ -21,8 +21,17 @@
 
 #define AH_HDRLEN	12	/* next header .. sequence number */
 
+/* Why ah_open() refused a packet (ah_fail), for the drop counters. */
+enum ah_fail {
+	AH_FAIL_NONE,
+	AH_FAIL_LENGTH,		/* AH length does not fit the SA's ICV */
+	AH_FAIL_ICV,		/* integrity check failed */
+	AH_FAIL_TOOBIG,		/* no room for the packet */
+};
+
 struct ah {
 	struct icv	 ah_icv;
+	enum ah_fail	 ah_fail;	/* why ah_open() last failed */
 };
 
 /* Where AH sits in a packet, as ah_peek() finds it. */
@@ -47,7 +56,10 @@ int	 ah_seal(struct ah *, uint32_t, uint32_t, const void *, size_t,
 	    struct wbuf *, const char **);
 /* Locate AH in pkt and read its SPI and sequence number. */
 int	 ah_peek(const void *, size_t, struct ah_pos *, const char **);
-/* Verify the ICV at pos and append pkt without AH to out. */
+/*
+ * Verify the ICV at pos and append pkt without AH to out; -1 with *why,
+ * and ah_fail says which check failed.
+ */
 int	 ah_open(struct ah *, const void *, size_t, const struct ah_pos *,
 	    struct wbuf *, const char **);
 

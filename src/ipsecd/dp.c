@@ -160,6 +160,7 @@ static struct {
 	uint64_t		 drops[DP_NREASONS];
 	uint64_t		 nsent;		/* sealed packets sent */
 	uint64_t		 nrecv;		/* opened packets delivered */
+	uint64_t		 ntransit;	/* ciphertext for other hosts */
 	uint64_t		 tso_pkts;	/* TUN super-packets cut */
 	uint64_t		 tso_segs;	/* ... into this many segments */
 	uint64_t		 gro_pkts;	/* merged packets written */
@@ -207,24 +208,22 @@ static const char *const dp_reason_names[DP_NREASONS] = {
 	[DP_TUN_WRITE] = "tun-write",
 };
 
-/*
- * The transforms (esp.c, ah.c) say why they refuse a packet in words;
- * these prefixes sort their words into counters.  Only drops pay for the
- * comparisons.
- */
-static const struct {
-	const char	*dw_prefix;
-	enum dp_reason	 dw_reason;
-} dp_why_table[] = {
-	{ "ESP ICV mismatch", DP_BAD_ICV },
-	{ "AH ICV mismatch", DP_BAD_ICV },
-	{ "ESP pad length", DP_BAD_PADDING },
-	{ "ESP packet too short", DP_TRUNCATED },
-	{ "truncated", DP_TRUNCATED },
-	{ "no AH header", DP_TRUNCATED },
-	{ "ESP ciphertext not a multiple", DP_BAD_LENGTH },
-	{ "AH length", DP_BAD_LENGTH },
-	{ "ESP decryption failed", DP_DECRYPT },
+/* What the transforms' failure codes count as. */
+static const enum dp_reason dp_esp_fail[] = {
+	[ESP_FAIL_NONE] = DP_DECRYPT,
+	[ESP_FAIL_SHORT] = DP_TRUNCATED,
+	[ESP_FAIL_LENGTH] = DP_BAD_LENGTH,
+	[ESP_FAIL_ICV] = DP_BAD_ICV,
+	[ESP_FAIL_TOOBIG] = DP_BAD_LENGTH,
+	[ESP_FAIL_DECRYPT] = DP_DECRYPT,
+	[ESP_FAIL_PADDING] = DP_BAD_PADDING,
+};
+
+static const enum dp_reason dp_ah_fail[] = {
+	[AH_FAIL_NONE] = DP_DECRYPT,
+	[AH_FAIL_LENGTH] = DP_BAD_LENGTH,
+	[AH_FAIL_ICV] = DP_BAD_ICV,
+	[AH_FAIL_TOOBIG] = DP_BAD_LENGTH,
 };
 
 static void
@@ -233,22 +232,6 @@ dp_drop(enum dp_reason r, const char *what, const char *why)
 	dp.drops[r]++;
 	log_debug(2, "datapath: %s dropped (%s): %s", what,
 	    dp_reason_names[r], why);
-}
-
-/* A drop whose reason is in the transform's words (dp_why_table). */
-static void
-dp_drop_why(enum dp_reason dflt, const char *what, const char *why)
-{
-	size_t i;
-
-	for (i = 0; why != NULL &&
-	    i < sizeof(dp_why_table) / sizeof(dp_why_table[0]); i++)
-		if (strncmp(why, dp_why_table[i].dw_prefix,
-		    strlen(dp_why_table[i].dw_prefix)) == 0) {
-			dp_drop(dp_why_table[i].dw_reason, what, why);
-			return;
-		}
-	dp_drop(dflt, what, why);
 }
 
 void
@@ -266,9 +249,10 @@ dp_stats_log(void)
 			break;
 		off += (size_t)n;
 	}
-	log_info("datapath: sent %llu, received %llu, held %zu; drops:%s",
+	log_info("datapath: sent %llu, received %llu, held %zu; "
+	    "transit %llu; drops:%s",
 	    (unsigned long long)dp.nsent, (unsigned long long)dp.nrecv,
-	    dp.nheld, line);
+	    dp.nheld, (unsigned long long)dp.ntransit, line);
 	log_info("datapath: offload: tso %llu super-packets into %llu "
 	    "segments, gro %llu segments into %llu packets",
 	    (unsigned long long)dp.tso_pkts, (unsigned long long)dp.tso_segs,
@@ -953,7 +937,7 @@ dp_in_esp(const uint8_t *p, size_t len, const struct dp_flow *f,
 	if (!tunnel)
 		wbuf_put_bytes(out, p, f->fl_hlen);
 	if (esp_open(&ds->ds_esp, &rb, out, &nh, &e->e_why) == -1) {
-		e->e_reason = DP_DECRYPT;
+		e->e_reason = dp_esp_fail[ds->ds_esp.esp_fail];
 		return -1;
 	}
 	replay_update(&ds->ds_replay, seq);
@@ -992,14 +976,12 @@ dp_in_ah(const uint8_t *p, size_t len, const struct dp_flow *f,
 	    &ds, e)) == NULL)
 		return -1;
 	wbuf_reset(out);
-	e->e_reason = DP_DECRYPT;
-	if (sa->sa_mode != IPSEC_MODE_TUNNEL) {
-		if (ah_open(&ds->ds_ah, p, len, &pos, out, &e->e_why) == -1)
-			return -1;
-	} else {
+	if (sa->sa_mode == IPSEC_MODE_TUNNEL)
 		wbuf_reset(tmp);
-		if (ah_open(&ds->ds_ah, p, len, &pos, tmp, &e->e_why) == -1)
-			return -1;
+	if (ah_open(&ds->ds_ah, p, len, &pos,
+	    sa->sa_mode == IPSEC_MODE_TUNNEL ? tmp : out, &e->e_why) == -1) {
+		e->e_reason = dp_ah_fail[ds->ds_ah.ah_fail];
+		return -1;
 	}
 	replay_update(&ds->ds_replay, pos.ap_seq);
 	if (!dp_nh_ok(sa, pos.ap_nh))
@@ -1090,6 +1072,53 @@ dp_in_policy(const uint8_t *p, size_t len, const struct dp_opened *o,
 	return 0;
 }
 
+/*
+ * Whether dst is one of this host's addresses, for ciphertext no SA
+ * knows: a router running ipsecd sees the ESP it forwards too (the
+ * ring's filter cannot ask the FIB), and that is no drop.  bind() asks
+ * the kernel; the answers are kept a second in a small direct-mapped
+ * cache, so a forwarded flow costs a few system calls a second.
+ */
+#define DP_LOCAL_SLOTS	32
+#define DP_LOCAL_TTL	1000	/* ms */
+
+static int
+dp_is_local(const struct addr *dst)
+{
+	static struct {
+		struct addr	 l_addr;
+		uint64_t	 l_until;
+		int		 l_local;
+	} cache[DP_LOCAL_SLOTS];
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	size_t i, h = 0;
+	int fd, local;
+
+	for (i = 0; i < addr_len(dst->a_af); i++)
+		h = h * 31 + dst->a_raw[i];
+	h %= DP_LOCAL_SLOTS;
+	if (cache[h].l_until > dp.now && cache[h].l_addr.a_af == dst->a_af &&
+	    addr_cmp_host(&cache[h].l_addr, dst) == 0)
+		return cache[h].l_local;
+	/* Link-local needs a scope to bind: never forwarded, so ours. */
+	if (dst->a_af == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&dst->a_v6))
+		return 1;
+	local = 1;	/* when in doubt, count the drop */
+	if ((sl = addr_to_sockaddr(dst, &ss)) != 0 &&
+	    (fd = socket(dst->a_af, SOCK_DGRAM | SOCK_CLOEXEC, 0)) != -1) {
+		if (bind(fd, (struct sockaddr *)&ss, sl) == -1 &&
+		    errno == EADDRNOTAVAIL)
+			local = 0;
+		close(fd);
+	}
+	cache[h].l_addr = *dst;
+	cache[h].l_addr.a_port = 0;
+	cache[h].l_until = dp.now + DP_LOCAL_TTL;
+	cache[h].l_local = local;
+	return local;
+}
+
 /* Peel AH and ESP off a whole packet from the wire; deliver the rest. */
 static void
 dp_in_whole(const uint8_t *p, size_t len)
@@ -1132,10 +1161,12 @@ dp_in_whole(const uint8_t *p, size_t len)
 	gso_merge_add(&dp.merge, p, len);
 	return;
  fail:
-	if (e.e_reason == DP_DECRYPT)
-		dp_drop_why(DP_DECRYPT, "inbound packet", e.e_why);
-	else
-		dp_drop(e.e_reason, "inbound packet", e.e_why);
+	if (layer == 0 && e.e_reason == DP_UNKNOWN_SPI &&
+	    !dp_is_local(&f.fl_dst)) {
+		dp.ntransit++;
+		return;
+	}
+	dp_drop(e.e_reason, "inbound packet", e.e_why);
 }
 
 /* Write a decrypted packet (nseg segments merged) into the TUN. */

@@ -286,11 +286,13 @@ esp_open(struct esp *e, struct rbuf *in, struct wbuf *out, uint8_t *nh,
 	struct rbuf r = *in;
 
 	if (total < (size_t)ESP_HDRLEN + e->esp_ivlen + e->esp_icvlen + 2) {
+		e->esp_fail = ESP_FAIL_SHORT;
 		*why = "ESP packet too short";
 		return -1;
 	}
 	clen = total - ESP_HDRLEN - e->esp_ivlen - e->esp_icvlen;
 	if (clen % e->esp_align != 0) {
+		e->esp_fail = ESP_FAIL_LENGTH;
 		*why = "ESP ciphertext not a multiple of the block size";
 		return -1;
 	}
@@ -300,16 +302,19 @@ esp_open(struct esp *e, struct rbuf *in, struct wbuf *out, uint8_t *nh,
 	(void)rbuf_get_ref(&r, e->esp_icvlen, &icv);
 	if (!e->esp_aead && (esp_icv(e, hdr, total - e->esp_icvlen,
 	    calc) == -1 || mem_cmp_ct(calc, icv, e->esp_icvlen) != 0)) {
+		e->esp_fail = ESP_FAIL_ICV;
 		*why = "ESP ICV mismatch";
 		return -1;
 	}
 	if (wbuf_reserve(out, clen, &off) == -1) {
+		e->esp_fail = ESP_FAIL_TOOBIG;
 		*why = "ESP payload too large";
 		return -1;
 	}
 	p = wbuf_data(out) + off;
 	if (esp_set_iv(e, e->esp_dctx, iv) == -1 ||
 	    esp_decrypt(e, hdr, ct, clen, p, icv) == -1) {
+		e->esp_fail = e->esp_aead ? ESP_FAIL_ICV : ESP_FAIL_DECRYPT;
 		*why = e->esp_aead ? "ESP ICV mismatch" : "ESP decryption failed";
 		goto fail;
 	}
@@ -319,6 +324,7 @@ esp_open(struct esp *e, struct rbuf *in, struct wbuf *out, uint8_t *nh,
 	 */
 	padlen = p[clen - 2];
 	if (padlen + 2 > clen) {
+		e->esp_fail = ESP_FAIL_PADDING;
 		*why = "ESP pad length beyond the payload";
 		goto fail;
 	}

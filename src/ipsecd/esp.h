@@ -28,6 +28,17 @@
 #define ESP_MAXIV	16
 #define ESP_MAXICV	ICV_MAX
 
+/* Why esp_open() refused a packet (esp_fail), for the drop counters. */
+enum esp_fail {
+	ESP_FAIL_NONE,
+	ESP_FAIL_SHORT,		/* shorter than header, IV, ICV, trailer */
+	ESP_FAIL_LENGTH,	/* ciphertext not a multiple of the block */
+	ESP_FAIL_ICV,		/* integrity (or AEAD tag) check failed */
+	ESP_FAIL_TOOBIG,	/* no room for the payload */
+	ESP_FAIL_DECRYPT,	/* the cipher refused otherwise */
+	ESP_FAIL_PADDING,	/* pad length beyond the payload */
+};
+
 struct esp {
 	const struct alg	*esp_enc;
 	EVP_CIPHER_CTX		*esp_ectx;	/* keyed to encrypt */
@@ -40,6 +51,7 @@ struct esp {
 	int			 esp_aead;
 	int			 esp_ctr;
 	uint64_t		 esp_ivctr;	/* next counter IV */
+	enum esp_fail		 esp_fail;	/* why esp_open() last failed */
 };
 
 /*
@@ -60,7 +72,8 @@ int	 esp_seal(struct esp *, uint32_t, uint32_t, uint8_t, const void *,
 /*
  * Verify and decrypt the ESP packet in (from the SPI on), appending the
  * payload to out and returning its next header.  -1 with *why on a bad
- * ICV, bad length or bad padding; out is then left as it was.
+ * ICV, bad length or bad padding, and esp_fail says which; out is then
+ * left as it was.
  */
 int	 esp_open(struct esp *, struct rbuf *, struct wbuf *, uint8_t *,
 	    const char **);

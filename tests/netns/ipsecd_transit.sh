@@ -5,7 +5,8 @@
 # ESP between hosts A and C, routed through R, is forwarded untouched.
 # A and C talk ESP (aes-gcm-16, transport); R has no SAs.  Ping and a TCP
 # transfer cross R; R's early-drop counter stays at zero while C's counts
-# the ESP it took.
+# the ESP it took.  R's SIGUSR1 counters show the forwarded ESP as
+# transit, and only the forged ESP addressed to R itself as unknown-spi.
 set -u
 . "$(dirname "$0")/lib.sh"
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
@@ -45,6 +46,7 @@ CONF
 for n in "$a" "$r" "$c"; do
 	ip netns exec "$n" "$ipsecd" -F 2>"$work/$n.log" &
 	pids="$pids $!"
+	[ "$n" = "$r" ] && rpid=$!
 done
 sleep 1
 conf $A $C >"$work/a.conf"
@@ -78,5 +80,18 @@ check "R forwarded the transit ESP (none dropped early)" test "${er:-1}" = 0
 check "C dropped the ESP for it early" test "${ec:-0}" -gt 100
 check "C's wire carried ESP" test "$(tcpdump -n -r "$work/wire.pcap" \
     2>/dev/null | grep -c 'ESP(spi=0x00004001')" -gt 100
+# R's own counters: the ESP it forwarded is transit, not unknown-spi;
+# ESP with an unknown SPI addressed to R itself still is a drop.
+ip netns exec "$a" /usr/bin/python3 "$TOP/tests/netns/esp_forge.py" \
+    $A 10.77.1.254 0x999 00 good 1
+sleep 0.3
+kill -USR1 "$rpid"
+wait_for "$work/$r.log" "drops:"
+line=$(grep "drops:" "$work/$r.log" | tail -1)
+echo "R: ${line#*datapath: }"
+transit=$(echo "$line" | sed -n 's/.* transit \([0-9]*\);.*/\1/p')
+check "R counts the ESP it forwarded as transit" test "${transit:-0}" -gt 100
+check "R counts no forwarded ESP as unknown-spi" \
+    grep -q " unknown-spi=1\( \|$\)" <<<"$line"
 [ $fail = 0 ] || tail -5 "$work"/*.log
 exit $fail

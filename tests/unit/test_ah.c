@@ -82,6 +82,7 @@ seal_open(const char *authname, uint8_t *pkt, size_t len, sa_family_t af)
 	p[wbuf_len(&sealed) - 1] ^= 1;
 	ASSERT_INT_EQ(ah_open(&rx, p, wbuf_len(&sealed), &pos, &opened, &why),
 	    -1);
+	ASSERT_INT_EQ(rx.ah_fail, AH_FAIL_ICV);
 	ASSERT_STR_EQ(why, "AH ICV mismatch");
 	p[wbuf_len(&sealed) - 1] ^= 1;
 	p[af == AF_INET ? 12 : 8] ^= 1;	/* source address */
@@ -144,6 +145,7 @@ t_malformed(void)
 	    &why), 0);
 	ASSERT_INT_EQ(ah_open(&a, wbuf_data(&sealed), wbuf_len(&sealed), &pos,
 	    &opened, &why), -1);
+	ASSERT_INT_EQ(a.ah_fail, AH_FAIL_LENGTH);
 	ASSERT_STR_EQ(why, "AH length does not fit the SA's ICV");
 	ah_clear(&a);
 	ASSERT_INT_EQ(ah_init(&a, alg_by_name(ALG_AUTH, "null"), NULL, 0,

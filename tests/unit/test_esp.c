@@ -137,6 +137,7 @@ tamper(const char *encname, const char *authname)
 		rbuf_init(&rb, wbuf_data(&pkt), len);
 		why = NULL;
 		ASSERT_INT_EQ(esp_open(&e, &rb, &plain, &nh, &why), -1);
+		ASSERT_INT_EQ(e.esp_fail, ESP_FAIL_ICV);
 		ASSERT_STR_EQ(why, "ESP ICV mismatch");
 		ASSERT_INT_EQ(wbuf_len(&plain), 0);
 		ASSERT_INT_EQ(rbuf_offset(&rb), 0);
@@ -204,10 +205,12 @@ t_bad_pad_length(void)
 	ASSERT_INT_EQ(wbuf_init(&plain, 0, 64), 0);
 	rbuf_init(&rb, raw, sizeof(raw));
 	ASSERT_INT_EQ(esp_open(&e, &rb, &plain, &nh, &why), -1);
+	ASSERT_INT_EQ(e.esp_fail, ESP_FAIL_PADDING);
 	ASSERT_STR_EQ(why, "ESP pad length beyond the payload");
 	ASSERT_INT_EQ(wbuf_len(&plain), 0);
 	rbuf_init(&rb, raw, sizeof(raw) - 1);
 	ASSERT_INT_EQ(esp_open(&e, &rb, &plain, &nh, &why), -1);
+	ASSERT_INT_EQ(e.esp_fail, ESP_FAIL_LENGTH);
 	ASSERT_STR_EQ(why, "ESP ciphertext not a multiple of the block size");
 	wbuf_free(&pkt);
 	wbuf_free(&plain);
