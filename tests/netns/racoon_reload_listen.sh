@@ -7,7 +7,8 @@
 # (logged, nothing bound or closed, the old configuration in use), and
 # one without `isakmp' lines moves to the wildcard sockets.  Through all
 # of it the socket of the unchanged address is the same one (its inode)
-# and the ISAKMP-SA and the traffic over it go on.
+# and the ISAKMP-SA and the traffic over it go on.  An address named
+# twice gets one socket.
 set -u
 . "$(dirname "$0")/lib.sh"
 ipsecd=${BUILD:?}/src/ipsecd/ipsecd
@@ -113,6 +114,14 @@ check "reload 4 ends" reload 4
 check "0.0.0.0:500 is bound" test -n "$(ino 0.0.0.0:500)"
 check "0.0.0.0:4500 is bound" test -n "$(ino 0.0.0.0:4500)"
 check "$A:500 is closed" test -z "$(ino $A:500)"
+
+echo "# SIGHUP naming $A twice: one socket"
+listen_conf "isakmp $A [500]; isakmp $A [500];"
+check "reload 5 ends" reload 5
+check "the reload succeeds (the fourth of five)" test "$(grep -c \
+    "a.conf: configuration loaded" "$work/racoon-a.log")" = 4
+check "$A:500 is bound once" test "$(ino $A:500 | wc -l)" = 1
+check "0.0.0.0:500 is closed" test -z "$(ino 0.0.0.0:500)"
 
 check "traffic still flows" ip netns exec "$a" ping -q -c 2 -W 2 $B >/dev/null
 check "one ISAKMP-SA all along" \
