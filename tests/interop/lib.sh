@@ -128,22 +128,40 @@ CONF
 	    return 1; }
 }
 
-# interop_setup [nocharon]: namespaces, ipsecd, charon, capture.
+# interop_setup [nocharon] [ipv6]: namespaces, ipsecd, charon, capture.
+# With ipv6 the gateways and subnets are fd79::1, fd79::2, fd79:1::/64
+# and fd79:2::/64 instead (R, C, RNET, CNET, RH, CH change).
 interop_setup() {
+	local a v6=0 start=1
+	for a; do
+		case $a in
+		nocharon) start=0 ;;
+		ipv6) v6=1 ;;
+		esac
+	done
 	interop_tools
-	netns_pair "$rns" "$cns" veth0 veth0 $R/24 $C/24 || exit 1
-	# Each subnet is one address on lo (this kernel has no dummy).
-	ip -n "$rns" addr add $RH/32 dev lo
-	ip -n "$cns" addr add $CH/32 dev lo
-	ip netns exec "$rns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	ip netns exec "$cns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	if [ $v6 = 1 ]; then
+		R=fd79::1 C=fd79::2 RNET=fd79:1::/64 CNET=fd79:2::/64
+		RH=fd79:1::1 CH=fd79:2::1
+		netns_pair "$rns" "$cns" veth0 veth0 10.79.0.1/24 10.79.0.2/24 \
+		    $R/64 $C/64 || exit 1
+		ip -n "$rns" addr add $RH/128 dev lo
+		ip -n "$cns" addr add $CH/128 dev lo
+	else
+		netns_pair "$rns" "$cns" veth0 veth0 $R/24 $C/24 || exit 1
+		# Each subnet is one address on lo (this kernel has no dummy).
+		ip -n "$rns" addr add $RH/32 dev lo
+		ip -n "$cns" addr add $CH/32 dev lo
+		ip netns exec "$rns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+		ip netns exec "$cns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	fi
 	ip netns exec "$rns" tcpdump -U -n -i veth0 -w "$work/wire.pcap" \
 	    2>/dev/null &
 	tcpdump_pid=$!
 	pids="$pids $tcpdump_pid"
 	ip netns exec "$rns" "$ipsecd" -F -d 2>"$work/ipsecd.log" &
 	pids="$pids $!"
-	if [ "${1:-}" != nocharon ]; then
+	if [ $start = 1 ]; then
 		check "charon starts with kernel-libipsec" charon_start
 		check "charon loaded kernel-libipsec" grep -q \
 		    "loaded plugins:.*kernel-libipsec" "$work/charon.log"
