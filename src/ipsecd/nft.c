@@ -23,6 +23,7 @@ struct nft_table {
 	char		 nt_tun[16];
 	uint32_t	 nt_mark;
 	int		 nt_early;	/* prerouting drops our ciphertext */
+	int		 nt_defrag;	/* chains see whole IPv6 datagrams */
 	char		 nt_err[256];
 };
 
@@ -75,6 +76,21 @@ nft_base(struct wbuf *wb, const struct nft_table *c)
 		    NFT_TABLE, NFT_TABLE);
 		wbuf_put_bytes(wb, line, (size_t)n);
 	}
+	/*
+	 * IPv4 is reassembled before input, IPv6 only after it: without
+	 * this, input would see a large IKE message's IPv6 fragments, no
+	 * socket (so no bypass mark) for them, and a policy on the peer's
+	 * address would drop them all.  A tproxy rule, which never matches
+	 * (ports 0), makes the kernel reassemble in front of prerouting
+	 * (nf_defrag_ipv4/6, as conntrack would, but without tracking).
+	 */
+	if (c->nt_defrag) {
+		n = snprintf(line, sizeof(line),
+		    "add rule inet %s prerouting meta l4proto udp udp sport 0 "
+		    "udp dport 0 meta mark 0x%x tproxy to :1\n", NFT_TABLE,
+		    c->nt_mark);
+		wbuf_put_bytes(wb, line, (size_t)n);
+	}
 	n = snprintf(line, sizeof(line),
 	    "add rule inet %s input socket mark 0x%x accept\n", NFT_TABLE,
 	    c->nt_mark);
@@ -85,6 +101,7 @@ struct nft_table *
 nft_open(const char *tun, uint32_t mark, const char **why)
 {
 	struct nft_table *c;
+	int i;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (c->nt_nft = nft_ctx_new(NFT_CTX_DEFAULT)) == NULL) {
@@ -96,18 +113,25 @@ nft_open(const char *tun, uint32_t mark, const char **why)
 	nft_ctx_buffer_error(c->nt_nft);
 	snprintf(c->nt_tun, sizeof(c->nt_tun), "%s", tun);
 	c->nt_mark = mark;
-	c->nt_early = 1;
-	if (nft_apply(c, NULL, 0, why) == -1) {
-		/* A kernel without nft's fib expression: enforce all the same. */
-		c->nt_early = 0;
-		if (nft_apply(c, NULL, 0, why) == -1) {
-			nft_ctx_free(c->nt_nft);
-			free(c);
-			return NULL;
-		}
+	/* Both, then without tproxy, without fib, without either. */
+	for (i = 0; i < 4; i++) {
+		c->nt_early = i < 2;
+		c->nt_defrag = i % 2 == 0;
+		if (nft_apply(c, NULL, 0, why) == 0)
+			break;
+	}
+	if (i == 4) {
+		nft_ctx_free(c->nt_nft);
+		free(c);
+		return NULL;
+	}
+	if (!c->nt_early)
 		log_warnx("the kernel handles ipsecd's ciphertext too "
 		    "(no nftables fib expression)");
-	}
+	if (!c->nt_defrag)
+		log_warnx("IPv6 fragments (large IKE messages) are dropped "
+		    "under a policy for their addresses (no nftables "
+		    "tproxy, which reassembles them before input)");
 	return c;
 }
 

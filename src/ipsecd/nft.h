@@ -16,7 +16,10 @@
  * addressed to this host, which ipsecd has read from its ring already,
  * so that the kernel does not route it and run it through input for
  * nothing; ciphertext in transit is untouched.  Without nftables' fib
- * expression the chain stays empty and ipsecd says so.
+ * expression the chain stays empty and ipsecd says so.  A tproxy rule
+ * there that never matches makes the kernel reassemble fragments before
+ * the chains (nf_defrag), so that input sees an IPv6 IKE message whole,
+ * with its socket's bypass mark; without tproxy ipsecd says so too.
  *
  * nft_apply() replaces all rules in one nftables transaction, so the
  * kernel never enforces half a set.

@@ -23,6 +23,12 @@
 #       reply still names RFC 3947, else "vid-ignored"), then one with
 #       the right vendor ID ("vid-agreed") and a message 3 whose NAT-D
 #       payloads have 19 and 21 bytes ("msg4" if it is answered)
+#   racoon_hostile.py big SRC SPORT DST DPORT SIZE MARK
+#       a Main Mode message 1 (3des/md5/psk/modp1024) of SIZE bytes, a
+#       vendor ID filling it, from a UDP socket on SRC:SPORT with
+#       firewall mark MARK (0: none), to DST:DPORT (4500: after the
+#       non-ESP marker), so that the sender's kernel fragments it; prints
+#       "answered N" with the size of the reply to it, or "lost"
 #   racoon_hostile.py aggr IFACE DMAC SRC DST
 #       malformed Aggressive Mode first messages (issue 15, the
 #       CVE-2005-3732 class): without KE, without nonce, without ID, a
@@ -225,8 +231,38 @@ def natt(src, sport, dst):
     return 0
 
 
+def big(src, sport, dst, dport, size, mark):
+    import socket
+    fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    if mark:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, mark)
+    s.bind((src, sport))
+    s.settimeout(5)
+    ick = cookie()
+    s_pl = sa(proposal())
+    pre = b"\0" * 4 if dport == 4500 else b""
+    vid = size - len(pre) - 28 - len(s_pl) - 4
+    body = pld(13, s_pl[4:]) + pld(0, os.urandom(vid))
+    m = pre + hdr(ick, bytes(8), 1, 2, len(body)) + body
+    assert len(m) == size
+    s.sendto(m, (dst, dport))
+    try:
+        while True:
+            d, _ = s.recvfrom(65535)
+            if d[len(pre):len(pre) + 8] == ick:
+                print("answered", len(d))
+                return 0
+    except socket.timeout:
+        print("lost")
+        return 1
+
+
 def main():
     cmd, iface = sys.argv[1], sys.argv[2]
+    if cmd == "big":
+        return big(sys.argv[2], int(sys.argv[3]), sys.argv[4],
+                   int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7], 0))
     if cmd == "natt":
         return natt(sys.argv[2], int(sys.argv[3]), sys.argv[4])
     if cmd == "flood":
