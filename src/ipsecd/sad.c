@@ -7,7 +7,9 @@
  * One list in insertion order for the control plane (dumps, flushes,
  * expiry), and two hash tables for the datapath's per-packet lookups: by
  * SPI (sad_lookup, inbound) and by source and destination (sad_select,
- * outbound), so that a gateway with thousands of SAs pays the same per
+ * outbound, and the larval SAs of an ACQUIRE), and a third by the
+ * sequence number of the message that made an SA (GETSPI's and UPDATE's
+ * search for the ACQUIRE's larval SA), so that a gateway with thousands of SAs pays the same per
  * packet as a host with two.
  */
 #include <errno.h>
@@ -28,6 +30,7 @@ static struct sad_list	 sad_sas = TAILQ_HEAD_INITIALIZER(sad_sas);
 LIST_HEAD(sad_bucket, sad_sa);
 static struct sad_bucket sad_by_spi[SAD_HASH];
 static struct sad_bucket sad_by_flow[SAD_HASH];
+static struct sad_bucket sad_by_acqseq[SAD_HASH];
 static size_t		 sad_nsas;
 static uint64_t		 sad_serial;
 static struct event_base *sad_base;
@@ -136,6 +139,12 @@ sad_spi_bucket(uint32_t spi)
 	return &sad_by_spi[(spi * 0x9e3779b1u) >> 20 & (SAD_HASH - 1)];
 }
 
+static struct sad_bucket *
+sad_acqseq_bucket(uint32_t seq)
+{
+	return &sad_by_acqseq[(seq * 0x9e3779b1u) >> 20 & (SAD_HASH - 1)];
+}
+
 /* FNV-1a over both addresses. */
 static struct sad_bucket *
 sad_flow_bucket(const struct addr *src, const struct addr *dst)
@@ -155,6 +164,7 @@ sad_delete(struct sad_sa *sa)
 {
 	LIST_REMOVE(sa, sa_spi_entry);
 	LIST_REMOVE(sa, sa_flow_entry);
+	LIST_REMOVE(sa, sa_acq_entry);
 	TAILQ_REMOVE(&sad_sas, sa, sa_entry);
 	sad_nsas--;
 	sad_free(sa);
@@ -446,14 +456,16 @@ sad_lookup(uint8_t satype, const struct addr *dst, uint32_t spi)
 struct sad_sa *
 sad_lookup_acqseq(uint32_t seq)
 {
-	struct sad_sa *sa;
+	struct sad_sa *sa, *first = NULL;
 
 	if (seq == 0)
 		return NULL;
-	TAILQ_FOREACH(sa, &sad_sas, sa_entry)
-		if (sa->sa_state == SADB_SASTATE_LARVAL && sa->sa_acqseq == seq)
-			return sa;
-	return NULL;
+	LIST_FOREACH(sa, sad_acqseq_bucket(seq), sa_acq_entry)
+		if (sa->sa_state == SADB_SASTATE_LARVAL &&
+		    sa->sa_acqseq == seq &&
+		    (first == NULL || sa->sa_serial < first->sa_serial))
+			first = sa;
+	return first;
 }
 
 static void
@@ -466,6 +478,7 @@ sad_insert(struct sad_sa *sa)
 	LIST_INSERT_HEAD(sad_spi_bucket(sa->sa_spi), sa, sa_spi_entry);
 	LIST_INSERT_HEAD(sad_flow_bucket(&sa->sa_src, &sa->sa_dst), sa,
 	    sa_flow_entry);
+	LIST_INSERT_HEAD(sad_acqseq_bucket(sa->sa_acqseq), sa, sa_acq_entry);
 	sad_nsas++;
 	sad_arm(sa);
 	sad_changed();
@@ -475,21 +488,23 @@ sad_insert(struct sad_sa *sa)
 static struct sad_sa *
 sad_acquired_by(const struct sad_sa *nsa)
 {
-	struct sad_sa *sa;
+	struct sad_sa *sa, *first = NULL;
 
 	if ((sa = sad_lookup_acqseq(nsa->sa_acqseq)) != NULL &&
 	    sa->sa_satype == nsa->sa_satype &&
 	    addr_cmp_host(&sa->sa_dst, &nsa->sa_dst) == 0)
 		return sa;
-	TAILQ_FOREACH(sa, &sad_sas, sa_entry)
+	LIST_FOREACH(sa, sad_flow_bucket(&nsa->sa_src, &nsa->sa_dst),
+	    sa_flow_entry)
 		if (sa->sa_state == SADB_SASTATE_LARVAL && sa->sa_spi == 0 &&
 		    sa->sa_satype == nsa->sa_satype &&
 		    sa->sa_mode == nsa->sa_mode &&
 		    sa->sa_reqid == nsa->sa_reqid &&
 		    addr_cmp_host(&sa->sa_src, &nsa->sa_src) == 0 &&
-		    addr_cmp_host(&sa->sa_dst, &nsa->sa_dst) == 0)
-			return sa;
-	return NULL;
+		    addr_cmp_host(&sa->sa_dst, &nsa->sa_dst) == 0 &&
+		    (first == NULL || sa->sa_serial < first->sa_serial))
+			first = sa;
+	return first;
 }
 
 int
@@ -647,18 +662,38 @@ sad_same_flow(const struct sad_sa *sa, uint8_t satype, const struct addr *src,
 	    addr_cmp_host(&sa->sa_dst, dst) == 0;
 }
 
+/*
+ * The oldest larval SA an ACQUIRE made for this flow (dead ones too if
+ * dead is set): the first in the list's order, found in the flow's
+ * bucket.
+ */
+static struct sad_sa *
+sad_first_pending(uint8_t satype, const struct addr *src,
+    const struct addr *dst, uint8_t mode, uint32_t reqid, int dead)
+{
+	struct sad_sa *sa, *first = NULL;
+
+	LIST_FOREACH(sa, sad_flow_bucket(src, dst), sa_flow_entry)
+		if (sa->sa_acqseq != 0 &&
+		    (sa->sa_state == SADB_SASTATE_LARVAL ||
+		    (dead && sa->sa_state == SADB_SASTATE_DEAD)) &&
+		    sad_same_flow(sa, satype, src, dst, mode, reqid) &&
+		    (first == NULL || sa->sa_serial < first->sa_serial))
+			first = sa;
+	return first;
+}
+
 int
 sad_acquire(uint8_t satype, const struct addr *src, const struct addr *dst,
     uint8_t mode, uint32_t reqid, uint32_t seq, struct sad_sa **out)
 {
 	struct sad_sa *sa;
 
-	TAILQ_FOREACH(sa, &sad_sas, sa_entry)
-		if (sa->sa_acqseq != 0 && sa->sa_state == SADB_SASTATE_LARVAL &&
-		    sad_same_flow(sa, satype, src, dst, mode, reqid)) {
-			*out = sa;
-			return 1;
-		}
+	if ((sa = sad_first_pending(satype, src, dst, mode, reqid, 0)) !=
+	    NULL) {
+		*out = sa;
+		return 1;
+	}
 	if ((sa = calloc(1, sizeof(*sa))) == NULL)
 		return ENOMEM;
 	sa->sa_satype = satype;
@@ -680,15 +715,7 @@ struct sad_sa *
 sad_pending(uint8_t satype, const struct addr *src, const struct addr *dst,
     uint8_t mode, uint32_t reqid)
 {
-	struct sad_sa *sa;
-
-	TAILQ_FOREACH(sa, &sad_sas, sa_entry)
-		if (sa->sa_acqseq != 0 &&
-		    (sa->sa_state == SADB_SASTATE_LARVAL ||
-		    sa->sa_state == SADB_SASTATE_DEAD) &&
-		    sad_same_flow(sa, satype, src, dst, mode, reqid))
-			return sa;
-	return NULL;
+	return sad_first_pending(satype, src, dst, mode, reqid, 1);
 }
 
 struct sad_sa *

@@ -38,6 +38,7 @@ struct sad_sa {
 	TAILQ_ENTRY(sad_sa)	 sa_entry;
 	LIST_ENTRY(sad_sa)	 sa_spi_entry;	/* hashed by SPI */
 	LIST_ENTRY(sad_sa)	 sa_flow_entry;	/* hashed by addresses */
+	LIST_ENTRY(sad_sa)	 sa_acq_entry;	/* hashed by sa_acqseq */
 	uint64_t		 sa_serial;	/* insertion order */
 	uint8_t			 sa_satype;	/* SADB_SATYPE_AH or _ESP */
 	uint32_t		 sa_spi;

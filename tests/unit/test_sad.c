@@ -301,6 +301,63 @@ t_many(void)
 	    IPSEC_MODE_TRANSPORT, 0) == NULL);
 }
 
+/*
+ * Many ACQUIREs: each flow's larval SA is found through the hash tables
+ * (by flow for sad_pending and sad_acquire, by sequence number for
+ * GETSPI's and UPDATE's sad_lookup_acqseq), and of two for one flow the
+ * older, as the walk of the list found it.
+ */
+static void
+t_many_pending(void)
+{
+	static struct sad_sa *v[2000];
+	struct addr s = A("10.78.0.1"), d;
+	struct sad_sa *again;
+	uint32_t i;
+
+	for (i = 0; i < 2000; i++) {
+		d = s;
+		d.a_raw[2] = (uint8_t)(i >> 8) + 1;
+		d.a_raw[3] = (uint8_t)i;
+		/* Odd ones share the flow of the one before, reqid 7. */
+		if (i % 2 == 1)
+			d.a_raw[3] = (uint8_t)(i - 1);
+		ASSERT_INT_EQ(sad_acquire(SADB_SATYPE_ESP, &s, &d,
+		    IPSEC_MODE_TUNNEL, i % 2 == 1 ? 7 : 0, i + 1, &v[i]), 0);
+	}
+	for (i = 0; i < 2000; i++) {
+		d = v[i]->sa_dst;
+		ASSERT_PTR_EQ(sad_lookup_acqseq(i + 1), v[i]);
+		/* Any reqid: the older of the flow's two. */
+		ASSERT_PTR_EQ(sad_pending(SADB_SATYPE_ESP, &s, &d,
+		    IPSEC_MODE_TUNNEL, 0), v[i - i % 2]);
+		ASSERT_PTR_EQ(sad_pending(SADB_SATYPE_ESP, &s, &d,
+		    IPSEC_MODE_TUNNEL, 7), v[i | 1]);
+		ASSERT_PTR_EQ(sad_pending(SADB_SATYPE_ESP, &d, &s,
+		    IPSEC_MODE_TUNNEL, 0), NULL);
+		ASSERT_INT_EQ(sad_acquire(SADB_SATYPE_ESP, &s, &d,
+		    IPSEC_MODE_TUNNEL, 0, 9999, &again), 1);
+		ASSERT_PTR_EQ(again, v[i - i % 2]);
+	}
+	/* The older dead: sad_pending still has it, ACQUIRE the other. */
+	for (i = 0; i < 2000; i += 2)
+		ASSERT_INT_EQ(sad_set_state(v[i], SADB_SASTATE_DEAD), 0);
+	for (i = 0; i < 2000; i += 2) {
+		d = v[i]->sa_dst;
+		ASSERT_PTR_EQ(sad_lookup_acqseq(i + 1), NULL);
+		ASSERT_PTR_EQ(sad_pending(SADB_SATYPE_ESP, &s, &d,
+		    IPSEC_MODE_TUNNEL, 0), v[i]);
+		ASSERT_INT_EQ(sad_acquire(SADB_SATYPE_ESP, &s, &d,
+		    IPSEC_MODE_TUNNEL, 0, 9999, &again), 1);
+		ASSERT_PTR_EQ(again, v[i + 1]);
+		sad_delete(v[i]);
+		ASSERT_PTR_EQ(sad_pending(SADB_SATYPE_ESP, &s, &d,
+		    IPSEC_MODE_TUNNEL, 0), v[i + 1]);
+	}
+	ASSERT_INT_EQ(sad_flush(SADB_SATYPE_UNSPEC), 1000);
+	ASSERT_PTR_EQ(sad_lookup_acqseq(2), NULL);
+}
+
 int
 main(void)
 {
@@ -317,6 +374,7 @@ main(void)
 	TEST_RUN(t_pending);
 	TEST_RUN(t_algs);
 	TEST_RUN(t_many);
+	TEST_RUN(t_many_pending);
 	rc = test_done();
 	if (legacy != NULL)
 		OSSL_PROVIDER_unload(legacy);
