@@ -105,6 +105,9 @@ check "racoon A saw ipsecd go" wait_for "$work/racoon-a.log" \
 check "racoon A reconnected and read the SPD again" \
     wait_for "$work/racoon-a.log" "PF_KEY: reconnected; policies read again" 50
 check "A's policies are back" test "$(spd_count a)" = 2
+check "setkey.service's ExecReload loads the files again" \
+    unit_exec "$a" "$work/setkey-a.service" ExecReload
+check "A's policies are still there" test "$(spd_count a)" = 2
 check "the manual SA is back" sh -c \
     "ip netns exec $a '$setkey' -D | grep -q 'spi=1911(0x00000777)'"
 check "the restarted ipsecd A has no negotiated SA yet" test \
