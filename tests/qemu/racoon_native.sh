@@ -10,7 +10,8 @@
 #    would wait for an SA of its own); the first ping, held by the
 #    kernel (xfrm_larval_drop 0), is answered once the kernel's ACQUIRE
 #    has been negotiated; the kernel's ESP carries the traffic (its SA
-#    counters, the wire); SIGTERM takes racoon's SAs out of both kernels.
+#    counters, the wire; racoonctl show-sa reads them from AF_KEY);
+#    SIGTERM takes racoon's SAs out of both kernels.
 #    With IPSECD_SOCKET set, setkey and racoon ask that socket and not
 #    AF_KEY (ARCHITECTURE.md's order).  An ACQUIRE for an unknown peer
 #    is refused, and comes again after net.core.xfrm_acq_expires.
@@ -41,7 +42,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 setkey=${BUILD:?}/src/setkey/setkey
 racoon=$BUILD/src/racoon/racoon
-for p in "$setkey" "$racoon"; do
+racoonctl=$BUILD/src/racoonctl/racoonctl
+for p in "$setkey" "$racoon" "$racoonctl"; do
 	[ -x "$p" ] || { echo "FAIL no $p"; exit 1; }
 done
 for p in qemu-system-x86_64 tcpdump nft conntrack; do
@@ -259,6 +261,10 @@ check "the kernel's ESP counted the pings" \
 ipx A setkey -D >/tmp/a.D
 check "setkey -D: lifetimes hard 28800, soft 23040 (80%)" \
     grep -q "hard: 28800(s).*soft: 23040(s)" /tmp/a.D
+ipx A racoonctl show-sa esp >/tmp/a.ss
+check "racoonctl show-sa esp reads the kernel's SAD as setkey -D does" \
+    test "$(grep -c "esp mode=transport" /tmp/a.ss)" = 2 -a \
+    "$(grep "esp mode=" /tmp/a.ss)" = "$(grep "esp mode=" /tmp/a.D)"
 # A policy towards a peer racoon.conf does not know: racoon refuses the
 # ACQUIRE, and the kernel asks again only when its larval SA is gone,
 # after net.core.xfrm_acq_expires (racoon.8).
@@ -578,7 +584,7 @@ GUEST
 
 # OpenSSL's legacy provider, which racoon loads for des, blowfish, cast.
 legacy=$(openssl version -m | sed -n 's/^MODULESDIR: "\(.*\)"$/\1/p')/legacy.so
-files="$setkey $racoon $legacy:$legacy"
+files="$setkey $racoon $racoonctl $legacy:$legacy"
 for p in tcpdump nft conntrack; do
 	files="$files $(command -v $p)"
 done
@@ -589,4 +595,4 @@ done
 QEMU_MODULES_EXTRA="nft_chain_nat nft_masq nf_conntrack_netlink" \
     qemu_initramfs "$work/initrd.gz" "$work/guest.sh" $files || exit 1
 qemu_boot "$work/initrd.gz" 420 >"$work/console"
-qemu_verdict "$work/console" 115
+qemu_verdict "$work/console" 116
