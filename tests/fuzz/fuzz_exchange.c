@@ -11,7 +11,13 @@
  *	   a next payload byte: the harness puts a correct HASH(1) in
  *	   front and encrypts it with the ISAKMP-SA's keys, so the quick
  *	   mode responder and the phase 2 proposal choice read it; UDP
- *	   selectors have no policy, so generate_policy makes one.
+ *	   selectors have no policy, so generate_policy makes one;
+ *	2: the same around an Informational exchange's chain (notify and
+ *	   delete payloads, DPD's R-U-THERE and ACK among them).  The
+ *	   ISAKMP-SA's cookies are set to 0x01..0x10 once it is up, so that
+ *	   a seed can name it in a notify's SPI.
+ * NAT-T and DPD are on, so that message 1's vendor IDs reach natt.c
+ * and dpd.c (the set-up finds no NAT).
  * Failed negotiations are freed by advancing the fake clock.  A crash or
  * a sanitizer report is a finding.
  */
@@ -49,13 +55,13 @@ static uint32_t		 fz_spi = 0x1000;
 
 static const char fz_conf[] =
     "remote anonymous {\n exchange_mode main; proposal_check claim;\n"
-    " generate_policy on;\n"
+    " generate_policy on; nat_traversal on; dpd_delay 10;\n"
     " proposal { encryption_algorithm aes; hash_algorithm sha1;\n"
     "  authentication_method pre_shared_key; dh_group modp2048; }\n"
     " proposal { encryption_algorithm 3des; hash_algorithm md5;\n"
     "  authentication_method pre_shared_key; dh_group ecp256; }\n}\n"
     "remote \"aggressive\" {\n exchange_mode aggressive; passive on;\n"
-    " peers_identifier fqdn \"rw.example.net\";\n"
+    " peers_identifier fqdn \"rw.example.net\"; nat_traversal force;\n"
     " proposal { encryption_algorithm aes; hash_algorithm sha1;\n"
     "  authentication_method pre_shared_key; dh_group modp2048; }\n}\n"
     "sainfo anonymous {\n pfs_group ecp256; lifetime time 600 sec;\n"
@@ -170,12 +176,17 @@ fz_up(struct fz_side *s, const char *ip)
 static void
 fz_init(void)
 {
+	static int logging;
 	int i;
 
-	log_init("fuzz_exchange", LOG_DEST_STDERR, 0);
-	/* Rejected input is logged at warning level; keep quiet. */
-	if (log_open_file("/dev/null") == -1)
-		abort();
+	if (!logging) {
+		log_init("fuzz_exchange", LOG_DEST_STDERR, 0);
+		/* Rejected input is logged at warning level; keep quiet. */
+		if (log_open_file("/dev/null") == -1)
+			abort();
+		logging = 1;
+	}
+	fz_nq = 0;
 	fz_up(&fz[0], "10.0.0.1");
 	fz_up(&fz[1], "10.0.0.2");
 	if (ph1_main_start(&fz[0].env, TAILQ_FIRST(&fz[0].cfg->c_remotes),
@@ -186,12 +197,42 @@ fz_init(void)
 		    &fz[1 - fz_qto[i]].addr, fz_q[i], fz_qlen[i]);
 	if (TAILQ_FIRST(&fz[1].env.env_ph1s)->ph1_state != PH1_S_ESTABLISHED)
 		abort();
+	/* Keys are derived: the cookies only name the SA from now on. */
+	for (i = 0; i < 2; i++) {
+		struct ph1 *p = TAILQ_FIRST(&fz[i].env.env_ph1s);
+		size_t k;
+
+		for (k = 0; k < ISAKMP_COOKIE_LEN; k++) {
+			p->ph1_icookie[k] = (uint8_t)(1 + k);
+			p->ph1_rcookie[k] = (uint8_t)(9 + k);
+		}
+	}
 	fz_ready = 1;
 }
 
-/* A quick mode message 1 around the fuzzed chain, as the initiator. */
+/*
+ * An input took the ISAKMP-SA down (a protected DELETE of it, say): the
+ * next one starts from a new Main Mode.
+ */
 static void
-fz_quick(const uint8_t *data, size_t len)
+fz_reset(void)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		exchange_env_clear(&fz[i].env);
+		cfg_free(fz[i].cfg);
+		psk_free(fz[i].psk);
+	}
+	fz_ready = 0;
+}
+
+/*
+ * A quick mode message 1 (or an informational message) around the
+ * fuzzed chain, as the initiator, with its HASH(1).
+ */
+static void
+fz_protected(uint8_t etype, const uint8_t *data, size_t len)
 {
 	struct ph1 *ph1 = TAILQ_FIRST(&fz[0].env.env_ph1s);
 	const struct ike_keys *k = &ph1->ph1_keys;
@@ -209,7 +250,7 @@ fz_quick(const uint8_t *data, size_t len)
 	memcpy(hdr.hdr_rcookie, ph1->ph1_rcookie, ISAKMP_COOKIE_LEN);
 	hdr.hdr_np = ISAKMP_NPTYPE_HASH;
 	hdr.hdr_version = ISAKMP_VERSION;
-	hdr.hdr_etype = ISAKMP_ETYPE_QUICK;
+	hdr.hdr_etype = etype;
 	hdr.hdr_msgid = msgid = fz_spi * 2654435761u | 1;
 	rest.c_ptr = data + 1;
 	rest.c_len = len - 1;
@@ -244,12 +285,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	if (len < 1)
 		return 0;
 	if (data[0] & 1)
-		fz_quick(data + 1, len - 1);
+		fz_protected(ISAKMP_ETYPE_QUICK, data + 1, len - 1);
+	else if (data[0] & 2)
+		fz_protected(ISAKMP_ETYPE_INFO, data + 1, len - 1);
 	else
 		exchange_input(&fz[1].env, &fz[1].addr, &fz[0].addr,
 		    data + 1, len - 1);
 	/* Late SPIs, then every failed or finished negotiation goes. */
-	ph1 = TAILQ_FIRST(&fz[1].env.env_ph1s);
+	if ((ph1 = TAILQ_FIRST(&fz[1].env.env_ph1s)) == NULL) {
+		fz_reset();
+		return 0;
+	}
 	TAILQ_FOREACH(ph2, &ph1->ph1_ph2s, ph2_entry)
 		if (ph2->ph2_spi_wait & 1)
 			exchange_spi(&fz[1].env, ph2->ph2_id, 0, fz_spi++);
@@ -258,5 +304,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	while ((ph1 = TAILQ_NEXT(TAILQ_FIRST(&fz[1].env.env_ph1s),
 	    ph1_entry)) != NULL)
 		ph1_free(ph1);
+	if (TAILQ_FIRST(&fz[1].env.env_ph1s)->ph1_state != PH1_S_ESTABLISHED)
+		fz_reset();
 	return 0;
 }
