@@ -49,11 +49,13 @@ article_host $A $B a
 article_host $B $A b
 sed -i "s|adminsock disabled;|adminsock \"$work/b.sock\";|" "$work/b.conf"
 
-# The hook: write argv and the environment to NAME.HOOK.env.  A's
+# The hook: write its descriptors to NAME.HOOK.fds, argv and the
+# environment to NAME.HOOK.env.  A's
 # phase1_up also sleeps 3 seconds and exits 3.
 for n in a b; do
 	cat >"$work/hook-$n.sh" <<HOOK
 #!/bin/sh
+ls -l /proc/\$\$/fd/ >"$work/$n.\$1.fds" 2>&1
 echo "\$\$" >"$work/$n.\$1.spid"
 { echo "ARGV1=\$1"; env; } >"$work/$n.\$1.tmp"
 mv "$work/$n.\$1.tmp" "$work/$n.\$1.env"
@@ -82,14 +84,15 @@ for n in a b; do
 	check "setkey loads host $n's policies" \
 	    ip netns exec "$ns" "$setkey" -f "$work/$n.setkey"
 done
-# start_racoon NAME LOG: with a variable in its environment that no
-# script may see.
+# start_racoon NAME LOG: with a variable in its environment and an
+# inherited descriptor (100) that no script may see.
 start_racoon() {
 	local ns
 	ns=$(eval echo \$$1)
 	rm -f "$work/$1.pid"
-	RACOON_SECRET_VAR=leak ip netns exec "$ns" "$racoon" -F -d \
-	    -f "$work/$1.conf" -l "$work/$2" &
+	RACOON_SECRET_VAR=leak ip netns exec "$ns" bash -c 'exec 100>>"$1" &&
+	    shift && exec "$@"' fd "$work/fd100" \
+	    "$racoon" -F -d -f "$work/$1.conf" -l "$work/$2" &
 	eval racoon_$1=$!
 	pids="$pids $!"
 	check "racoon $1 writes its pidfile" wait_for "$work/$1.pid" .
@@ -120,6 +123,9 @@ check "phase1_up: REMOTE_ID" test "$(envval "$e" REMOTE_ID)" = $A
 check "phase1_up: INTERNAL_ADDR4 set (empty)" grep -qx "INTERNAL_ADDR4=" "$e"
 check_not "phase1_up: racoon's environment is not passed on" \
     grep -q RACOON_SECRET_VAR "$e"
+check "phase1_up: its descriptors listed" grep -q " 2 -> " "$work/b.phase1_up.fds"
+check_not "phase1_up: none of racoon's descriptors is passed on" \
+    grep -Eq "socket:|fd100|racoon-b.log|b.pid" "$work/b.phase1_up.fds"
 check "A's phase1_up: REMOTE_ADDR" \
     test "$(envval "$work/a.phase1_up.env" REMOTE_ADDR)" = $B
 check "A logs its script's exit status 3" wait_for \
