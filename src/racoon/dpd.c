@@ -158,27 +158,28 @@ dpd_cookies_ok(const struct ph1 *ph1, const struct isakmp_notify *nt)
 	    memcmp(a, ph1->ph1_rcookie, ISAKMP_COOKIE_LEN) == 0;
 }
 
-void
+int
 dpd_recv(struct ph1 *ph1, const struct isakmp_notify *nt)
 {
 	struct dpd *d = &ph1->ph1_dpd;
 	char name[PH1_NAMELEN];
 	uint32_t seq;
 	struct rbuf rb;
+	int news;
 
 	if (ph1->ph1_state != PH1_S_ESTABLISHED) {
 		dpd_drop(ph1, nt, "the ISAKMP-SA is not established");
-		return;
+		return 0;
 	}
 	if (!dpd_cookies_ok(ph1, nt)) {
 		dpd_drop(ph1, nt, "its SPI is not this ISAKMP-SA's cookies");
-		return;
+		return 0;
 	}
 	rbuf_init(&rb, nt->n_data, nt->n_len);
 	if (rbuf_get_u32(&rb, &seq) == -1 || rbuf_left(&rb) != 0) {
 		dpd_drop(ph1, nt, "notification data is not a 4-byte "
 		    "sequence number");
-		return;
+		return 0;
 	}
 	ph1_name(ph1, name, sizeof(name));
 	if (nt->n_type == ISAKMP_N_R_U_THERE) {
@@ -186,14 +187,15 @@ dpd_recv(struct ph1 *ph1, const struct isakmp_notify *nt)
 		if (d->dpd_peer_seen && seq != d->dpd_peer_seq &&
 		    !dpd_after(seq, d->dpd_peer_seq)) {
 			dpd_drop(ph1, nt, "sequence number went back");
-			return;
+			return 0;
 		}
+		news = !d->dpd_peer_seen || seq != d->dpd_peer_seq;
 		d->dpd_peer_seen = 1;
 		d->dpd_peer_seq = seq;
 		log_debug(1, "%s: DPD R-U-THERE %u received, ACK sent", name,
 		    seq);
 		(void)dpd_send(ph1, ISAKMP_N_R_U_THERE_ACK, seq);
-		return;
+		return news;
 	}
 	/* R-U-THERE-ACK: a number we sent and that is not answered yet. */
 	if (!dpd_active(ph1) || !dpd_after(seq, d->dpd_last_ack) ||
@@ -201,7 +203,7 @@ dpd_recv(struct ph1 *ph1, const struct isakmp_notify *nt)
 		log_warnx("%s: Wrong DPD sequence number (%u; last_ack=%u, "
 		    "seq=%u).", name, seq, d->dpd_last_ack, d->dpd_seq);
 		dpd_drop(ph1, nt, "unexpected sequence number");
-		return;
+		return 0;
 	}
 	log_debug(1, "%s: DPD R-U-THERE-ACK %u received", name, seq);
 	d->dpd_last_ack = seq;
@@ -209,6 +211,7 @@ dpd_recv(struct ph1 *ph1, const struct isakmp_notify *nt)
 	d->dpd_ack_at = exchange_now(ph1->ph1_env);
 	d->dpd_next_at = d->dpd_ack_at +
 	    (uint64_t)ph1->ph1_remote->r_dpd_delay * 1000;
+	return 1;
 }
 
 /*

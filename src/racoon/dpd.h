@@ -61,9 +61,12 @@ void	 dpd_start(struct ph1 *);
 int	 dpd_active(const struct ph1 *);
 /*
  * A protected R-U-THERE or R-U-THERE-ACK received under ph1: answer or
- * account it, or drop it (logged, counted).
+ * account it, or drop it (logged, counted).  1 if it was news that a
+ * replay cannot be (an R-U-THERE with a number after the peer's last,
+ * an ACK of a probe not yet answered), which NAT-T may follow to its
+ * address; 0 for a repeated, stale or dropped one.
  */
-void	 dpd_recv(struct ph1 *, const struct isakmp_notify *);
+int	 dpd_recv(struct ph1 *, const struct isakmp_notify *);
 /* Send what is due at now; declare the peer dead after dpd_maxfail. */
 void	 dpd_timer(struct ph1 *, uint64_t);
 /* When dpd_timer has work next for ph1; 0 if never. */

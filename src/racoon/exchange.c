@@ -960,7 +960,16 @@ exchange_info_ph2(struct ph1 *ph1, const struct isakmp_notify *nt)
 	}
 }
 
-/* 1 if the message was authenticated (HASH(1)) and taken, else 0. */
+/*
+ * 1 if the message was authenticated (HASH(1)) and is news that no
+ * replay can be, which NAT-T may follow to the address it came from:
+ * only a DPD notify that dpd_recv() takes as new.  A DELETE or another
+ * notify is acted on but followed nowhere: IKEv1 gives an
+ * informational message no replay protection, and one copied off the
+ * wire (an R-U-THERE goes by every dpd_delay) would otherwise move the
+ * ISAKMP-SA to any address that sends it again, and DPD would then
+ * declare the peer dead.
+ */
 static int
 exchange_info_recv(struct ph1 *ph1, const uint8_t *data, size_t len,
     const struct isakmp_hdr *hdr)
@@ -994,7 +1003,6 @@ exchange_info_recv(struct ph1 *ph1, const uint8_t *data, size_t len,
 		    "dropped", name);
 		goto drop;
 	}
-	took = enc;
 	if ((np = isakmp_msg_find(&msg, ISAKMP_NPTYPE_N, 0)) == NULL) {
 		size_t i;
 
@@ -1016,7 +1024,7 @@ exchange_info_recv(struct ph1 *ph1, const uint8_t *data, size_t len,
 	    nt.n_type == ISAKMP_N_R_U_THERE_ACK) {
 		/* RFC 3706 5.1: DPD messages are protected, else dropped. */
 		if (enc)
-			dpd_recv(ph1, &nt);
+			took = dpd_recv(ph1, &nt);
 		else
 			goto drop;
 		goto out;

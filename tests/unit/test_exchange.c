@@ -2382,6 +2382,69 @@ t_dpd_probe(void)
 }
 
 /*
+ * Informational messages have no replay protection in IKEv1: one copied
+ * off the wire and sent again from another address (an R-U-THERE, a
+ * DELETE) is answered or acted on as before, but does not move the
+ * responder's ISAKMP-SA there (its DPD would then find the peer dead).
+ * A new R-U-THERE from the NAT's new mapping does.
+ */
+static void
+t_natt_replay(void)
+{
+	struct ph1 *ph1, *rph1;
+	struct ph2 *ph2;
+	struct addr from;
+	uint8_t *rut, *del;
+	size_t rut_len, del_len;
+
+	log_reset();
+	ASSERT_PTR_NE(ph2 = natt_world(1, "on", "on", IPSECDOI_MODE_TUNNEL),
+	    NULL);
+	pump();
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	ph1 = first_ph1(I);
+	rph1 = first_ph1(R);
+	ASSERT_INT_EQ(rph1->ph1_peer.a_port, 4500 + NAT_SHIFT);
+	/* An R-U-THERE, copied as it passes, and answered. */
+	dpd_forge(ph1, ISAKMP_N_R_U_THERE, 100, 0, 4);
+	ASSERT_INT_EQ(nq, 1);
+	ASSERT_PTR_NE(rut = malloc(Q[0].len), NULL);
+	memcpy(rut, Q[0].data, rut_len = Q[0].len);
+	ASSERT_INT_EQ(pump(), 2);
+	ASSERT_INT_EQ(rph1->ph1_dpd.dpd_peer_seq, 100);
+	/* Again from port 5555: R answers the same number, stays put. */
+	from = nat_addr;
+	from.a_port = 5555;
+	exchange_input(&R->env, &rph1->ph1_local, &from, rut, rut_len);
+	ASSERT_INT_EQ(rph1->ph1_peer.a_port, 4500 + NAT_SHIFT);
+	ASSERT_INT_EQ(nq, 1);
+	drop_one();
+	/* I's DELETE of the phase 2, copied, then sent again: the same. */
+	ASSERT_INT_EQ(exchange_delete_ph2(ph2), 0);
+	ASSERT_INT_EQ(nq, 1);
+	ASSERT_PTR_NE(del = malloc(Q[0].len), NULL);
+	memcpy(del, Q[0].data, del_len = Q[0].len);
+	ASSERT_INT_EQ(pump(), 1);
+	exchange_input(&R->env, &rph1->ph1_local, &from, del, del_len);
+	ASSERT_INT_EQ(rph1->ph1_peer.a_port, 4500 + NAT_SHIFT);
+	ASSERT_FALSE(log_has("ports changed to: 10.0.0.2[4500]<->"
+	    "10.9.9.9[5555]"));
+	/* The NAT maps I anew: its next R-U-THERE moves R there. */
+	nat_shift = 20000;
+	dpd_forge(ph1, ISAKMP_N_R_U_THERE, 101, 0, 4);
+	ASSERT_INT_EQ(pump_one(), 1);
+	ASSERT_INT_EQ(rph1->ph1_peer.a_port, 4500 + 20000);
+	ASSERT_TRUE(log_has("NAT-T: ports changed to: 10.0.0.2[4500]<->"
+	    "10.9.9.9[24500]"));
+	pump();
+	free(rut);
+	free(del);
+	nat_shift = NAT_SHIFT;
+	nat_on = 0;
+	world_down();
+}
+
+/*
  * A silent peer is dead dpd_delay + dpd_retry * dpd_maxfail seconds
  * after its last acknowledgement: the daemon hears it, the phase 2 SAs
  * leave the kernel both ways, DELETEs go out, the ISAKMP-SA ends; the
@@ -2773,6 +2836,7 @@ main(void)
 	TEST_RUN(t_natt_follow_authenticated);
 	TEST_RUN(t_natt_bad_lengths);
 	TEST_RUN(t_dpd_probe);
+	TEST_RUN(t_natt_replay);
 	TEST_RUN(t_dpd_dead);
 	TEST_RUN(t_aggressive);
 	TEST_RUN(t_aggressive_no_remote);
