@@ -1050,9 +1050,40 @@ admin_deadline_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
+ * 1 if the peer of fd has gid among its supplementary groups
+ * (SO_PEERGROUPS): the group of an adminsock is usually one its users
+ * are members of, not their primary group.
+ */
+static int
+admin_peer_in_group(int fd, gid_t gid)
+{
+	gid_t small[64], *g = small;
+	socklen_t len = sizeof(small);
+	size_t i, n;
+	int in = 0;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) == -1) {
+		/* ERANGE: len says how much it takes. */
+		if (errno != ERANGE || len > 65536 * sizeof(gid_t) ||
+		    (g = malloc(len)) == NULL)
+			return 0;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) == -1) {
+			free(g);
+			return 0;
+		}
+	}
+	n = len / sizeof(gid_t);
+	for (i = 0; i < n && !in; i++)
+		in = g[i] == gid;
+	if (g != small)
+		free(g);
+	return in;
+}
+
+/*
  * What the socket's mode lets a peer do, checked on its credentials
- * too: root, the owner, the group with group write permission, anyone
- * with other write permission.
+ * too: root, the owner, the group (primary or supplementary) with group
+ * write permission, anyone with other write permission.
  */
 static int
 admin_peer_ok(int fd, uid_t *uid)
@@ -1064,7 +1095,8 @@ admin_peer_ok(int fd, uid_t *uid)
 		return 0;
 	*uid = uc.uid;
 	return uc.uid == 0 || uc.uid == admin_uid ||
-	    (uc.gid == admin_gid && (admin_mode & S_IWGRP)) ||
+	    ((admin_mode & S_IWGRP) && (uc.gid == admin_gid ||
+	    admin_peer_in_group(fd, admin_gid))) ||
 	    (admin_mode & S_IWOTH);
 }
 

@@ -4,7 +4,8 @@
 # swallow (issue 19), with a live tunnel that must come through intact:
 #  - adminsock "path" "root" "root" 0660: the socket file has that mode;
 #    nobody cannot connect; with the file opened up behind racoon's back
-#    (chmod 0666) racoon still refuses nobody on its credentials;
+#    (chmod 0666) racoon still refuses nobody on its credentials; a
+#    member of the socket's group (as a supplementary group) is let in;
 #  - malformed requests (tests/netns/admin_hostile.py: short, over- and
 #    under-long, unknown command, version, protocol, format, SA index
 #    cut short or with a bad family or prefix, trailing bytes, a remote
@@ -70,6 +71,10 @@ check "nobody is refused on its credentials when the file lets it in" \
 check "racoon logs the refusal" grep -q \
     "admin: connection from uid 65534 refused" "$work/racoon-a.log"
 check "root still gets through" ctl ss isakmp
+chmod 0660 "$work/a.sock"
+check "nobody with root as a supplementary group gets through (group rw)" \
+    ip netns exec "$a" setpriv --reuid=65534 --regid=65534 --groups=0 \
+    "$racoonctl" -s "$work/a.sock" ss isakmp
 
 # Malformed requests.
 ip netns exec "$a" python3 "$here/admin_hostile.py" "$work/a.sock" \
