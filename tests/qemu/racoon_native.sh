@@ -11,7 +11,8 @@
 #    kernel (xfrm_larval_drop 0), is answered once the kernel's ACQUIRE
 #    has been negotiated; the kernel's ESP carries the traffic (its SA
 #    counters, the wire; racoonctl show-sa reads them from AF_KEY);
-#    SIGTERM takes racoon's SAs out of both kernels.
+#    setkey -F under racoon: the peer is told, and renegotiates; SIGTERM
+#    takes racoon's SAs out of both kernels.
 #    With IPSECD_SOCKET set, setkey and racoon ask that socket and not
 #    AF_KEY (ARCHITECTURE.md's order).  An ACQUIRE for an unknown peer
 #    is refused, and comes again after net.core.xfrm_acq_expires.
@@ -282,11 +283,26 @@ check "after xfrm_acq_expires the kernel sends a new ACQUIRE" \
     test "$(grep -c "$nocf" /tmp/racoon-a.log)" = 2
 echo "spddelete $A 10.73.9.9 any -P out;" | ipx A setkey -c
 sleep 4	# the second larval SA goes too
+# setkey -F under racoon: the kernel's FLUSH broadcast reaches racoon,
+# which tells B; B's next packet brings new SAs.
+ipx A setkey -F
+check "setkey -F under racoon: racoon A tells its peer" \
+    wait_for /tmp/racoon-a.log "IPsec-SA flushed from the kernel" 30
+check "and B purges the pair" \
+    wait_for /tmp/racoon-b.log "purged IPsec-SA proto_id=ESP spi=" 30
+ipx B ping -c 1 -W 15 $A >/dev/null
+check "B's next ping negotiates new SAs, and pings flow" \
+    ipx B ping -q -c 2 -W 2 $A
+purged() { grep -c "purged IPsec-SA proto_id=ESP spi=" /tmp/racoon-b.log; }
+np=$(purged)
 kill -TERM "$(cat /etc/t/a.pid)"
 check "racoon A exits on SIGTERM" wait_for /tmp/racoon-a.log "racoon stopped"
 check "SIGTERM: racoon's SAs are gone from A's kernel" gone A
-check "the peer obeys the DELETE" \
-    wait_for /tmp/racoon-b.log "purged IPsec-SA proto_id=ESP spi="
+i=0
+while [ "$(purged)" = "$np" ] && [ $i -lt 30 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+check "the peer obeys the DELETE" test "$(purged)" -gt "$np"
 check "and the peer's kernel holds none of them" gone B
 ipx A ip xfrm policy >/tmp/pol-a
 check "the policies stay" grep -q "dir out" /tmp/pol-a
@@ -595,4 +611,4 @@ done
 QEMU_MODULES_EXTRA="nft_chain_nat nft_masq nf_conntrack_netlink" \
     qemu_initramfs "$work/initrd.gz" "$work/guest.sh" $files || exit 1
 qemu_boot "$work/initrd.gz" 420 >"$work/console"
-qemu_verdict "$work/console" 116
+qemu_verdict "$work/console" 119
