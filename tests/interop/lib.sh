@@ -22,8 +22,8 @@ setkey=$BUILD/src/setkey/setkey
 racoon=$BUILD/src/racoon/racoon
 charon=/usr/lib/ipsec/charon
 
-rns=irR$$ cns=irC$$
-R=10.79.0.1 C=10.79.0.2
+rns=irR$$ cns=irC$$ nns=irN$$
+R=10.79.0.1 C=10.79.0.2 N=10.79.0.254
 RNET=10.79.1.0/24 CNET=10.79.2.0/24 RH=10.79.1.1 CH=10.79.2.1
 PSK=interop-7f3a91c2e5d84b06
 # The proposals most scenarios use: charon's (swanctl) and racoon's.
@@ -44,6 +44,7 @@ interop_cleanup() {
 	[ -n "$charon_pid" ] && kill -9 "$charon_pid" 2>/dev/null
 	ip netns del "$rns" 2>/dev/null
 	ip netns del "$cns" 2>/dev/null
+	ip netns del "$nns" 2>/dev/null
 	if [ -n "${KEEP:-}" ]; then
 		echo "kept $work"
 	else
@@ -128,19 +129,40 @@ CONF
 	    return 1; }
 }
 
-# interop_setup [nocharon] [ipv6]: namespaces, ipsecd, charon, capture.
-# With ipv6 the gateways and subnets are fd79::1, fd79::2, fd79:1::/64
-# and fd79:2::/64 instead (R, C, RNET, CNET, RH, CH change).
+# interop_setup [nocharon] [ipv6] [nat]: namespaces, ipsecd, charon,
+# capture.  With ipv6 the gateways and subnets are fd79::1, fd79::2,
+# fd79:1::/64 and fd79:2::/64 instead (R, C, RNET, CNET, RH, CH change).
+# With nat charon is 10.80.0.2 behind namespace $nns, which masquerades
+# it as $N (10.79.0.254) on racoon's link.
 interop_setup() {
-	local a v6=0 start=1
+	local a v6=0 start=1 nat=0
 	for a; do
 		case $a in
 		nocharon) start=0 ;;
 		ipv6) v6=1 ;;
+		nat) nat=1 ;;
 		esac
 	done
 	interop_tools
-	if [ $v6 = 1 ]; then
+	if [ $nat = 1 ]; then
+		C=10.80.0.2
+		netns_pair "$rns" "$nns" veth0 veth0 $R/24 $N/24 || exit 1
+		ip netns add "$cns" || exit 1
+		ip -n "$nns" link add veth1 type veth peer name veth0 netns "$cns"
+		ip -n "$nns" addr add 10.80.0.1/24 dev veth1
+		ip -n "$cns" addr add $C/24 dev veth0
+		ip -n "$nns" link set veth1 up
+		ip -n "$cns" link set lo up
+		ip -n "$cns" link set veth0 up
+		ip -n "$cns" route add default via 10.80.0.1
+		nat_masquerade "$nns" veth0
+		ip -n "$rns" addr add $RH/32 dev lo
+		ip -n "$cns" addr add $CH/32 dev lo
+		for a in "$rns" "$nns" "$cns"; do
+			ip netns exec "$a" sysctl -qw \
+			    net.ipv6.conf.all.disable_ipv6=1
+		done
+	elif [ $v6 = 1 ]; then
 		R=fd79::1 C=fd79::2 RNET=fd79:1::/64 CNET=fd79:2::/64
 		RH=fd79:1::1 CH=fd79:2::1
 		netns_pair "$rns" "$cns" veth0 veth0 10.79.0.1/24 10.79.0.2/24 \
