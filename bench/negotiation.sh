@@ -22,26 +22,30 @@
 # which comes before the 100 ms by which racoon delays the initiator's
 # outbound ADD (KERNEL_ADD_DELAY_MS): that delay adds latency, not CPU.
 #
-# Usage: bench/negotiation.sh [-n NEGOTIATIONS] [-w WINDOW] [-r RUNS]
+# Usage: bench/negotiation.sh [-q] [-n NEGOTIATIONS] [-w WINDOW] [-r RUNS]
 #	[-c CONFIG] [-p TOP]
 # (defaults 300, 96, 3, all three; each figure is the best of RUNS, the
-# DH share is taken on one more run under perf; -p: also the TOP
-# functions by CPU time of racoon and of ipsecd).  Not a test: never
-# timed by the suite.
+# DH share is taken on one more run under perf, which -q leaves out; -p:
+# also the TOP functions by CPU time of racoon and of ipsecd).  With
+# NEGOTIATIONS up to 1000 it shows how the cost per setup grows with the
+# number of tunnels (each side holds 2 policies per negotiation from the
+# start).  BENCH_IPSECD=PATH runs that ipsecd binary instead of the
+# tree's, to compare two versions.  Not a test: never timed by the suite.
 set -u
-n=300 win=96 only= top_n=0 runs=3
-while getopts n:w:c:p:r: o; do
+n=300 win=96 only= top_n=0 runs=3 noperf=
+while getopts qn:w:c:p:r: o; do
 	case $o in
+	q) noperf=1 ;;
 	n) n=$OPTARG ;;
 	r) runs=$OPTARG ;;
 	p) top_n=$OPTARG ;;
 	w) win=$OPTARG ;;
 	c) only=$OPTARG ;;
-	*) echo "usage: bench/negotiation.sh [-n N] [-w WINDOW] [-r RUNS]" \
+	*) echo "usage: bench/negotiation.sh [-q] [-n N] [-w WINDOW] [-r RUNS]" \
 	    "[-c modp2048|modp2048-pfs|ecp256-pfs] [-p TOP]" >&2; exit 2 ;;
 	esac
 done
-[ "$n" -ge 1 ] && [ "$n" -le 500 ] || { echo "-n: 1 to 500" >&2; exit 2; }
+[ "$n" -ge 1 ] && [ "$n" -le 1000 ] || { echo "-n: 1 to 1000" >&2; exit 2; }
 [ "$runs" -ge 1 ] || { echo "-r: at least 1" >&2; exit 2; }
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${BENCH_OUT:-$top/_build}
@@ -53,6 +57,8 @@ install_packages || exit 1
 [ -x "$top/configure" ] || (cd "$top" && ./autogen.sh) >"$out/autogen.log" 2>&1
 build main --enable-werror || exit 1
 bin=$out/main/src
+ipsecd=${BENCH_IPSECD:-$bin/ipsecd/ipsecd}
+[ -x "$ipsecd" ] || { echo "BENCH_IPSECD: $ipsecd: not executable" >&2; exit 2; }
 . "$top/tests/netns/lib.sh"
 
 a=ngA$$ b=ngB$$ work=$(mktemp -d) pids= racoons=
@@ -74,7 +80,7 @@ for s in $srcs; do
 	[ "$s" = 10.78.1.1 ] || echo "address add $s/16 dev va"
 done | ip -n "$a" -batch - || exit 1
 for h in a b; do
-	ip netns exec "$(eval echo \$$h)" "$bin/ipsecd/ipsecd" -F \
+	ip netns exec "$(eval echo \$$h)" "$ipsecd" -F \
 	    2>"$work/ipsecd-$h.log" &
 	pids="$pids $!"
 	disown $!	# killed at exit without a job report
@@ -215,7 +221,7 @@ for c in modp2048 modp2048-pfs ecp256-pfs; do
 	done
 	rate=$best
 	share=n/a
-	if command -v perf >/dev/null; then
+	if [ -z "$noperf" ] && command -v perf >/dev/null; then
 		# A second run under perf (dwarf call graphs slow it).
 		start $dh $pfs
 		perf record -q -e cpu-clock -F 1999 --call-graph dwarf,16384 \
