@@ -618,6 +618,15 @@ proposal_proto_pick(const struct cfg_sainfo *si,
 
 	n = proposal_ours(si, prop->prop_proto, pol, mine, ISAKMP_MAX_TRANS,
 	    0);
+	if (n == 0) {
+		/* Again, saying what the kernel cannot install. */
+		(void)proposal_ours(si, prop->prop_proto, pol, mine,
+		    ISAKMP_MAX_TRANS, 1);
+		log_warnx("sainfo %s:%d: no %s transform to accept",
+		    si->si_file, si->si_line,
+		    isakmp_proto_name(prop->prop_proto));
+		return -1;
+	}
 	while (rbuf_left(&rb) > 0) {
 		if (isakmp_trans_next(&rb, prop->prop_proto, &it) != 0)
 			return -1;

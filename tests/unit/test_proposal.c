@@ -393,6 +393,21 @@ t_ph2_kernel_algs(void)
 	wbuf_free(&w);
 	wbuf_free(&w2);
 	cfg_free(c);
+
+	/* A sainfo of AEAD alone accepts nothing from such a kernel. */
+	c = load("sainfo anonymous {\n"
+	    " encryption_algorithm aes_gcm_16 128;\n"
+	    " compression_algorithm deflate;\n"
+	    "}\n");
+	si = TAILQ_FIRST(&c->c_sainfos);
+	build_ph2(&w, c, &pol);
+	sa_view(&w, &sa);
+	proposal_set_kernel(no_aead);
+	ASSERT_INT_NE(proposal_ph2_choose(si, &pol, CFG_PCHECK_STRICT, &sa,
+	    &pp), ISAKMP_N_OK);
+	proposal_set_kernel(NULL);
+	wbuf_free(&w);
+	cfg_free(c);
 }
 
 static void
