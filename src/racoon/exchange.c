@@ -1117,9 +1117,21 @@ exchange_ph2_responder(struct ph1 *ph1, const struct isakmp_hdr *hdr)
 {
 	struct ph2 *ph2;
 	char l[ADDR_STRLEN], p[ADDR_STRLEN], name[PH2_NAMELEN];
+	char n1[PH1_NAMELEN];
 
 	if (hdr->hdr_msgid == 0 || !(hdr->hdr_flags & ISAKMP_FLAG_E))
 		return NULL;
+	/*
+	 * IKEv1 has no replay window: a copy of an old message 1 would
+	 * start the phase 2 again (and, with NAT-T, move the ISAKMP-SA to
+	 * whoever sent it).  Message IDs are random; one seen is a replay.
+	 */
+	if (ph2_msgid_used(ph1, hdr->hdr_msgid)) {
+		log_warnx("%s: Quick Mode message ID 0x%08x used before under "
+		    "this ISAKMP-SA (a replay?)", ph1_name(ph1, n1,
+		    sizeof(n1)), hdr->hdr_msgid);
+		return NULL;
+	}
 	if ((ph2 = ph2_new(ph1, ISAKMP_ROLE_R, hdr->hdr_msgid)) == NULL)
 		return NULL;
 	addr_fmt(&ph1->ph1_local, ADDR_PORT, l, sizeof(l));

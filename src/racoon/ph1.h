@@ -44,6 +44,9 @@ const char *ph1_state_name(enum ph1_state);
 struct dh;
 struct ph2;
 
+/* Quick Mode message IDs an ISAKMP-SA remembers against replays. */
+#define PH1_MSGIDS	256
+
 struct ph1 {
 	TAILQ_ENTRY(ph1) ph1_entry;
 	struct exchange_env *ph1_env;
@@ -85,6 +88,9 @@ struct ph1 {
 	enum natt_version ph1_natt_ver;	/* agreed; NATT_NONE: no NAT-T */
 	unsigned	 ph1_natt_flags;	/* NATT_F_* */
 	uint64_t	 ph1_natt_ka_at;	/* next keepalive; 0: none */
+	/* The last PH1_MSGIDS Quick Mode message IDs (ph2_msgid_used). */
+	uint32_t	 ph1_msgids[PH1_MSGIDS];
+	unsigned	 ph1_nmsgids;
 };
 
 /* A new ph1 in env's list: cookies drawn, our own filled in. */

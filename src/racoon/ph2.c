@@ -169,6 +169,7 @@ ph2_new(struct ph1 *ph1, enum isakmp_role role, uint32_t msgid)
 	ph2->ph2_role = role;
 	ph2->ph2_state = PH2_S_NEW;
 	ph2->ph2_msgid = msgid;
+	ph1->ph1_msgids[ph1->ph1_nmsgids++ % PH1_MSGIDS] = msgid;
 	ph2->ph2_id = ++ph1->ph1_env->env_next_id;
 	TAILQ_INSERT_TAIL(&ph1->ph1_ph2s, ph2, ph2_entry);
 	exchange_init(&ph2->ph2_ex, EXCHANGE_QUICK, role, ph1, ph2);
@@ -200,6 +201,18 @@ ph2_free(struct ph2 *ph2)
 	wbuf_free(&ph2->ph2_nr);
 	wbuf_free(&ph2->ph2_gxy);
 	freezero(ph2, sizeof(*ph2));
+}
+
+int
+ph2_msgid_used(const struct ph1 *ph1, uint32_t msgid)
+{
+	unsigned i, n = ph1->ph1_nmsgids < PH1_MSGIDS ? ph1->ph1_nmsgids :
+	    PH1_MSGIDS;
+
+	for (i = 0; i < n; i++)
+		if (ph1->ph1_msgids[i] == msgid)
+			return 1;
+	return 0;
 }
 
 struct ph2 *

@@ -99,6 +99,11 @@ void	 ph2_fail(struct ph2 *, const char *);
 const char *ph2_name(const struct ph2 *, char *, size_t);
 #define PH2_NAMELEN	(16 + ADDR_STRLEN)
 struct ph2 *ph2_find(struct ph1 *, uint32_t);
+/*
+ * 1 if one of ph1's last PH1_MSGIDS phase 2s had msgid: a Quick Mode
+ * message 1 with it, its phase 2 gone, is a replay.
+ */
+int	 ph2_msgid_used(const struct ph1 *, uint32_t);
 
 /* Selectors: from text-free parts, to and from ID payloads, printing. */
 int	 ph2_sel_host(struct ph2_sel *, const struct addr *);

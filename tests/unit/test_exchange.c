@@ -2445,6 +2445,44 @@ t_natt_replay(void)
 }
 
 /*
+ * A copy of a Quick Mode message 1, sent again once its phase 2 is gone
+ * (from another port): IKEv1 has no replay window, but the message ID
+ * was used under this ISAKMP-SA, so the responder neither starts the
+ * phase 2 again nor follows the sender.
+ */
+static void
+t_qm_replay(void)
+{
+	struct ph2 *ph2;
+	struct ph1 *rph1;
+	struct addr from;
+	uint8_t *qm1;
+	size_t qm1_len;
+
+	log_reset();
+	ASSERT_PTR_NE(ph2 = natt_world(1, "on", "on", IPSECDOI_MODE_TUNNEL),
+	    NULL);
+	ASSERT_INT_EQ(nq, 1);
+	ASSERT_PTR_NE(qm1 = malloc(Q[0].len), NULL);
+	memcpy(qm1, Q[0].data, qm1_len = Q[0].len);
+	pump();
+	ASSERT_INT_EQ(ph2->ph2_state, PH2_S_ESTABLISHED);
+	rph1 = first_ph1(R);
+	ASSERT_PTR_NE(TAILQ_FIRST(&rph1->ph1_ph2s), NULL);
+	ph2_free(TAILQ_FIRST(&rph1->ph1_ph2s));
+	from = nat_addr;
+	from.a_port = 5555;
+	exchange_input(&R->env, &rph1->ph1_local, &from, qm1, qm1_len);
+	ASSERT_PTR_EQ(TAILQ_FIRST(&rph1->ph1_ph2s), NULL);
+	ASSERT_INT_EQ(nq, 0);
+	ASSERT_INT_EQ(rph1->ph1_peer.a_port, 4500 + NAT_SHIFT);
+	ASSERT_TRUE(log_has("used before under this ISAKMP-SA"));
+	free(qm1);
+	nat_on = 0;
+	world_down();
+}
+
+/*
  * A silent peer is dead dpd_delay + dpd_retry * dpd_maxfail seconds
  * after its last acknowledgement: the daemon hears it, the phase 2 SAs
  * leave the kernel both ways, DELETEs go out, the ISAKMP-SA ends; the
@@ -2837,6 +2875,7 @@ main(void)
 	TEST_RUN(t_natt_bad_lengths);
 	TEST_RUN(t_dpd_probe);
 	TEST_RUN(t_natt_replay);
+	TEST_RUN(t_qm_replay);
 	TEST_RUN(t_dpd_dead);
 	TEST_RUN(t_aggressive);
 	TEST_RUN(t_aggressive_no_remote);
