@@ -29,8 +29,9 @@
 # also the TOP functions by CPU time of racoon and of ipsecd).  With
 # NEGOTIATIONS up to 1000 it shows how the cost per setup grows with the
 # number of tunnels (each side holds 2 policies per negotiation from the
-# start).  BENCH_IPSECD=PATH runs that ipsecd binary instead of the
-# tree's, to compare two versions.  Not a test: never timed by the suite.
+# start).  BENCH_IPSECD=PATH and BENCH_RACOON=PATH run those binaries
+# instead of the tree's, to compare two versions.  Not a test: never
+# timed by the suite.
 set -u
 n=300 win=96 only= top_n=0 runs=3 noperf=
 while getopts qn:w:c:p:r: o; do
@@ -58,7 +59,9 @@ install_packages || exit 1
 build main --enable-werror || exit 1
 bin=$out/main/src
 ipsecd=${BENCH_IPSECD:-$bin/ipsecd/ipsecd}
+racoon=${BENCH_RACOON:-$bin/racoon/racoon}
 [ -x "$ipsecd" ] || { echo "BENCH_IPSECD: $ipsecd: not executable" >&2; exit 2; }
+[ -x "$racoon" ] || { echo "BENCH_RACOON: $racoon: not executable" >&2; exit 2; }
 . "$top/tests/netns/lib.sh"
 
 a=ngA$$ b=ngB$$ work=$(mktemp -d) pids= racoons=
@@ -137,7 +140,7 @@ start() {
 	conf b anonymous "$1" "$2" >"$work/b.conf"
 	racoons=
 	for h in a b; do
-		ip netns exec "$(eval echo \$$h)" "$bin/racoon/racoon" -F \
+		ip netns exec "$(eval echo \$$h)" "$racoon" -F \
 		    -f "$work/$h.conf" -l "$work/racoon-$h.log" &
 		racoons="$racoons $!"
 	done
