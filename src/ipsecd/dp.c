@@ -161,6 +161,7 @@ static struct {
 	uint64_t		 nsent;		/* sealed packets sent */
 	uint64_t		 nrecv;		/* opened packets delivered */
 	uint64_t		 ntransit;	/* ciphertext for other hosts */
+	int			 gso_logged;	/* UDP GSO refusal was logged */
 	uint64_t		 tso_pkts;	/* TUN super-packets cut */
 	uint64_t		 tso_segs;	/* ... into this many segments */
 	uint64_t		 gro_pkts;	/* merged packets written */
@@ -254,9 +255,15 @@ dp_stats_log(void)
 	    (unsigned long long)dp.nsent, (unsigned long long)dp.nrecv,
 	    dp.nheld, (unsigned long long)dp.ntransit, line);
 	log_info("datapath: offload: tso %llu super-packets into %llu "
-	    "segments, gro %llu segments into %llu packets",
+	    "segments, gro %llu segments into %llu packets, udp-gso %llu "
+	    "sends of %llu datagrams, udp-gso in %llu super-packets into "
+	    "%llu datagrams",
 	    (unsigned long long)dp.tso_pkts, (unsigned long long)dp.tso_segs,
-	    (unsigned long long)dp.gro_segs, (unsigned long long)dp.gro_pkts);
+	    (unsigned long long)dp.gro_segs, (unsigned long long)dp.gro_pkts,
+	    (unsigned long long)dp.wire.w_gso_sends,
+	    (unsigned long long)dp.wire.w_gso_segs,
+	    (unsigned long long)dp.wire.w_rx_gso_pkts,
+	    (unsigned long long)dp.wire.w_rx_gso_segs);
 }
 
 /* Read addresses, upper-layer protocol and ports of a whole packet. */
@@ -356,6 +363,12 @@ dp_flush(void)
 		return;
 	if ((n = wire_tx(&dp.wire, dp.outp, dp.nout)) < 0)
 		n = 0;
+	if (dp.wire.w_gso_err != 0 && !dp.gso_logged) {
+		/* Once: the packets went out raw and keep doing so. */
+		log_warnx("UDP GSO refused (%s): ESP-in-UDP is sent per "
+		    "packet from now on", strerror(dp.wire.w_gso_err));
+		dp.gso_logged = 1;
+	}
 	dp.nsent += (uint64_t)n;
 	if ((size_t)n != dp.nout) {
 		dp.drops[DP_TX] += dp.nout - (size_t)n - 1;
@@ -1443,10 +1456,12 @@ int
 dp_open(struct event_base *base, const char *tun, const char **why)
 {
 	struct timeval tick = { 1, 0 };
+	const char *gwhy;
 	int i;
 
 	memset(&dp, 0, sizeof(dp));
 	dp.tun.tun_fd = dp.wire.w_rx = dp.wire.w_tx4 = dp.wire.w_tx6 = -1;
+	dp.wire.w_udp4 = dp.wire.w_udp6 = -1;
 	for (i = 0; i < 4; i++)
 		dp.wire.w_sink[i] = -1;
 	dp.base = base;
@@ -1475,6 +1490,13 @@ dp_open(struct event_base *base, const char *tun, const char **why)
 	if ((dp.nft = nft_open(dp.tun.tun_name, IPSECD_BYPASS_MARK,
 	    why)) == NULL)
 		goto fail;
+	if (dp.wire.w_gso && nft_gso_ports(dp.nft, dp.wire.w_udp4_port,
+	    dp.wire.w_udp6_port, &gwhy) == -1) {
+		log_warnx("ESP-in-UDP goes without UDP GSO: %s", gwhy);
+		dp.wire.w_gso = 0;
+	} else if (!dp.wire.w_gso)
+		log_warnx("ESP-in-UDP goes without UDP GSO: %s",
+		    strerror(dp.wire.w_gso_err));
 	dp.tun_ev = event_new(base, dp.tun.tun_fd, EV_READ | EV_PERSIST,
 	    dp_tun_cb, NULL);
 	dp.wire_ev = event_new(base, dp.wire.w_rx, EV_READ | EV_PERSIST,

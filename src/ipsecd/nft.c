@@ -24,6 +24,8 @@ struct nft_table {
 	uint32_t	 nt_mark;
 	int		 nt_early;	/* prerouting drops our ciphertext */
 	int		 nt_defrag;	/* chains see whole IPv6 datagrams */
+	uint16_t	 nt_gso4;	/* UDP GSO senders' ports (wire.h) */
+	uint16_t	 nt_gso6;
 	char		 nt_err[256];
 };
 
@@ -58,9 +60,26 @@ nft_base(struct wbuf *wb, const struct nft_table *c)
 	    "filter; policy accept; }\n"
 	    "add chain inet %s prerouting { type filter hook prerouting "
 	    "priority raw; policy accept; }\n"
+	    "add chain inet %s output { type filter hook output "
+	    "priority raw; policy accept; }\n"
 	    "flush table inet %s\n", NFT_TABLE, NFT_TABLE, NFT_TABLE, NFT_TABLE,
-	    NFT_TABLE);
+	    NFT_TABLE, NFT_TABLE);
 	wbuf_put_bytes(wb, line, (size_t)n);
+	/*
+	 * ESP-in-UDP sent with UDP GSO leaves from ephemeral ports; it must
+	 * come from 4500 (racoon's), before conntrack and the user's NAT
+	 * see it.  The partial checksum does not cover ports, so it stays.
+	 */
+	if (c->nt_gso4 != 0 && c->nt_gso6 != 0) {
+		n = snprintf(line, sizeof(line),
+		    "add rule inet %s output meta nfproto ipv4 meta mark 0x%x "
+		    "udp sport %u udp sport set 4500\n"
+		    "add rule inet %s output meta nfproto ipv6 meta mark 0x%x "
+		    "udp sport %u udp sport set 4500\n",
+		    NFT_TABLE, c->nt_mark, c->nt_gso4, NFT_TABLE, c->nt_mark,
+		    c->nt_gso6);
+		wbuf_put_bytes(wb, line, (size_t)n);
+	}
 	/*
 	 * ESP, AH and ESP-in-UDP for a local address were read from the
 	 * ring before prerouting; the kernel, which has no ESP, would only
@@ -133,6 +152,19 @@ nft_open(const char *tun, uint32_t mark, const char **why)
 		    "under a policy for their addresses (no nftables "
 		    "tproxy, which reassembles them before input)");
 	return c;
+}
+
+int
+nft_gso_ports(struct nft_table *c, uint16_t p4, uint16_t p6,
+    const char **why)
+{
+	c->nt_gso4 = p4;
+	c->nt_gso6 = p6;
+	if (nft_apply(c, NULL, 0, why) == 0)
+		return 0;
+	c->nt_gso4 = c->nt_gso6 = 0;
+	(void)nft_apply(c, NULL, 0, why);
+	return -1;
 }
 
 /* "ip saddr 10.0.0.0/24 " or nothing for a zero-length prefix. */

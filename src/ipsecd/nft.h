@@ -19,7 +19,9 @@
  * expression the chain stays empty and ipsecd says so.  A tproxy rule
  * there that never matches makes the kernel reassemble fragments before
  * the chains (nf_defrag), so that input sees an IPv6 IKE message whole,
- * with its socket's bypass mark; without tproxy ipsecd says so too.
+ * with its socket's bypass mark; without tproxy ipsecd says so too.  An
+ * output chain (priority raw) gives the ESP-in-UDP that wire.c sends
+ * with UDP GSO, from ephemeral ports, its source port 4500.
  *
  * nft_apply() replaces all rules in one nftables transaction, so the
  * kernel never enforces half a set.
@@ -50,6 +52,13 @@ struct nft_table;
 
 /* Create the table for tun (the TUN device's name) and mark. */
 struct nft_table *nft_open(const char *, uint32_t, const char **);
+/*
+ * Have the output chain (priority raw, before conntrack) give the UDP
+ * GSO senders' ESP-in-UDP (bypass mark, from these ports) source port
+ * 4500.  Kept across nft_apply().  -1 with *why if nftables refuses; the
+ * rules are then gone again.
+ */
+int	 nft_gso_ports(struct nft_table *, uint16_t, uint16_t, const char **);
 /* Replace every rule with these n.  -1 with *why (nft's own message). */
 int	 nft_apply(struct nft_table *, const struct nft_rule *, size_t,
 	    const char **);

@@ -29,9 +29,7 @@ trap cleanup EXIT
 
 netns_pair "$a" "$b" va vb $A/24 $B/24 $A6/64 $B6/64 || exit 1
 # The IPv6 policies cover neighbour discovery too: neighbours by hand.
-mac() { ip -n "$1" -o link show "$2" | sed 's/.*link\/ether \([^ ]*\).*/\1/'; }
-ip -n "$a" neigh replace $B6 lladdr "$(mac "$b" vb)" dev va nud permanent
-ip -n "$b" neigh replace $A6 lladdr "$(mac "$a" va)" dev vb nud permanent
+neigh_pin "$a" va "$b" vb $A6 $B6
 KG=0x000102030405060708090a0b0c0d0e0f10111213
 KC=0x00112233445566778899aabbccddeeff
 KS=0x$(printf '%064d' 5)
@@ -65,20 +63,9 @@ tpid=$!
 pids="$pids $tpid"
 sleep 1
 
-xfer() {	# xfer FROM TO ADDR PORT MIB NAME
-	ip netns exec "$2" /usr/bin/python3 "$TOP/tests/netns/tcp_xfer.py" \
-	    serve "$3" "$4" >"$work/$6.out" 2>&1 &
-	local s=$!
-	sleep 0.5
-	ip netns exec "$1" /usr/bin/python3 "$TOP/tests/netns/tcp_xfer.py" \
-	    send "$3" "$4" "$5" >"$work/$6.in" 2>&1
-	wait $s
-	check "$5 MiB over TCP $6 arrive intact" \
-	    transfer_ok "$5" "$work/$6.in" "$work/$6.out"
-}
-xfer "$a" "$b" $B 5101 32 "A to B (IPv4, tunnel)"
-xfer "$b" "$a" $A 5102 16 "B to A (IPv4, tunnel)"
-xfer "$a" "$b" $B6 5103 32 "A to B (IPv6, transport)"
+xfer_check "$a" "$b" $B 5101 32 "A to B (IPv4, tunnel)"
+xfer_check "$b" "$a" $A 5102 16 "B to A (IPv4, tunnel)"
+xfer_check "$a" "$b" $B6 5103 32 "A to B (IPv6, transport)"
 
 # UDP from a socket: the kernel leaves its checksum to the TUN's reader.
 udp() {		# udp ADDR: 20 datagrams of 1200 bytes A to B, count them

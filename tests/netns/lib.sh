@@ -45,6 +45,31 @@ transfer_ok() {
 	grep -q "^$(($1 * 1048576)) " "$2" && cmp -s "$2" "$3"
 }
 
+# xfer_check FROM TO ADDR PORT MIB NAME: MIB mebibytes over TCP from
+# namespace FROM to tcp_xfer.py serving on ADDR PORT in namespace TO, a
+# check that they arrive intact (outputs in $work/NAME.in, .out).
+xfer_check() {
+	ip netns exec "$2" /usr/bin/python3 "$TOP/tests/netns/tcp_xfer.py" \
+	    serve "$3" "$4" >"$work/$6.out" 2>&1 &
+	local s=$!
+	sleep 0.5
+	ip netns exec "$1" /usr/bin/python3 "$TOP/tests/netns/tcp_xfer.py" \
+	    send "$3" "$4" "$5" >"$work/$6.in" 2>&1
+	wait $s
+	check "$5 MiB over TCP $6 arrive intact" \
+	    transfer_ok "$5" "$work/$6.in" "$work/$6.out"
+}
+
+# neigh_pin NS1 DEV1 NS2 DEV2 ADDR1 ADDR2: permanent neighbour entries
+# both ways (IPv6 policies that cover neighbour discovery block it).
+neigh_pin() {
+	local m1 m2
+	m1=$(ip -n "$1" -o link show "$2" | sed 's/.*link\/ether \([^ ]*\).*/\1/')
+	m2=$(ip -n "$3" -o link show "$4" | sed 's/.*link\/ether \([^ ]*\).*/\1/')
+	ip -n "$1" neigh replace "$6" lladdr "$m2" dev "$2" nud permanent
+	ip -n "$3" neigh replace "$5" lladdr "$m1" dev "$4" nud permanent
+}
+
 # article_host SELF PEER NAME: the article's automatically keyed files for
 # one host, written into $work: NAME.setkey (ESP transport policies),
 # NAME.conf (3des/md5/modp1024, pfs_group 768; pidfile in $work, no admin
