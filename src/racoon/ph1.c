@@ -518,7 +518,18 @@ void
 ph1_initial_contact(struct ph1 *ph1)
 {
 	struct ph1 *old;
+	char name[PH1_NAMELEN];
 
+	/*
+	 * A copy sent again later would end the ISAKMP-SAs (and SAs) made
+	 * since, a rekeyed one among them.
+	 */
+	if (ph1->ph1_ic_seen) {
+		log_warnx("%s: INITIAL-CONTACT again under this ISAKMP-SA "
+		    "(a replay?) ignored", ph1_name(ph1, name, sizeof(name)));
+		return;
+	}
+	ph1->ph1_ic_seen = 1;
 	TAILQ_FOREACH(old, &ph1->ph1_env->env_ph1s, ph1_entry) {
 		if (old == ph1 || old->ph1_state != PH1_S_ESTABLISHED ||
 		    addr_cmp_host(&old->ph1_peer, &ph1->ph1_peer) != 0)

@@ -91,6 +91,7 @@ struct ph1 {
 	/* The last PH1_MSGIDS Quick Mode message IDs (ph2_msgid_used). */
 	uint32_t	 ph1_msgids[PH1_MSGIDS];
 	unsigned	 ph1_nmsgids;
+	int		 ph1_ic_seen;	/* INITIAL-CONTACT taken under it */
 };
 
 /* A new ph1 in env's list: cookies drawn, our own filled in. */
@@ -173,7 +174,9 @@ void	 ph1_established(struct ph1 *);
 /*
  * The peer of ph1 (established) made INITIAL-CONTACT: our other
  * ISAKMP-SAs with its address are stale and end, and the IPsec-SAs
- * under them leave the kernel (racoon's purge_remote()).
+ * under them leave the kernel (racoon's purge_remote()).  Once per
+ * ISAKMP-SA: another is a replay (IKEv1 Informational messages have
+ * none of their own) and is ignored.
  */
 void	 ph1_initial_contact(struct ph1 *);
 

@@ -1476,6 +1476,53 @@ t_initial_contact(void)
 	world_down();
 }
 
+/*
+ * INITIAL-CONTACT counts once per ISAKMP-SA: a copy of an Informational
+ * one sent again after a newer ISAKMP-SA came up (a rekey) would end
+ * that one and purge its SAs.
+ */
+static void
+t_initial_contact_replay(void)
+{
+	struct isakmp_notify nt;
+	struct ph1 *x, *y;
+	struct msg copy;
+
+	log_reset();
+	side_up(I, "10.0.0.1", conf_article_i, psk_i, 0x10000);
+	side_up(R, "10.0.0.2", conf_article_r, psk_r, 0x20000);
+	ASSERT_PTR_NE(x = start_ph1(), NULL);
+	ASSERT_INT_EQ(pump(), 6);
+	ASSERT_TRUE(log_has("received INITIAL-CONTACT"));
+	/* X's INITIAL-CONTACT as Aggressive Mode sends it, copied. */
+	memset(&nt, 0, sizeof(nt));
+	nt.n_doi = IPSEC_DOI;
+	nt.n_proto = ISAKMP_PROTO_ISAKMP;
+	nt.n_type = IPSEC_N_INITIAL_CONTACT;
+	nt.n_spisize = 16;
+	memcpy(nt.n_spi, x->ph1_icookie, 8);
+	memcpy(nt.n_spi + 8, x->ph1_rcookie, 8);
+	ASSERT_INT_EQ(exchange_info_notify(x, &nt), 0);
+	ASSERT_INT_EQ(nq, 1);
+	copy = Q[0];
+	ASSERT_PTR_NE(copy.data = malloc(Q[0].len), NULL);
+	memcpy(copy.data, Q[0].data, Q[0].len);
+	ASSERT_INT_EQ(pump(), 1);
+	/* Y: a newer ISAKMP-SA with the same peer, then the copy again. */
+	ASSERT_PTR_NE(start_ph1(), NULL);
+	ASSERT_INT_EQ(pump(), 6);
+	y = TAILQ_LAST(&R->env.env_ph1s, exchange_ph1s);
+	ASSERT_INT_EQ(y->ph1_state, PH1_S_ESTABLISHED);
+	exchange_input(&R->env, &copy.peer, &copy.local, copy.data,
+	    copy.len);
+	ASSERT_INT_EQ(y->ph1_state, PH1_S_ESTABLISHED);
+	ASSERT_INT_EQ(first_ph1(R)->ph1_state, PH1_S_ESTABLISHED);
+	ASSERT_TRUE(log_has("INITIAL-CONTACT again under this ISAKMP-SA"));
+	ASSERT_FALSE(log_has("the peer made initial contact"));
+	free(copy.data);
+	world_down();
+}
+
 /* An ISAKMP-SA expires after its lifetime and is freed. */
 static void
 t_ph1_lifetime(void)
@@ -2876,6 +2923,7 @@ main(void)
 	TEST_RUN(t_dpd_probe);
 	TEST_RUN(t_natt_replay);
 	TEST_RUN(t_qm_replay);
+	TEST_RUN(t_initial_contact_replay);
 	TEST_RUN(t_dpd_dead);
 	TEST_RUN(t_aggressive);
 	TEST_RUN(t_aggressive_no_remote);
