@@ -177,10 +177,15 @@ interop_setup() {
 		ip netns exec "$rns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 		ip netns exec "$cns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 	fi
-	ip netns exec "$rns" tcpdump -U -n -i veth0 -w "$work/wire.pcap" \
-	    2>/dev/null &
+	# --immediate-mode: each packet reaches tcpdump at once, not with a
+	# filled ring block, so that none is lost when it is stopped.
+	ip netns exec "$rns" tcpdump --immediate-mode -U -n -i veth0 \
+	    -w "$work/wire.pcap" 2>"$work/tcpdump.err" &
 	tcpdump_pid=$!
 	pids="$pids $tcpdump_pid"
+	# On a loaded machine tcpdump may take seconds to attach.
+	check "tcpdump captures racoon's link" \
+	    wait_for "$work/tcpdump.err" "listening on" 100
 	ip netns exec "$rns" "$ipsecd" -F -d 2>"$work/ipsecd.log" &
 	pids="$pids $!"
 	if [ $start = 1 ]; then
@@ -444,9 +449,16 @@ initiate() {
 	return 0
 }
 
-# pings NS SRC DST: two pings through the tunnel get their answers.
+# pings NS SRC DST: a ping through the tunnel gets its answer, within
+# five tries a second apart (kernel-libipsec's route may follow the
+# CHILD_SA by a moment on a loaded machine).
 pings() {
-	ip netns exec "$1" ping -q -c 2 -i 0.2 -W 2 -I "$2" "$3" >/dev/null
+	local i
+	for i in 1 2 3 4 5; do
+		ip netns exec "$1" ping -q -c 1 -W 1 -I "$2" "$3" >/dev/null &&
+		    return 0
+	done
+	return 1
 }
 
 # pings_during COUNT: COUNT pings 0.2 s apart from racoon's subnet to
@@ -507,6 +519,7 @@ tshark_verdict() {
 # tshark_clean: the capture stops and passes tshark_verdict; its summary
 # is then in $work/wire.txt.
 tshark_clean() {
+	sleep 0.5
 	kill "$tcpdump_pid" 2>/dev/null
 	wait "$tcpdump_pid" 2>/dev/null
 	tshark_verdict "$work/wire.pcap"

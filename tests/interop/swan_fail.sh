@@ -32,8 +32,10 @@ clear_sas
 check "$t: set up" eval 'charon_conf $P1S $P2S &&
     racoon_conf main $P1R "$P2R" "" psk=not-the-key'
 initiate racoon
+# What charon makes of a message 5 decrypted with the wrong key depends
+# on the garbage: a payload it cannot parse, or a HASH that differs.
 check "$t: charon cannot decrypt racoon's message 5" \
-    charon_logs "invalid ID_V1 payload length, decryption failed?"
+    charon_logs "could not decrypt payloads\|HASH.*does not match"
 check "$t: racoon gives up phase 1" \
     racoon_logs "phase1 negotiation failed due to time up"
 check_not "$t: racoon never establishes an ISAKMP-SA" \
@@ -151,7 +153,7 @@ check "$t: racoon establishes the ISAKMP-SA" \
     racoon_logs "ISAKMP-SA established"
 check "$t: racoon installs the IPsec-SAs" \
     racoon_logs "IPsec-SA established: ESP/Tunnel $R\[4500\]->$C\[4500\]"
-check "$t: charon installs the CHILD_SA" charon_has_child
+check "$t: charon installs the CHILD_SA" within 50 charon_has_child
 check "$t: ping through the tunnel" pings "$rns" $RH $CH
 clear_sas
 

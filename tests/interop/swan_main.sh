@@ -58,7 +58,7 @@ round() {
 	    test "$(grep -c "E: $e " "$work/sad.txt")" = 2 -a \
 	    "$(grep -c "A: $a " "$work/sad.txt")" = "$([ -n "$a" ] &&
 	    echo 2 || echo 0)"
-	check "$tag: charon installs the CHILD_SA" charon_has_child
+	check "$tag: charon installs the CHILD_SA" within 50 charon_has_child
 	check "$tag: ping from racoon's subnet to charon's" pings "$rns" $RH $CH
 	check "$tag: ping from charon's subnet to racoon's" pings "$cns" $CH $RH
 }
