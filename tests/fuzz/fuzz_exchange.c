@@ -52,6 +52,7 @@ static size_t		 fz_qlen[8];
 static int		 fz_qto[8], fz_nq, fz_ready;
 static uint64_t		 fz_now = 1000000;
 static uint32_t		 fz_spi = 0x1000;
+static uint32_t		 fz_msgn;
 
 static const char fz_conf[] =
     "remote anonymous {\n exchange_mode main; proposal_check claim;\n"
@@ -251,7 +252,8 @@ fz_protected(uint8_t etype, const uint8_t *data, size_t len)
 	hdr.hdr_np = ISAKMP_NPTYPE_HASH;
 	hdr.hdr_version = ISAKMP_VERSION;
 	hdr.hdr_etype = etype;
-	hdr.hdr_msgid = msgid = fz_spi * 2654435761u | 1;
+	/* A new message ID each time: racoon refuses one used before. */
+	hdr.hdr_msgid = msgid = ++fz_msgn * 2654435761u | 1;
 	rest.c_ptr = data + 1;
 	rest.c_len = len - 1;
 	if (wbuf_init(&plain, 512, 65536) == -1 ||
