@@ -272,7 +272,8 @@ wire_split(struct wire *w, const struct wire_pkt *sp, size_t gso,
 	size_t hl, off, l, n = 0;
 
 	rbuf_init(&rb, sp->wp_data, sp->wp_len);
-	if (gso == 0 || rbuf_peek_u8(&rb, 0, &v) == -1)
+	/* No piece may outgrow w_seg, not even a lone one (gso >= len). */
+	if (gso == 0 || sp->wp_len > 65535 || rbuf_peek_u8(&rb, 0, &v) == -1)
 		return 0;
 	hl = (v >> 4) == 4 ? (size_t)(v & 0x0f) * 4 : 40;
 	if (((v >> 4) != 4 && (v >> 4) != 6) || hl < 20 ||
