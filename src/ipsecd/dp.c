@@ -256,12 +256,13 @@ dp_stats_log(void)
 	    dp.nheld, (unsigned long long)dp.ntransit, line);
 	log_info("datapath: offload: tso %llu super-packets into %llu "
 	    "segments, gro %llu segments into %llu packets, udp-gso %llu "
-	    "sends of %llu datagrams, udp-gso in %llu super-packets into "
-	    "%llu datagrams",
+	    "sends of %llu datagrams (%llu runs refused), udp-gso in %llu "
+	    "super-packets into %llu datagrams",
 	    (unsigned long long)dp.tso_pkts, (unsigned long long)dp.tso_segs,
 	    (unsigned long long)dp.gro_segs, (unsigned long long)dp.gro_pkts,
 	    (unsigned long long)dp.wire.w_gso_sends,
 	    (unsigned long long)dp.wire.w_gso_segs,
+	    (unsigned long long)dp.wire.w_gso_refused,
 	    (unsigned long long)dp.wire.w_rx_gso_pkts,
 	    (unsigned long long)dp.wire.w_rx_gso_segs);
 }

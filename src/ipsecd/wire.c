@@ -545,15 +545,15 @@ wire_tx(struct wire *w, const struct wire_pkt *pkts, size_t n)
 	struct mmsghdr msg[WIRE_BATCH];
 	struct iovec iov[WIRE_BATCH];
 	struct sockaddr_storage dst[WIRE_BATCH];
-	size_t done = 0, k, run, hl;
+	size_t done = 0, k, run, hl, raw_until = 0;
 	int fd, rc;
 
 	while (done < n) {
 		/* One batch holds packets of one family, in order. */
 		int v6 = pkts[done].wp_len > 0 && pkts[done].wp_data[0] >> 4 == 6;
 
-		if (w->w_gso && (run = wire_gso_run(pkts + done, n - done,
-		    &hl)) >= 2) {
+		if (w->w_gso && done >= raw_until && (run = wire_gso_run(pkts +
+		    done, n - done, &hl)) >= 2) {
 			if (wire_tx_gso(w, pkts + done, run, hl) == 0) {
 				done += run;
 				continue;
@@ -561,9 +561,19 @@ wire_tx(struct wire *w, const struct wire_pkt *pkts, size_t n)
 			if (errno == EAGAIN || errno == ENOBUFS ||
 			    errno == EINTR)
 				return done > 0 ? (int)done : -1;
-			/* Refused for good (EIO: no checksum offload). */
-			w->w_gso = 0;
-			w->w_gso_err = errno;
+			if (errno == EIO || errno == ENOPROTOOPT ||
+			    errno == EOPNOTSUPP) {
+				/* For good: no checksum offload, no GSO. */
+				w->w_gso = 0;
+				w->w_gso_err = errno;
+			} else {
+				/*
+				 * This run only (EINVAL: a segment above the
+				 * route's MTU, which raw sends fragment).
+				 */
+				w->w_gso_refused++;
+				raw_until = done + run;
+			}
 		}
 		for (k = 0; done + k < n && k < WIRE_BATCH; k++) {
 			const struct wire_pkt *p = &pkts[done + k];
@@ -572,8 +582,8 @@ wire_tx(struct wire *w, const struct wire_pkt *pkts, size_t n)
 			if (pv6 != v6 || p->wp_len < (size_t)(v6 ? 40 : 20))
 				break;
 			/* A run for UDP GSO starts here: send what is before. */
-			if (k > 0 && w->w_gso && wire_gso_run(p, n - done - k,
-			    &hl) >= 2)
+			if (k > 0 && w->w_gso && done + k >= raw_until &&
+			    wire_gso_run(p, n - done - k, &hl) >= 2)
 				break;
 			memset(&msg[k], 0, sizeof(msg[k]));
 			memset(&dst[k], 0, sizeof(dst[k]));

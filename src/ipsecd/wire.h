@@ -54,6 +54,7 @@ struct wire {
 	uint64_t	 w_rx_pkts, w_rx_drops;
 	uint64_t	 w_gso_sends;	/* sendmsg() calls with UDP_SEGMENT */
 	uint64_t	 w_gso_segs;	/* ... carrying this many datagrams */
+	uint64_t	 w_gso_refused;	/* runs the kernel refused, sent raw */
 	uint64_t	 w_rx_gso_pkts;	/* super-packets read from the ring */
 	uint64_t	 w_rx_gso_segs;	/* ... cut into this many datagrams */
 	uint8_t		 w_seg[65536];	/* one datagram cut from a super-packet */
@@ -78,8 +79,9 @@ size_t	 wire_rx(struct wire *, void (*)(void *, const struct wire_pkt *),
 /*
  * Send n whole IP packets (any mix of IPv4 and IPv6), runs of ESP-in-UDP
  * with UDP GSO if w_gso is set.  Returns how many the kernel took; -1
- * with errno if none.  If UDP GSO failed for good, w_gso is cleared and
- * w_gso_err set (the caller logs it once); the packets went out raw.
+ * with errno if none.  A run the kernel refuses goes out raw
+ * (w_gso_refused); if it refused for good (EIO: no checksum offload),
+ * w_gso is cleared and w_gso_err set, for the caller to log once.
  */
 int	 wire_tx(struct wire *, const struct wire_pkt *, size_t);
 

@@ -78,11 +78,11 @@ check "ping -s 3000 (fragments) across" \
 kill -USR1 $apid $bpid
 check "A logs its counters" wait_for "$work/ipsecd-a.log" "udp-gso"
 check "B logs its counters" wait_for "$work/ipsecd-b.log" "udp-gso"
-counters() {	# counters LOG: "sends datagrams in-packets in-datagrams"
-	sed -n 's/.*udp-gso \([0-9]*\) sends of \([0-9]*\) datagrams, udp-gso in \([0-9]*\) super-packets into \([0-9]*\) datagrams.*/\1 \2 \3 \4/p' "$1" | tail -1
+counters() {	# counters LOG: "sends datagrams in-packets in-datagrams refused"
+	sed -n 's/.*udp-gso \([0-9]*\) sends of \([0-9]*\) datagrams (\([0-9]*\) runs refused), udp-gso in \([0-9]*\) super-packets into \([0-9]*\) datagrams.*/\1 \2 \4 \5 \3/p' "$1" | tail -1
 }
-read -r sa da ia ja <<<"$(counters "$work/ipsecd-a.log")"
-read -r sb db ib jb <<<"$(counters "$work/ipsecd-b.log")"
+read -r sa da ia ja ra <<<"$(counters "$work/ipsecd-a.log")"
+read -r sb db ib jb rb <<<"$(counters "$work/ipsecd-b.log")"
 echo "A: udp-gso ${sa:-?} sends of ${da:-?} datagrams; in ${ia:-?} -> ${ja:-?}"
 echo "B: udp-gso ${sb:-?} sends of ${db:-?} datagrams; in ${ib:-?} -> ${jb:-?}"
 sent=$(sed -n 's/.*datapath: sent \([0-9]*\),.*/\1/p' "$work/ipsecd-a.log" |
@@ -100,8 +100,10 @@ check "no drops but the TUN's own link-scope" sh -c \
     "grep -h 'drops:' $work/ipsecd-?.log | sed 's/ link-scope=[0-9]*//' |
     grep -Eqv '=[1-9]'"
 check_not "no UDP GSO refusal logged" grep -q "UDP GSO" "$work"/ipsecd-?.log
+check "no UDP GSO run refused" test "${ra:-x}" = 0 -a "${rb:-x}" = 0
 sleep 0.5
 kill "$tpid"; wait "$tpid" 2>/dev/null
+
 tcpdump -n -r "$work/wire.pcap" 2>/dev/null >"$work/wire.txt"
 echo "wire: $(wc -l <"$work/wire.txt") packets"
 check "wire: ESP-in-UDP seen both ways" sh -c \
