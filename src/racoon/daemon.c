@@ -301,71 +301,30 @@ daemon_events(void)
 
 /* Timer */
 
-/*
- * The timer runs what is due and arms itself for the next deadline; both
- * walk every ISAKMP-SA and phase 2.  Doing that after every datagram and
- * PF_KEY message cost 5-10% of racoon's CPU with hundreds of tunnels, so
- * a callback only makes sure that the walk comes within
- * DAEMON_COALESCE_MS: a burst of messages pays for one walk, and a
- * deadline that a callback set (all are 100 ms away or more, or "now"
- * for freeing what failed) runs at most that much late.
- */
-#define DAEMON_COALESCE_MS	10
-static uint64_t daemon_timer_at;	/* when it fires; 0 not armed */
-
+/* After every callback: run what is due, arm for the next deadline. */
 static void
-daemon_arm(uint64_t at, uint64_t now)
+daemon_rearm(void)
 {
-	uint64_t in = at > now ? at - now : 0;
+	uint64_t next, now;
 	struct timeval tv;
 
-	evtimer_del(daemon_timer_ev);
-	tv.tv_sec = (time_t)(in / 1000);
-	tv.tv_usec = (suseconds_t)(in % 1000) * 1000;
-	evtimer_add(daemon_timer_ev, &tv);
-	daemon_timer_at = at;
-}
-
-/* While stopping: until the kernel answered our DELETEs, or a second. */
-static int
-daemon_stop_check(void)
-{
-	if (!daemon_stopping)
-		return 0;
-	if (kernel_pending() == 0)
-		event_base_loopexit(daemon_base, NULL);
-	return 1;
-}
-
-/* Run what is due, arm for the next deadline. */
-static void
-daemon_walk(void)
-{
-	uint64_t next;
-
-	if (daemon_stop_check())
+	if (daemon_stopping) {
+		/* Until the kernel answered our DELETEs, or a second. */
+		if (kernel_pending() == 0)
+			event_base_loopexit(daemon_base, NULL);
 		return;
+	}
 	exchange_timers(&daemon_env);
 	if (!TAILQ_EMPTY(&daemon_old_cfgs))
 		daemon_old_cfgs_gc(0);
 	evtimer_del(daemon_timer_ev);
-	daemon_timer_at = 0;
-	if ((next = exchange_next_timer(&daemon_env)) != 0)
-		daemon_arm(next, daemon_now_cb(NULL));
-}
-
-/* After every callback: the walk within DAEMON_COALESCE_MS. */
-static void
-daemon_rearm(void)
-{
-	uint64_t now;
-
-	if (daemon_stop_check())
+	if ((next = exchange_next_timer(&daemon_env)) == 0)
 		return;
 	now = daemon_now_cb(NULL);
-	if (daemon_timer_at != 0 && daemon_timer_at <= now + DAEMON_COALESCE_MS)
-		return;
-	daemon_arm(now + DAEMON_COALESCE_MS, now);
+	next = next > now ? next - now : 0;
+	tv.tv_sec = (time_t)(next / 1000);
+	tv.tv_usec = (suseconds_t)(next % 1000) * 1000;
+	evtimer_add(daemon_timer_ev, &tv);
 }
 
 static void
@@ -374,8 +333,7 @@ daemon_timer_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
-	daemon_timer_at = 0;
-	daemon_walk();
+	daemon_rearm();
 }
 
 /* Network */
@@ -718,7 +676,6 @@ daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 	daemon_shutdown();
 	daemon_stopping = 1;
 	evtimer_del(daemon_timer_ev);
-	daemon_timer_at = 0;
 	event_base_loopexit(daemon_base, &tv);
 	daemon_rearm();
 }
