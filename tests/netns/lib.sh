@@ -74,6 +74,9 @@ neigh_pin() {
 # one host, written into $work: NAME.setkey (ESP transport policies),
 # NAME.conf (3des/md5/modp1024, pfs_group 768; pidfile in $work, no admin
 # socket) and NAME.psk (mode 0600).
+# Variables set for the call vary it: ah_timer (a `timer { ... }` line),
+# ah_remote (the remote's name instead of PEER, e.g. anonymous), ah_enc
+# and ah_hash (the phase 1 proposal), ah_key (the pre-shared key).
 article_host() {
 	cat >"$work/$3.setkey" <<CONF
 #!/usr/sbin/setkey -f
@@ -86,12 +89,13 @@ CONF
 path pre_shared_key "$work/$3.psk";
 path pidfile "$work/$3.pid";
 listen { adminsock disabled; }
+${ah_timer:-}
 
-remote $2 {
+remote ${ah_remote:-$2} {
         exchange_mode main;
         proposal {
-                encryption_algorithm 3des;
-                hash_algorithm md5;
+                encryption_algorithm ${ah_enc:-3des};
+                hash_algorithm ${ah_hash:-md5};
                 authentication_method pre_shared_key;
                 dh_group modp1024;
         }
@@ -104,7 +108,8 @@ sainfo address $1 any address $2 any {
         compression_algorithm deflate;
 }
 CONF
-	printf '# IPv4 addresses\n%s    simple psk\n' "$2" >"$work/$3.psk"
+	printf '# IPv4 addresses\n%s    %s\n' "$2" "${ah_key:-simple psk}" \
+	    >"$work/$3.psk"
 	chmod 600 "$work/$3.psk"
 }
 

@@ -26,39 +26,10 @@ trap cleanup EXIT
 
 netns_pair "$a" "$b" va vb $A/16 $B/16 || exit 1
 
-# host SELF PEER NAME KEY: the article's files for one host.
+# host SELF PEER NAME KEY: the article's files with pre-shared key KEY.
 host() {
-	cat >"$work/$3.setkey" <<CONF
-flush;
-spdflush;
-spdadd $1 $2 any -P out ipsec esp/transport//require;
-spdadd $2 $1 any -P in ipsec esp/transport//require;
-CONF
-	cat >"$work/$3.conf" <<CONF
-path pre_shared_key "$work/$3.psk";
-path pidfile "$work/$3.pid";
-listen { adminsock disabled; }
-timer { counter 2; interval 1 sec; }
-
-remote $2 {
-        exchange_mode main;
-        proposal {
-                encryption_algorithm 3des;
-                hash_algorithm md5;
-                authentication_method pre_shared_key;
-                dh_group modp1024;
-        }
-}
-
-sainfo address $1 any address $2 any {
-        pfs_group 768;
-        encryption_algorithm 3des;
-        authentication_algorithm hmac_md5;
-        compression_algorithm deflate;
-}
-CONF
-	printf '%s    %s\n' "$2" "$4" >"$work/$3.psk"
-	chmod 600 "$work/$3.psk"
+	ah_timer='timer { counter 2; interval 1 sec; }' ah_key=$4 \
+	    article_host "$1" "$2" "$3"
 }
 host $A $B a "simple psk"
 host $B $A b "another psk"
